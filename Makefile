@@ -1,0 +1,41 @@
+# The project's commands. Each installs what it needs (the virtualenv in .venv/,
+# Node.js 22 and the CDK CLI in .tools/) and is safe to run again.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools
+NODE_BIN := $(abspath $(TOOLS))/node_modules/.bin
+# Node.js 22 and `cdk` from .tools/ come first, for jsii and for the CDK CLI.
+RUN := PATH="$(NODE_BIN):$(abspath $(BIN)):$$PATH" JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
+
+.PHONY: install venv tools demo test lint bench clean
+
+install: venv tools
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi,dev]'
+	touch $@
+
+tools: $(TOOLS)/.installed
+$(TOOLS)/.installed: tools/package.json tools/package-lock.json
+	mkdir -p $(TOOLS)
+	cp tools/package.json tools/package-lock.json $(TOOLS)/
+	cd $(TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	$(NODE_BIN)/node --version
+	touch $@
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install lint
+	$(RUN) $(BIN)/python -m pytest -n 2
+
+demo: install
+	$(RUN) bash scripts/demo.sh
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,175 @@
+"""The rules sm-guardrails enforces: ids, titles, rationale, default levels, fixes, references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Level(str, Enum):
+    """How a finding of a rule is reported."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A control in another framework that the rule corresponds to."""
+
+    framework: str
+    control: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the catalog."""
+
+    rule_id: str
+    name: str
+    title: str
+    rationale: str
+    default_level: Level
+    fix: str
+    references: tuple[Reference, ...]
+
+
+REPLACEMENT_NOTE = (
+    "The property is create-only: changing it on a deployed notebook replaces the "
+    "notebook and its ML storage volume, so copy /home/ec2-user/SageMaker elsewhere first."
+)
+
+_SH = "https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html"
+_CONFIG = "https://docs.aws.amazon.com/config/latest/developerguide/{}.html"
+_CT = "https://docs.aws.amazon.com/controltower/latest/controlreference/sagemaker-rules.html"
+
+
+def _config_rule(name: str) -> Reference:
+    return Reference("AWS Config managed rule", name, _CONFIG.format(name))
+
+
+SMG_1 = Rule(
+    rule_id="SMG-1",
+    name="no-direct-internet-access",
+    title="Notebook instances must not have direct internet access",
+    rationale=(
+        "With direct internet access SageMaker gives the notebook a network path "
+        "that bypasses the VPC: data can leave and code can come in with no security "
+        "group, NACL or proxy in the way. AWS's default is Enabled, so a notebook "
+        "that does not say Disabled has internet access."
+    ),
+    default_level=Level.ERROR,
+    fix=(
+        "Set {DirectInternetAccess} to exactly 'Disabled' (together with {SubnetId} and "
+        "{SecurityGroupIds}); reach AWS through VPC endpoints (SageMaker API, runtime, "
+        "notebook, and an S3 gateway endpoint) or a NAT gateway. " + REPLACEMENT_NOTE
+    ),
+    references=(
+        Reference("AWS Security Hub", "SageMaker.1", _SH),
+        _config_rule("sagemaker-notebook-no-direct-internet-access"),
+        Reference("AWS Control Tower", "CT.SAGEMAKER.PR.1", _CT),
+        Reference("Lacework", "lacework-global-388"),
+    ),
+)
+
+SMG_2 = Rule(
+    rule_id="SMG-2",
+    name="in-vpc",
+    title="Notebook instances must run in a VPC subnet behind security groups",
+    rationale=(
+        "AWS accepts DirectInternetAccess=Disabled only with a subnet, and the "
+        "security groups are what limit the notebook's traffic inside the VPC."
+    ),
+    default_level=Level.ERROR,
+    fix=(
+        "Set {SubnetId} to a private subnet and {SecurityGroupIds} to a non-empty list "
+        "of security group ids. " + REPLACEMENT_NOTE
+    ),
+    references=(
+        Reference("AWS Security Hub", "SageMaker.2", _SH),
+        _config_rule("sagemaker-notebook-instance-inside-vpc"),
+        Reference("AWS Control Tower", "CT.SAGEMAKER.PR.2", _CT),
+    ),
+)
+
+SMG_3 = Rule(
+    rule_id="SMG-3",
+    name="no-root-access",
+    title="Users of notebook instances should not have root access",
+    rationale=(
+        "Root access lets any notebook user change the instance's software and "
+        "network settings. AWS's default is Enabled."
+    ),
+    default_level=Level.WARNING,
+    fix="Set {RootAccess} to 'Disabled'. " + REPLACEMENT_NOTE,
+    references=(
+        Reference("AWS Security Hub", "SageMaker.3", _SH),
+        _config_rule("sagemaker-notebook-instance-root-access-check"),
+        Reference("AWS Control Tower", "CT.SAGEMAKER.PR.3", _CT),
+    ),
+)
+
+SMG_4 = Rule(
+    rule_id="SMG-4",
+    name="volume-kms-key",
+    title="The notebook's storage volume should be encrypted with a KMS key",
+    rationale="A customer managed key lets you control and audit who can read the volume.",
+    default_level=Level.WARNING,
+    fix="Set {KmsKeyId} to a KMS key the notebook's role may use. " + REPLACEMENT_NOTE,
+    references=(_config_rule("sagemaker-notebook-instance-kms-key-configured"),),
+)
+
+SMG_5 = Rule(
+    rule_id="SMG-5",
+    name="imdsv2-only",
+    title="Notebook instances should accept only IMDSv2",
+    rationale=(
+        "IMDSv1 answers plain GET requests, which server-side request forgery can "
+        "turn into stolen role credentials. AWS's default minimum version is 1."
+    ),
+    default_level=Level.WARNING,
+    fix="Set {MinimumInstanceMetadataServiceVersion} to '2'.",
+    references=(),
+)
+
+SMG_0 = Rule(
+    rule_id="SMG-0",
+    name="valid-exemption",
+    title="An exemption must name a rule and give a reason",
+    rationale=(
+        "An exemption turns a guardrail off for one resource; without a reason no "
+        "reviewer can tell why, so it exempts nothing and is reported instead."
+    ),
+    default_level=Level.ERROR,
+    fix=(
+        "Give each exemption a rule id (SMG-1 to SMG-5) and a non-empty reason, e.g. "
+        "{'rule': 'SMG-3', 'reason': 'ticket SEC-42: vendor agent needs root'}."
+    ),
+    references=(),
+)
+
+RULES: tuple[Rule, ...] = (SMG_1, SMG_2, SMG_3, SMG_4, SMG_5)
+RULES_BY_ID: dict[str, Rule] = {rule.rule_id: rule for rule in (*RULES, SMG_0)}
+
+CFN_PROPERTY_NAMES: dict[str, str] = {
+    "DirectInternetAccess": "DirectInternetAccess",
+    "SubnetId": "SubnetId",
+    "SecurityGroupIds": "SecurityGroupIds",
+    "RootAccess": "RootAccess",
+    "KmsKeyId": "KmsKeyId",
+    "MinimumInstanceMetadataServiceVersion": (
+        "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion"
+    ),
+}
+"""How each property is spelled in CloudFormation; other adapters pass their own spelling."""
+
+
+def rule_by_id(rule_id: str) -> Rule:
+    """The rule with ``rule_id``; raises KeyError with the known ids when there is none."""
+    try:
+        return RULES_BY_ID[rule_id]
+    except KeyError:
+        known = ", ".join(rule.rule_id for rule in RULES)
+        raise KeyError(f"unknown rule id {rule_id!r}; known rules: {known}") from None

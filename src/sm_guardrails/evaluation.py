@@ -1,0 +1,138 @@
+"""Evaluate a notebook against the catalog under a config: the one function every adapter calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sm_guardrails.catalog import RULES, RULES_BY_ID, SMG_0, Level, Rule
+from sm_guardrails.config import GuardrailConfig, UnknownPolicy
+from sm_guardrails.model import Exemption, NotebookSpec
+from sm_guardrails.rules import CHECKS, Outcome, Verdict
+
+DEFAULT_CONFIG = GuardrailConfig()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one rule decided about one notebook, and how it is reported."""
+
+    rule: Rule
+    resource: str
+    verdict: Verdict
+    level: Level
+    message: str
+    fix: str
+    unknown_reason: str | None = None
+    exemption: str | None = None
+
+    @property
+    def rule_id(self) -> str:
+        """The rule's id, e.g. ``SMG-1``."""
+        return self.rule.rule_id
+
+    @property
+    def blocking(self) -> bool:
+        """True when this finding must stop a synth, preview or CI run."""
+        return (
+            self.verdict is not Verdict.PASS
+            and self.level is Level.ERROR
+            and self.exemption is None
+        )
+
+    def describe(self) -> str:
+        """One line: rule, message, exemption and fix, for logs and diagnostics."""
+        exempt = f" Exempted: {self.exemption}." if self.exemption else ""
+        return f"[{self.rule_id}] {self.message}.{exempt} Fix: {self.fix}"
+
+
+def evaluate_notebook(
+    spec: NotebookSpec, config: GuardrailConfig = DEFAULT_CONFIG
+) -> list[Finding]:
+    """Judge ``spec`` by every rule not turned off; PASS findings are included."""
+    exempted, findings = _sort_exemptions(spec, config)
+    for rule in RULES:
+        level = config.level_of(rule)
+        if level is Level.OFF:
+            continue
+        outcomes = [(check.property_name, check.run(spec)) for check in CHECKS[rule.rule_id]]
+        findings.append(_finding(rule, level, spec, outcomes, config, exempted.get(rule.rule_id)))
+    return findings
+
+
+def blocking(findings: list[Finding]) -> list[Finding]:
+    """The findings that must stop the run."""
+    return [finding for finding in findings if finding.blocking]
+
+
+def _finding(
+    rule: Rule,
+    level: Level,
+    spec: NotebookSpec,
+    outcomes: list[tuple[str, Outcome]],
+    config: GuardrailConfig,
+    exemption: str | None,
+) -> Finding:
+    names = spec.property_names
+    worst = min(outcomes, key=lambda item: _SEVERITY[item[1].verdict])
+    verdict = worst[1].verdict
+    considered = [item for item in outcomes if item[1].verdict is verdict]
+    message = "; ".join(f"{names.get(prop, prop)} {outcome.detail}" for prop, outcome in considered)
+    if verdict is Verdict.UNKNOWN:
+        if config.unknown is UnknownPolicy.WARN and level is Level.ERROR:
+            level = Level.WARNING
+        message += " (unknown values fail closed)" if level is Level.ERROR else ""
+    return Finding(
+        rule=rule,
+        resource=spec.display_name,
+        verdict=verdict,
+        level=level,
+        message=f"{spec.display_name}: {message}",
+        fix=rule.fix.format(**{key: names.get(key, key) for key in _FIX_FIELDS}),
+        unknown_reason=worst[1].unknown_reason,
+        exemption=exemption,
+    )
+
+
+_SEVERITY = {Verdict.FAIL: 0, Verdict.UNKNOWN: 1, Verdict.PASS: 2}
+_FIX_FIELDS = (
+    "DirectInternetAccess",
+    "SubnetId",
+    "SecurityGroupIds",
+    "RootAccess",
+    "KmsKeyId",
+    "MinimumInstanceMetadataServiceVersion",
+)
+
+
+def _sort_exemptions(
+    spec: NotebookSpec, config: GuardrailConfig
+) -> tuple[dict[str, str], list[Finding]]:
+    """Valid exemptions by rule id, and an SMG-0 finding for every invalid one."""
+    valid: dict[str, list[str]] = {}
+    problems = list(spec.exemption_problems)
+    for exemption in (*spec.exemptions, *config.exemptions_for(spec.names)):
+        problem = _exemption_problem(exemption)
+        if problem:
+            problems.append(problem)
+        else:
+            valid.setdefault(exemption.rule_id, []).append(exemption.reason.strip())
+    findings = [
+        Finding(
+            rule=SMG_0,
+            resource=spec.display_name,
+            verdict=Verdict.FAIL,
+            level=Level.ERROR,
+            message=f"{spec.display_name}: {problem}, so it exempts nothing",
+            fix=SMG_0.fix,
+        )
+        for problem in problems
+    ]
+    return {rule_id: "; ".join(reasons) for rule_id, reasons in valid.items()}, findings
+
+
+def _exemption_problem(exemption: Exemption) -> str | None:
+    if exemption.rule_id not in RULES_BY_ID or exemption.rule_id == SMG_0.rule_id:
+        return f"exemption names unknown rule {exemption.rule_id!r}"
+    if not exemption.reason.strip():
+        return f"exemption of {exemption.rule_id} has no reason"
+    return None

@@ -1,0 +1,159 @@
+"""The checks behind SMG-1 to SMG-5, each judging tri-state values into an :class:`Outcome`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from sm_guardrails.model import NotebookSpec
+from sm_guardrails.values import Absent, Known, Unknown, Value, describe, flatten, render_literal
+
+
+class Verdict(str, Enum):
+    """What a rule decided about one notebook."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A rule's verdict, what it saw (``detail``), and why it could not decide, if so."""
+
+    verdict: Verdict
+    detail: str
+    unknown_reason: str | None = None
+
+
+LeafCheck = Callable[[Value], Outcome]
+"""Judges one concrete value (never a :class:`~sm_guardrails.values.Choice`)."""
+
+
+def _passed(value: Value) -> Outcome:
+    return Outcome(Verdict.PASS, f"is {describe(value)}")
+
+
+def _undecided(value: Unknown) -> Outcome:
+    return Outcome(
+        Verdict.UNKNOWN, f"cannot be decided before deployment: {value.reason}", value.reason
+    )
+
+
+def judge(value: Value, check: LeafCheck) -> Outcome:
+    """Judge every value ``value`` can take: all must pass; one failing option fails it."""
+    undecided: Outcome | None = None
+    for leaf, via in flatten(value):
+        outcome = check(leaf)
+        if via:
+            detail = outcome.detail.removeprefix("is ")
+            detail = f"can be {detail}" if detail != outcome.detail else outcome.detail
+            outcome = Outcome(
+                outcome.verdict, f"{detail} (through {', '.join(via)})", outcome.unknown_reason
+            )
+        if outcome.verdict is Verdict.FAIL:
+            return outcome
+        if outcome.verdict is Verdict.UNKNOWN and undecided is None:
+            undecided = outcome
+    return undecided or _passed(value)
+
+
+def _exact_string(expected: str, default: str, *accepted: object) -> LeafCheck:
+    """A check that passes only ``expected`` (or an ``accepted`` literal) and says why not."""
+
+    def check(value: Value) -> Outcome:
+        if isinstance(value, Unknown):
+            return _undecided(value)
+        if isinstance(value, Absent):
+            return Outcome(Verdict.FAIL, f"is not set, and AWS's default is {default}")
+        assert isinstance(value, Known)
+        if value.value == expected or value.value in accepted:
+            return _passed(value)
+        hint = ""
+        if isinstance(value.value, str) and value.value.strip().lower() == expected.lower():
+            hint = " (values are exact: case and surrounding spaces matter)"
+        return Outcome(
+            Verdict.FAIL, f"is {render_literal(value.value)}, not exactly {expected!r}{hint}"
+        )
+
+    return check
+
+
+def _present_id(value: Value) -> Outcome:
+    """Presence of an id: anything but absent, blank or a non-string literal is present."""
+    if isinstance(value, Unknown):
+        return Outcome(Verdict.PASS, f"is set ({value.reason})")
+    if isinstance(value, Absent):
+        return Outcome(Verdict.FAIL, "is not set")
+    assert isinstance(value, Known)
+    if not isinstance(value.value, str):
+        return Outcome(Verdict.FAIL, f"is {render_literal(value.value)}, not an id")
+    if not value.value.strip():
+        return Outcome(Verdict.FAIL, f"is blank ({render_literal(value.value)})")
+    return _passed(value)
+
+
+def _present_id_list(value: Value) -> Outcome:
+    """A non-empty list of present ids; an item that may be removed (AWS::NoValue) is not one."""
+    if isinstance(value, Unknown):
+        return Outcome(Verdict.PASS, f"is set ({value.reason})")
+    if isinstance(value, Absent):
+        return Outcome(Verdict.FAIL, "is not set")
+    assert isinstance(value, Known)
+    if not isinstance(value.value, tuple):
+        return Outcome(Verdict.FAIL, f"is {render_literal(value.value)}, not a list of ids")
+    always_present = False
+    for item in value.value:
+        may_be_removed = False
+        for leaf, via in flatten(item):
+            if isinstance(leaf, Absent):
+                may_be_removed = True
+                continue
+            outcome = _present_id(leaf)
+            if outcome.verdict is Verdict.FAIL:
+                through = f" (through {', '.join(via)})" if via else ""
+                return Outcome(Verdict.FAIL, f"has an item that {outcome.detail}{through}")
+        always_present = always_present or not may_be_removed
+    if not always_present:
+        return Outcome(Verdict.FAIL, f"is {describe(value)}, which can be an empty list")
+    return _passed(value)
+
+
+@dataclass(frozen=True)
+class PropertyCheck:
+    """One property a rule reads (by its CloudFormation name) and how each value is judged."""
+
+    property_name: str
+    attribute: str
+    check: LeafCheck
+
+    def run(self, spec: NotebookSpec) -> Outcome:
+        """Judge this property of ``spec``."""
+        return judge(getattr(spec, self.attribute), self.check)
+
+
+_DISABLED = _exact_string("Disabled", "Enabled")
+
+CHECKS: Mapping[str, tuple[PropertyCheck, ...]] = {
+    # SMG-1: exactly 'Disabled'; absent means AWS's default, Enabled.
+    "SMG-1": (PropertyCheck("DirectInternetAccess", "direct_internet_access", _DISABLED),),
+    # SMG-2: a present subnet and a non-empty list of present security groups.
+    "SMG-2": (
+        PropertyCheck("SubnetId", "subnet_id", _present_id),
+        PropertyCheck("SecurityGroupIds", "security_group_ids", _present_id_list),
+    ),
+    # SMG-3: root access 'Disabled'; absent means Enabled.
+    "SMG-3": (PropertyCheck("RootAccess", "root_access", _DISABLED),),
+    # SMG-4: the volume names a KMS key.
+    "SMG-4": (PropertyCheck("KmsKeyId", "kms_key_id", _present_id),),
+    # SMG-5: IMDSv2 only; absent means version 1. CloudFormation reads a YAML 2 as '2'.
+    "SMG-5": (
+        PropertyCheck(
+            "MinimumInstanceMetadataServiceVersion",
+            "minimum_imds_version",
+            _exact_string("2", "1", 2),
+        ),
+    ),
+}
+"""The property checks of each rule id."""

@@ -1,0 +1,80 @@
+"""Tri-state property values: known, absent or unknown, plus a choice between values.
+
+Adapters translate whatever their world holds (a template literal, a parameter, a
+CDK token, a Pulumi output) into one of these, and the rules judge only these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Known:
+    """A literal decided now.
+
+    ``value`` is a JSON-like scalar (str, int, float, bool), a mapping, or a
+    tuple of :data:`Value` for a list whose items are judged one by one.
+    """
+
+    value: object
+
+
+@dataclass(frozen=True)
+class Absent:
+    """The property is not set, so AWS applies its default."""
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value decided later (at deploy time, or by another resource); ``reason`` says why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of several values, e.g. the branches of ``Fn::If`` or a parameter's AllowedValues."""
+
+    options: tuple[Value, ...]
+    reason: str
+
+
+Value = Known | Absent | Unknown | Choice
+
+ABSENT = Absent()
+
+
+def describe(value: Value) -> str:
+    """A short human rendering of ``value`` for messages."""
+    if isinstance(value, Absent):
+        return "not set"
+    if isinstance(value, Unknown):
+        return f"unknown ({value.reason})"
+    if isinstance(value, Choice):
+        return "one of " + ", ".join(describe(option) for option in value.options)
+    return render_literal(value.value)
+
+
+def render_literal(literal: object) -> str:
+    """Render a literal the way a user wrote it: strings quoted, lists in brackets."""
+    if isinstance(literal, tuple):
+        return "[" + ", ".join(describe(item) for item in literal) + "]"
+    if isinstance(literal, str):
+        return repr(literal)
+    if literal is None:
+        return "null"
+    if isinstance(literal, bool):
+        return "true" if literal else "false"
+    return repr(literal)
+
+
+def flatten(value: Value) -> Iterator[tuple[Value, tuple[str, ...]]]:
+    """Every concrete (non-choice) value ``value`` can take, with the choices that lead to it."""
+    if isinstance(value, Choice):
+        for option in value.options:
+            for leaf, path in flatten(option):
+                yield leaf, (value.reason, *path)
+    else:
+        yield value, ()
