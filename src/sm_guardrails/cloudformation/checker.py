@@ -1,0 +1,175 @@
+"""Check files, directories and cloud assemblies: one template at a time, every problem reported."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sm_guardrails.cloudformation.assembly import (
+    assembly_stack_templates,
+    is_assembly,
+    nested_stack_templates,
+)
+from sm_guardrails.cloudformation.loader import (
+    LoadedTemplate,
+    TemplateError,
+    load_template,
+    looks_like_template,
+)
+from sm_guardrails.cloudformation.notebooks import notebooks_in_template, template_problems
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
+from sm_guardrails.rules import Verdict
+
+TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+_SKIPPED_DIRECTORIES = {"node_modules", "__pycache__"}
+
+
+@dataclass(frozen=True)
+class TemplateFinding:
+    """A finding about a notebook in a template file."""
+
+    finding: Finding
+    file: str
+    logical_id: str
+    construct_path: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class FileNote:
+    """Something about one file: an input error, or why a file was not checked."""
+
+    file: str
+    message: str
+
+
+@dataclass
+class CheckReport:
+    """Everything a check run found, in the order it found it."""
+
+    findings: list[TemplateFinding] = field(default_factory=list)
+    errors: list[FileNote] = field(default_factory=list)
+    skipped: list[FileNote] = field(default_factory=list)
+    templates: int = 0
+    notebooks: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """2 for bad input, else 1 when a finding blocks, else 0."""
+        if self.errors:
+            return 2
+        return 1 if any(item.finding.blocking for item in self.findings) else 0
+
+
+def check_paths(paths: Iterable[Path], config: GuardrailConfig = DEFAULT_CONFIG) -> CheckReport:
+    """Check every template under ``paths`` (files, directories, cdk.out assemblies)."""
+    report = CheckReport()
+    queue: deque[tuple[Path, bool]] = deque()
+    seen: set[Path] = set()
+    for path in paths:
+        queue.extend(_inputs(path, report))
+        while queue:
+            file, explicit = queue.popleft()
+            if file.resolve() in seen:
+                continue
+            seen.add(file.resolve())
+            loaded = _load(file, explicit, report)
+            if loaded is not None:
+                report.templates += 1
+                report.findings.extend(check_template(loaded, config, report))
+                queue.extend(_nested(loaded, report))
+    return report
+
+
+def check_template(
+    loaded: LoadedTemplate, config: GuardrailConfig, report: CheckReport | None = None
+) -> list[TemplateFinding]:
+    """The findings (passes left out) about every notebook in one loaded template."""
+    found = []
+    for notebook in notebooks_in_template(loaded.data):
+        if report is not None:
+            report.notebooks += 1
+        line = None
+        for finding in evaluate_notebook(notebook.spec, config):
+            if finding.verdict is Verdict.PASS:
+                continue
+            line = line or loaded.line_of(notebook.logical_id)
+            found.append(
+                TemplateFinding(
+                    finding, str(loaded.path), notebook.logical_id, notebook.construct_path, line
+                )
+            )
+    return found
+
+
+def nested_template_paths(path: Path) -> list[Path]:
+    """``path`` and the local templates of its nested stacks, recursively."""
+    found: list[Path] = []
+    queue = deque([path])
+    while queue:
+        current = queue.popleft()
+        if current in found:
+            continue
+        found.append(current)
+        template = load_template(current).data
+        queue.extend(file for _, file in nested_stack_templates(template, current.parent) if file)
+    return found
+
+
+def _inputs(path: Path, report: CheckReport) -> Iterator[tuple[Path, bool]]:
+    """The template files ``path`` names, each with whether it must be a template."""
+    if not path.is_dir():
+        yield path, True
+        return
+    if is_assembly(path):
+        try:
+            yield from ((file, True) for file in assembly_stack_templates(path))
+        except TemplateError as error:
+            report.errors.append(FileNote(str(path), str(error)))
+        return
+    count = 0
+    for file in sorted(path.iterdir()):
+        if file.name.startswith(".") or file.name in _SKIPPED_DIRECTORIES:
+            continue
+        if file.is_dir():
+            for item in _inputs(file, report):
+                count += 1
+                yield item
+        elif file.suffix.lower() in TEMPLATE_SUFFIXES:
+            count += 1
+            yield file, False
+    if count == 0:
+        report.errors.append(
+            FileNote(str(path), "contains no template files (*.json, *.yaml, *.yml, *.template)")
+        )
+
+
+def _load(file: Path, explicit: bool, report: CheckReport) -> LoadedTemplate | None:
+    try:
+        loaded = load_template(file)
+    except TemplateError as error:
+        report.errors.append(FileNote(str(file), str(error)))
+        return None
+    if not explicit and not looks_like_template(loaded.data):
+        report.skipped.append(FileNote(str(file), "not a CloudFormation template (no Resources)"))
+        return None
+    problems = template_problems(loaded.data)
+    for problem in problems:
+        report.errors.append(FileNote(str(file), problem))
+    return loaded
+
+
+def _nested(loaded: LoadedTemplate, report: CheckReport) -> Iterator[tuple[Path, bool]]:
+    for logical_id, file in nested_stack_templates(loaded.data, loaded.path.parent):
+        if file is None:
+            report.skipped.append(
+                FileNote(
+                    str(loaded.path),
+                    f"nested stack {logical_id} has no local template; check its template too",
+                )
+            )
+        else:
+            yield file, True

@@ -1,0 +1,250 @@
+"""Resolve CloudFormation property values statically into tri-state values.
+
+What a template fixes (literals, parameters' AllowedValues, ``Fn::If`` branches,
+``Fn::FindInMap`` over literal maps, ``Fn::Sub``/``Fn::Join`` of those) becomes
+known or a choice; what only deployment decides becomes unknown, with the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sm_guardrails.values import ABSENT, Absent, Choice, Known, Unknown, Value, flatten
+
+MAX_DEPTH = 64
+"""Deeper nesting than this is not resolved (it is reported as unknown)."""
+MAX_COMBINATIONS = 64
+"""A ``Fn::Sub``/``Fn::Join`` with more combinations of choices than this is unknown."""
+
+_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+_LIST_PARAMETER_PREFIXES = ("List<", "CommaDelimitedList", "AWS::SSM::Parameter::Value<List<")
+
+
+@dataclass(frozen=True)
+class TemplateContext:
+    """The parts of a template that property values can refer to."""
+
+    parameters: Mapping[str, object] = field(default_factory=dict)
+    mappings: Mapping[str, object] = field(default_factory=dict)
+    resource_types: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_template(cls, template: Mapping[str, object]) -> TemplateContext:
+        """The context of ``template``; malformed sections are treated as empty."""
+        resources = _mapping(template.get("Resources"))
+        return cls(
+            parameters=_mapping(template.get("Parameters")),
+            mappings=_mapping(template.get("Mappings")),
+            resource_types={
+                name: str(_mapping(resource).get("Type", "a resource"))
+                for name, resource in resources.items()
+            },
+        )
+
+    def resolve(self, node: object, depth: int = 0) -> Value:
+        """The tri-state value of a property's template ``node``."""
+        if depth > MAX_DEPTH:
+            return Unknown(f"nested deeper than {MAX_DEPTH} levels")
+        if node is None:
+            return ABSENT
+        if isinstance(node, str):
+            if "{{resolve:" in node:
+                return Unknown(f"dynamic reference {node!r}, resolved at deploy time")
+            return Known(node)
+        if isinstance(node, list):
+            return Known(tuple(self.resolve(item, depth + 1) for item in node))
+        if isinstance(node, Mapping) and len(node) == 1:
+            ((key, argument),) = node.items()
+            if key == "Ref":
+                return self._ref(argument)
+            if isinstance(key, str) and key.startswith("Fn::"):
+                return self._function(key, argument, depth + 1)
+        if isinstance(node, Mapping):
+            return Known(node)
+        if isinstance(node, (int, float, bool)):
+            return Known(node)
+        return Known(str(node))
+
+    def member(self, value: Value, key: str, depth: int = 0) -> Value:
+        """The value of ``key`` inside a mapping ``value`` (e.g. a property of Properties)."""
+        if isinstance(value, Choice):
+            options = tuple(self.member(option, key, depth) for option in value.options)
+            return Choice(options, value.reason)
+        if isinstance(value, (Absent, Unknown)):
+            return value
+        if isinstance(value.value, Mapping):
+            return self.resolve(value.value.get(key), depth + 1) if key in value.value else ABSENT
+        return Unknown(f"the enclosing value {value.value!r} is not a mapping")
+
+    def _ref(self, name: object) -> Value:
+        if not isinstance(name, str):
+            return Unknown(f"Ref to {name!r}, which is not a name")
+        if name == "AWS::NoValue":
+            return ABSENT
+        if name.startswith("AWS::"):
+            return Unknown(f"pseudo parameter {name}, known at deploy time")
+        if name in self.parameters:
+            return self._parameter(name)
+        if name in self.resource_types:
+            return Unknown(f"the id of {self.resource_types[name]} `{name}`")
+        return Unknown(f"Ref to `{name}`, which the template does not define")
+
+    def _parameter(self, name: str) -> Value:
+        declaration = _mapping(self.parameters[name])
+        kind = str(declaration.get("Type", "String"))
+        if kind.startswith(_LIST_PARAMETER_PREFIXES):
+            return Unknown(f"list parameter `{name}`, set at deploy time")
+        if kind.startswith("AWS::SSM::Parameter::Value"):
+            return Unknown(f"parameter `{name}` read from SSM Parameter Store at deploy time")
+        allowed = declaration.get("AllowedValues")
+        if isinstance(allowed, list) and allowed:
+            options = tuple(self.resolve(option) for option in allowed)
+            return Choice(options, f"parameter `{name}`, whose AllowedValues include it")
+        default = declaration.get("Default")
+        overridable = f" (its Default {default!r} can be overridden)" if default is not None else ""
+        return Unknown(f"can be set at deploy time through parameter `{name}`{overridable}")
+
+    def _function(self, name: str, argument: object, depth: int) -> Value:
+        if name == "Fn::If":
+            return self._if(argument, depth)
+        if name == "Fn::FindInMap":
+            return self._find_in_map(argument, depth)
+        if name == "Fn::Sub":
+            return self._sub(argument, depth)
+        if name == "Fn::Join":
+            return self._join(argument, depth)
+        if name == "Fn::Select":
+            return self._select(argument, depth)
+        if name == "Fn::GetAtt":
+            target = ".".join(map(str, argument)) if isinstance(argument, list) else str(argument)
+            return Unknown(f"attribute {target}, known after deployment")
+        if name == "Fn::ImportValue":
+            return Unknown(f"imported from another stack by Fn::ImportValue {argument!r}")
+        return Unknown(f"computed by {name} at deploy time")
+
+    def _if(self, argument: object, depth: int) -> Value:
+        if not (isinstance(argument, list) and len(argument) == 3):
+            return Unknown("a malformed Fn::If (expected [condition, if-true, if-false])")
+        condition, when_true, when_false = argument
+        return Choice(
+            (self.resolve(when_true, depth), self.resolve(when_false, depth)),
+            f"condition `{condition}`",
+        )
+
+    def _find_in_map(self, argument: object, depth: int) -> Value:
+        if not (isinstance(argument, list) and len(argument) in (3, 4)):
+            return Unknown("a malformed Fn::FindInMap (expected [map, top key, second key])")
+        map_name, *keys = argument[:3]
+        if not isinstance(map_name, str) or map_name not in self.mappings:
+            return Unknown(f"Fn::FindInMap over mapping {map_name!r}, which is not in the template")
+        candidates: list[object] = [self.mappings[map_name]]
+        for key in keys:
+            key_value = self.resolve(key, depth)
+            candidates = [
+                found for level in candidates for found in _lookup(_mapping(level), key_value)
+            ]
+        options = tuple(self.resolve(candidate, depth) for candidate in candidates)
+        if len(argument) == 4:
+            fallback = _mapping(argument[3]).get("DefaultValue")
+            options += (self.resolve(fallback, depth),)
+        if not options:
+            return Unknown(f"Fn::FindInMap over `{map_name}` finds no value for these keys")
+        return options[0] if len(options) == 1 else Choice(options, f"mapping `{map_name}`")
+
+    def _sub(self, argument: object, depth: int) -> Value:
+        text: object = argument
+        variables: Mapping[str, object] = {}
+        if isinstance(argument, list) and len(argument) == 2:
+            text, variables = argument[0], _mapping(argument[1])
+        if not isinstance(text, str):
+            return Unknown("a malformed Fn::Sub (expected a string)")
+        parts: list[Value] = []
+        position = 0
+        for match in _SUB_VARIABLE.finditer(text):
+            parts.append(Known(text[position : match.start()]))
+            variable = match.group(1).strip()
+            if variable in variables:
+                parts.append(self.resolve(variables[variable], depth))
+            elif "." in variable:
+                parts.append(Unknown(f"attribute {variable}, known after deployment"))
+            else:
+                parts.append(self._ref(variable))
+            position = match.end()
+        parts.append(Known(text[position:].replace("${!", "${")))
+        return _concatenate(parts, "Fn::Sub")
+
+    def _join(self, argument: object, depth: int) -> Value:
+        if not (isinstance(argument, list) and len(argument) == 2):
+            return Unknown("a malformed Fn::Join (expected [delimiter, list])")
+        delimiter, items = self.resolve(argument[0], depth), self.resolve(argument[1], depth)
+        if not (isinstance(delimiter, Known) and isinstance(delimiter.value, str)):
+            return Unknown("Fn::Join with a delimiter known only at deploy time")
+        if not (isinstance(items, Known) and isinstance(items.value, tuple)):
+            return Unknown("Fn::Join over a list known only at deploy time")
+        parts: list[Value] = []
+        for index, item in enumerate(items.value):
+            if index:
+                parts.append(delimiter)
+            parts.append(item)
+        return _concatenate(parts, "Fn::Join")
+
+    def _select(self, argument: object, depth: int) -> Value:
+        if not (isinstance(argument, list) and len(argument) == 2):
+            return Unknown("a malformed Fn::Select (expected [index, list])")
+        index, items = self.resolve(argument[0], depth), self.resolve(argument[1], depth)
+        if (
+            isinstance(index, Known)
+            and str(index.value).isdigit()
+            and isinstance(items, Known)
+            and isinstance(items.value, tuple)
+            and int(str(index.value)) < len(items.value)
+        ):
+            selected: Value = items.value[int(str(index.value))]
+            return selected
+        return Unknown("Fn::Select over values known only at deploy time")
+
+
+def _mapping(node: object) -> Mapping[str, object]:
+    return node if isinstance(node, Mapping) else {}
+
+
+def _lookup(level: Mapping[str, object], key: Value) -> list[object]:
+    """The entries of ``level`` that ``key`` can select (all of them for an unknown key)."""
+    found: list[object] = []
+    for leaf, _ in flatten(key):
+        if isinstance(leaf, Known) and isinstance(leaf.value, (str, int)):
+            if str(leaf.value) in level:
+                found.append(level[str(leaf.value)])
+        else:
+            found.extend(level.values())
+    return found
+
+
+def _concatenate(parts: Sequence[Value], function: str) -> Value:
+    """Join string parts; choices multiply out (up to a limit), anything undecided is unknown."""
+    alternatives: list[list[tuple[Value, tuple[str, ...]]]] = [
+        list(flatten(part)) for part in parts
+    ]
+    combinations = 1
+    for options in alternatives:
+        combinations *= len(options)
+    if combinations > MAX_COMBINATIONS:
+        return Unknown(f"{function} with more than {MAX_COMBINATIONS} possible values")
+    results: list[Value] = []
+    reasons: list[str] = []
+    for combination in itertools.product(*alternatives):
+        text = ""
+        for leaf, via in combination:
+            if isinstance(leaf, Unknown):
+                return Unknown(f"{function} of {leaf.reason}")
+            if not isinstance(leaf, Known) or not isinstance(leaf.value, (str, int, float)):
+                return Unknown(f"{function} of a value that is not a string")
+            text += str(leaf.value)
+            reasons.extend(reason for reason in via if reason not in reasons)
+        results.append(Known(text))
+    if len(results) == 1:
+        return results[0]
+    return Choice(tuple(results), ", ".join(reasons))
