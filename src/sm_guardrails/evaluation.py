@@ -40,9 +40,9 @@ class Finding:
         )
 
     def describe(self) -> str:
-        """One line: rule, message, exemption and fix, for logs and diagnostics."""
+        """One line: rule, resource, message, exemption and fix, for logs and diagnostics."""
         exempt = f" Exempted: {self.exemption}." if self.exemption else ""
-        return f"[{self.rule_id}] {self.message}.{exempt} Fix: {self.fix}"
+        return f"[{self.rule_id}] {self.resource}: {self.message}.{exempt} Fix: {self.fix}"
 
 
 def evaluate_notebook(
@@ -86,7 +86,7 @@ def _finding(
         resource=spec.display_name,
         verdict=verdict,
         level=level,
-        message=f"{spec.display_name}: {message}",
+        message=message,
         fix=rule.fix.format(**{key: names.get(key, key) for key in _FIX_FIELDS}),
         unknown_reason=worst[1].unknown_reason,
         exemption=exemption,
@@ -122,7 +122,7 @@ def _sort_exemptions(
             resource=spec.display_name,
             verdict=Verdict.FAIL,
             level=Level.ERROR,
-            message=f"{spec.display_name}: {problem}, so it exempts nothing",
+            message=f"{problem}, so it exempts nothing",
             fix=SMG_0.fix,
         )
         for problem in problems

@@ -1,0 +1,5 @@
+"""``python -m sm_guardrails``: the same as the ``sm-guardrails`` command."""
+
+from sm_guardrails.cli import run
+
+run()

@@ -1,0 +1,71 @@
+"""The human report: one block per finding, then input errors and a summary line."""
+
+from __future__ import annotations
+
+from sm_guardrails.catalog import RULES, Level
+from sm_guardrails.cloudformation import CheckReport, TemplateFinding
+
+
+def location(item: TemplateFinding) -> str:
+    """``file:line logical-id (construct path)`` for one finding."""
+    line = f":{item.line}" if item.line else ""
+    path = f" ({item.construct_path})" if item.construct_path else ""
+    return f"{item.file}{line} {item.logical_id}{path}"
+
+
+def render_text(report: CheckReport) -> str:
+    """The report for a terminal or a CI log."""
+    lines = []
+    for item in report.findings:
+        finding = item.finding
+        status = "exempted" if finding.exemption else finding.level.value
+        verdict = " (undecidable)" if finding.verdict.value == "unknown" else ""
+        lines.append(f"{location(item)}: {status}{verdict} [{finding.rule_id}] {finding.message}")
+        if finding.exemption:
+            lines.append(f"    exemption reason: {finding.exemption}")
+        lines.append(f"    fix: {finding.fix}")
+    lines.extend(f"{note.file}: error: {note.message}" for note in report.errors)
+    lines.extend(f"{note.file}: skipped: {note.message}" for note in report.skipped)
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def summary(report: CheckReport) -> str:
+    """Counts of what was checked and found."""
+    findings = [item.finding for item in report.findings]
+    errors = sum(1 for finding in findings if finding.blocking)
+    warnings = sum(
+        1 for finding in findings if finding.level is Level.WARNING and not finding.exemption
+    )
+    exempted = sum(1 for finding in findings if finding.exemption)
+    parts = [
+        f"{report.templates} template(s)",
+        f"{report.notebooks} notebook(s)",
+        f"{errors} error(s)",
+        f"{warnings} warning(s)",
+        f"{exempted} exempted",
+    ]
+    if report.errors:
+        parts.append(f"{len(report.errors)} input error(s)")
+    return "sm-guardrails: " + ", ".join(parts)
+
+
+def render_rules() -> str:
+    """The catalog, for ``sm-guardrails rules``."""
+    blocks = []
+    for rule in RULES:
+        references = "; ".join(f"{ref.framework} {ref.control}" for ref in rule.references)
+        blocks.append(
+            f"{rule.rule_id} ({rule.name}, default {rule.default_level.value}): {rule.title}\n"
+            f"    why: {rule.rationale}\n"
+            f"    fix: {rule.fix.format_map(_Literal())}\n"
+            f"    see: {references or '-'}"
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+class _Literal(dict[str, str]):
+    """Formats ``{PropertyName}`` placeholders as the CloudFormation property name."""
+
+    def __missing__(self, key: str) -> str:
+        return key
