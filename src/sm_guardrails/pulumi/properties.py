@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from pulumi_policy.proxy import UnknownValueError
+
 from sm_guardrails.model import Exemption, NotebookSpec
 from sm_guardrails.values import ABSENT, Known, Unknown, Value
 
@@ -78,26 +80,21 @@ def plain(value: object) -> object:
     if isinstance(value, str):
         return UNKNOWN_VALUE if value in UNKNOWN_SENTINELS else value
     if isinstance(value, Mapping):
-        if value.get(SIGNATURE_KEY) == SECRET_SIGNATURE if SIGNATURE_KEY in _keys(value) else False:
+        keys = list(iter(value))  # iterating the SDK's proxy never raises; `in` and .get may
+        if SIGNATURE_KEY in keys and _read(value, SIGNATURE_KEY) == SECRET_SIGNATURE:
             return plain(_read(value, "value"))
-        return {key: plain(_read(value, key)) for key in _keys(value)}
+        return {key: plain(_read(value, key)) for key in keys}
     if isinstance(value, Sequence):
         return [plain(_read(value, index)) for index in range(len(value))]
     return value
-
-
-def _keys(mapping: Mapping[str, object]) -> list[str]:
-    return list(iter(mapping))
 
 
 def _read(container: Mapping[str, object] | Sequence[object], key: str | int) -> object:
     """``container[key]``, or :data:`UNKNOWN_VALUE` where the SDK's proxy raises on an unknown."""
     try:
         return container[key]  # type: ignore[index]
-    except Exception as error:  # the SDK raises its own UnknownValueError on unknowns
-        if type(error).__name__ == "UnknownValueError":
-            return UNKNOWN_VALUE
-        raise
+    except UnknownValueError:
+        return UNKNOWN_VALUE
 
 
 def to_value(item: object) -> Value:

@@ -1,0 +1,14 @@
+"""The sm-guardrails policy pack: SMG-1 and SMG-2 mandatory, SMG-3 to SMG-5 advisory.
+
+Change a level or add exemptions in the pack's config (see docs/pulumi.md).
+"""
+
+from pulumi_policy import PolicyPack
+
+from sm_guardrails.pulumi.policies import notebook_policies
+
+PolicyPack(
+    name="sm-guardrails",
+    description="Keeps Amazon SageMaker notebook instances off the public internet.",
+    policies=notebook_policies(),
+)
