@@ -1,0 +1,98 @@
+"""Recognise notebook resources in a construct tree and read them as CloudFormation.
+
+Every construct of an app passes through :func:`notebook_resource`, so it answers
+from Python (``isinstance``, a per-class cache) and crosses into Node.js only for
+raw ``CfnResource`` objects, whose type is not known from their class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import IConstruct
+
+from sm_guardrails.cloudformation import METADATA_KEY, NOTEBOOK_TYPE, TemplateContext
+
+_L1_PROPERTY_NAMES = {
+    "directInternetAccess": "DirectInternetAccess",
+    "subnetId": "SubnetId",
+    "securityGroupIds": "SecurityGroupIds",
+    "rootAccess": "RootAccess",
+    "kmsKeyId": "KmsKeyId",
+    "instanceMetadataServiceConfiguration": "InstanceMetadataServiceConfiguration",
+}
+"""The L1's (camelCase) properties the rules read, with their CloudFormation names."""
+
+_IMDS_NAMES = {"minimumInstanceMetadataServiceVersion": "MinimumInstanceMetadataServiceVersion"}
+
+_type_of_class: dict[type, str | None] = {}
+
+
+def notebook_resource(node: IConstruct) -> cdk.CfnResource | None:
+    """``node`` if it is an ``AWS::SageMaker::NotebookInstance`` resource, else None."""
+    if not isinstance(node, cdk.CfnResource):
+        return None
+    if isinstance(node, sagemaker.CfnNotebookInstance):
+        return node
+    kind = type(node)
+    if kind is cdk.CfnResource:
+        return node if node.cfn_resource_type == NOTEBOOK_TYPE else None
+    if kind not in _type_of_class:
+        # A generated L1 class names its resource type once for all its instances.
+        _type_of_class[kind] = getattr(kind, "CFN_RESOURCE_TYPE_NAME", None)
+    resource_type = _type_of_class[kind]
+    if resource_type is None:
+        resource_type = node.cfn_resource_type
+    return node if resource_type == NOTEBOOK_TYPE else None
+
+
+def resource_entry(resource: cdk.CfnResource) -> dict[str, object]:
+    """The template entry of ``resource`` as its L1 properties and metadata render it.
+
+    Values are resolved by the resource's stack, so tokens become CloudFormation
+    intrinsics (``Ref``, ``Fn::If``, ``Fn::GetAtt``...). Escape-hatch overrides
+    (``add_property_override``) are not visible here: only the rendered template has them.
+    """
+    stack = cdk.Stack.of(resource)
+    raw = stack.resolve(resource._cfn_properties)
+    properties = raw if isinstance(raw, Mapping) else {}
+    if isinstance(resource, sagemaker.CfnNotebookInstance):
+        properties = _cloudformation_names(properties)
+    metadata: dict[str, object] = {"aws:cdk:path": resource.node.path}
+    exemptions = resource.get_metadata(METADATA_KEY)
+    if exemptions is not None:
+        metadata[METADATA_KEY] = exemptions
+    return {"Type": NOTEBOOK_TYPE, "Properties": properties, "Metadata": metadata}
+
+
+def logical_id(element: cdk.CfnElement) -> str:
+    """The logical id ``element`` has in its stack's template."""
+    return str(cdk.Stack.of(element).resolve(element.logical_id))
+
+
+def _cloudformation_names(properties: Mapping[str, Any]) -> dict[str, object]:
+    renamed: dict[str, object] = {}
+    for name, value in properties.items():
+        if name not in _L1_PROPERTY_NAMES or value is None:
+            continue
+        if name == "instanceMetadataServiceConfiguration" and isinstance(value, Mapping):
+            value = {_IMDS_NAMES.get(key, key): item for key, item in value.items()}
+        renamed[_L1_PROPERTY_NAMES[name]] = value
+    return renamed
+
+
+def stack_context(stack: cdk.Stack) -> TemplateContext:
+    """What the stack's notebooks can refer to: its parameters, with their AllowedValues."""
+    parameters: dict[str, object] = {}
+    for construct in stack.node.find_all():
+        if isinstance(construct, cdk.CfnParameter) and cdk.Stack.of(construct) is stack:
+            declaration: dict[str, object] = {"Type": construct.type}
+            if construct.allowed_values:
+                declaration["AllowedValues"] = list(construct.allowed_values)
+            if construct.default is not None:
+                declaration["Default"] = construct.default
+            parameters[logical_id(construct)] = declaration
+    return TemplateContext(parameters=parameters)

@@ -1,0 +1,69 @@
+"""``NotebookGuardrailAspect``: judge every notebook resource of a construct tree."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import jsii
+from constructs import IConstruct
+
+from sm_guardrails.cdk._findings import acknowledgement_id, severity
+from sm_guardrails.cdk._resources import (
+    logical_id,
+    notebook_resource,
+    resource_entry,
+    stack_context,
+)
+from sm_guardrails.cloudformation import TemplateContext, notebook_spec
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
+from sm_guardrails.rules import Verdict
+
+
+@jsii.implements(cdk.IAspect)
+class NotebookGuardrailAspect:
+    """Reports each notebook's findings as annotations on the notebook resource.
+
+    Error-level findings become errors (``cdk synth`` exits non-zero), warnings
+    become warnings that ``Validations.of(scope).acknowledge`` can acknowledge
+    (``sm-guardrails::SMG-3``), and exempted findings stay visible as info.
+
+    An aspect sees the construct tree, not the template, so two things escape it:
+    it never visits what is inside a ``Stage`` when it is added to the App (CDK
+    synthesizes stages first), and L1 getters do not show escape-hatch overrides.
+    :func:`sm_guardrails.cdk.enforce` checks the rendered templates instead.
+    """
+
+    def __init__(self, config: GuardrailConfig | None = None) -> None:
+        self._config = config or DEFAULT_CONFIG
+        self._contexts: dict[str, TemplateContext] = {}
+
+    def visit(self, node: IConstruct) -> None:
+        """Judge ``node`` if it is a notebook; anything else costs only a Python type check."""
+        resource = notebook_resource(node)
+        if resource is None:
+            return
+        spec = notebook_spec(
+            logical_id(resource), resource_entry(resource), self._context(resource)
+        )
+        for finding in evaluate_notebook(spec, self._config):
+            if finding.verdict is not Verdict.PASS:
+                _annotate(resource, finding)
+
+    def _context(self, resource: cdk.CfnResource) -> TemplateContext:
+        stack = cdk.Stack.of(resource)
+        path = stack.node.path
+        if path not in self._contexts:
+            self._contexts[path] = stack_context(stack)
+        return self._contexts[path]
+
+
+def _annotate(resource: cdk.CfnResource, finding: Finding) -> None:
+    annotations = cdk.Annotations.of(resource)
+    text = finding.describe()
+    kind = severity(finding)
+    if kind == "error":
+        annotations.add_error(text)
+    elif kind == "warning":
+        annotations.add_warning_v2(acknowledgement_id(finding.rule_id), text)
+    else:
+        annotations.add_info(text)

@@ -1,0 +1,61 @@
+"""``exempt``: exempt the notebooks under a scope from one rule, with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aws_cdk as cdk
+import jsii
+from constructs import IConstruct
+
+from sm_guardrails.catalog import RULES, RULES_BY_ID
+from sm_guardrails.cdk._resources import notebook_resource
+from sm_guardrails.cloudformation import METADATA_KEY, exemption_metadata
+from sm_guardrails.config import ConfigError
+
+
+def exempt(scope: IConstruct, rule_id: str, reason: str) -> None:
+    """Exempt every notebook resource under ``scope`` (or ``scope`` itself) from ``rule_id``.
+
+    The exemption is written into each notebook's template metadata
+    (``Metadata["sm-guardrails"]["exemptions"]``), so the aspect, the validation
+    plugin and ``sm-guardrails check`` all honour it and show ``reason``. Notebooks
+    added under ``scope`` later are exempted too, except inside a ``Stage`` created
+    after this call (CDK runs a scope's aspects without entering its stages): exempt
+    those through the Stage or the notebook itself. Raises ConfigError for an unknown
+    rule id or a blank reason.
+    """
+    where = f"exempt({scope.node.path or '<app>'!r}, {rule_id!r})"
+    if rule_id not in RULES_BY_ID or rule_id == "SMG-0":
+        known = ", ".join(rule.rule_id for rule in RULES)
+        raise ConfigError(f"{where}: unknown rule id; use one of {known}")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ConfigError(
+            f"{where}: the reason is empty; say why this notebook may break the rule "
+            "(e.g. a ticket number), so reviewers can check it"
+        )
+    exemption = _Exemption(rule_id, reason.strip())
+    for construct in scope.node.find_all():
+        exemption.visit(construct)
+    cdk.Aspects.of(scope).add(exemption, priority=cdk.AspectPriority.MUTATING)
+
+
+@jsii.implements(cdk.IAspect)
+class _Exemption:
+    """Writes one exemption into the metadata of every notebook it visits."""
+
+    def __init__(self, rule_id: str, reason: str) -> None:
+        self._entry = {"rule": rule_id, "reason": reason}
+
+    def visit(self, node: IConstruct) -> None:
+        resource = notebook_resource(node)
+        if resource is None:
+            return
+        existing = resource.get_metadata(METADATA_KEY)
+        entries = existing.get("exemptions") if isinstance(existing, Mapping) else None
+        if isinstance(entries, list) and self._entry in entries:
+            return
+        resource.add_metadata(
+            METADATA_KEY,
+            exemption_metadata(existing, self._entry["rule"], self._entry["reason"]),
+        )

@@ -1,0 +1,210 @@
+"""``SecureNotebookInstance``: a SageMaker notebook instance that stays off the internet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from sm_guardrails.cdk.endpoints import NotebookVpcEndpoints
+
+HTTPS = ec2.Port.tcp(443)
+
+
+class NotebookConfigurationError(ValueError):
+    """A SecureNotebookInstance was given settings that cannot be combined or honoured."""
+
+
+@jsii.implements(iam.IGrantable, ec2.IConnectable)
+class SecureNotebookInstance(Construct):
+    """A notebook instance that is always in a VPC subnet, behind security groups,
+    with ``DirectInternetAccess: Disabled``; nothing here turns that off.
+
+    Secure defaults for the other rules (root access disabled, IMDSv2 only, the
+    volume encrypted with a KMS key) can be relaxed only by an explicit argument
+    (``root_access``, ``allow_imdsv1``, ``aws_managed_volume_key``); the guardrails
+    then report the relaxed rule as a warning.
+
+    :param vpc: the VPC the notebook runs in.
+    :param instance_type: the ML instance type. Default: ``ml.t3.medium``.
+    :param vpc_subnets: where to place the notebook; the first non-public subnet of
+        the selection is used. Default: the VPC's private subnets (CDK's default
+        selection). A selection of public subnets only is an error.
+    :param security_groups: the notebook's security groups. Default: one new group
+        with no inbound rules whose only outbound rule is HTTPS to the VPC's CIDR
+        (for VPC endpoints).
+    :param allow_all_outbound: let the new security group send anything anywhere
+        (still through the VPC's routes; there is no direct internet path). Default: False.
+        Only without ``security_groups``.
+    :param role: the execution role. Default: a new role that SageMaker can assume,
+        with no managed policies; grant it what the notebook needs.
+    :param encryption_key: the KMS key for the storage volume. Default: a new key with
+        rotation enabled. The role is granted its use.
+    :param aws_managed_volume_key: relax SMG-4: no customer managed key. Default: False.
+    :param root_access: relax SMG-3: give notebook users root. Default: False.
+    :param allow_imdsv1: relax SMG-5: accept IMDSv1 as well. Default: False.
+    :param vpc_endpoints: also create the SageMaker API, runtime and notebook interface
+        endpoints and an S3 gateway endpoint in the notebook's subnets. Default: False.
+    :param volume_size_in_gb, lifecycle_config_name, default_code_repository,
+        additional_code_repositories, platform_identifier, notebook_instance_name,
+        tags: passed to ``AWS::SageMaker::NotebookInstance`` unchanged.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpc: ec2.IVpc,
+        instance_type: str = "ml.t3.medium",
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        allow_all_outbound: bool = False,
+        role: iam.IRole | None = None,
+        encryption_key: kms.IKey | None = None,
+        aws_managed_volume_key: bool = False,
+        root_access: bool = False,
+        allow_imdsv1: bool = False,
+        vpc_endpoints: bool = False,
+        volume_size_in_gb: int | None = None,
+        lifecycle_config_name: str | None = None,
+        default_code_repository: str | None = None,
+        additional_code_repositories: Sequence[str] | None = None,
+        platform_identifier: str | None = None,
+        notebook_instance_name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        _check_combinations(
+            self.node.path,
+            security_groups,
+            allow_all_outbound,
+            encryption_key,
+            aws_managed_volume_key,
+        )
+        subnet = _private_subnet(self.node.path, vpc, vpc_subnets)
+
+        self.security_groups: list[ec2.ISecurityGroup] = list(
+            security_groups or [_default_security_group(self, vpc, allow_all_outbound)]
+        )
+        self._connections = ec2.Connections(security_groups=self.security_groups)
+        self.role: iam.IRole = role or iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            description=f"Execution role of the SageMaker notebook {self.node.path}",
+        )
+        self.encryption_key: kms.IKey | None = None
+        if not aws_managed_volume_key:
+            self.encryption_key = encryption_key or kms.Key(
+                self,
+                "Key",
+                enable_key_rotation=True,
+                description=f"Storage volume of the SageMaker notebook {self.node.path}",
+            )
+            self.encryption_key.grant(self.role, "kms:CreateGrant", "kms:DescribeKey")
+            self.encryption_key.grant_encrypt_decrypt(self.role)
+
+        self.notebook_instance = sagemaker.CfnNotebookInstance(
+            self,
+            "Resource",
+            instance_type=instance_type,
+            role_arn=self.role.role_arn,
+            direct_internet_access="Disabled",
+            subnet_id=subnet.subnet_id,
+            security_group_ids=[group.security_group_id for group in self.security_groups],
+            root_access="Enabled" if root_access else "Disabled",
+            kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
+            instance_metadata_service_configuration=(
+                sagemaker.CfnNotebookInstance.InstanceMetadataServiceConfigurationProperty(
+                    minimum_instance_metadata_service_version="1" if allow_imdsv1 else "2"
+                )
+            ),
+            volume_size_in_gb=volume_size_in_gb,
+            lifecycle_config_name=lifecycle_config_name,
+            default_code_repository=default_code_repository,
+            additional_code_repositories=(
+                list(additional_code_repositories) if additional_code_repositories else None
+            ),
+            platform_identifier=platform_identifier,
+            notebook_instance_name=notebook_instance_name,
+            tags=[cdk.CfnTag(key=key, value=value) for key, value in (tags or {}).items()] or None,
+        )
+        self.notebook_instance_name: str = self.notebook_instance.attr_notebook_instance_name
+        self.endpoints: NotebookVpcEndpoints | None = None
+        if vpc_endpoints:
+            self.endpoints = NotebookVpcEndpoints(
+                self, "Endpoints", vpc=vpc, subnets=vpc_subnets or ec2.SubnetSelection()
+            )
+
+    @property
+    def connections(self) -> ec2.Connections:
+        """The notebook's security groups, to allow traffic to and from it."""
+        return self._connections
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The execution role, for ``bucket.grant_read(notebook)`` and the like."""
+        return self.role
+
+
+def _check_combinations(
+    path: str,
+    security_groups: Sequence[ec2.ISecurityGroup] | None,
+    allow_all_outbound: bool,
+    encryption_key: kms.IKey | None,
+    aws_managed_volume_key: bool,
+) -> None:
+    if security_groups is not None and not security_groups:
+        raise NotebookConfigurationError(
+            f"{path}: security_groups is an empty list; pass at least one security group, "
+            "or leave it out to get a new one"
+        )
+    if security_groups and allow_all_outbound:
+        raise NotebookConfigurationError(
+            f"{path}: allow_all_outbound applies only to the security group this construct "
+            "creates; with your own security_groups, set their outbound rules instead"
+        )
+    if encryption_key is not None and aws_managed_volume_key:
+        raise NotebookConfigurationError(
+            f"{path}: encryption_key and aws_managed_volume_key=True contradict each other; "
+            "pass only one"
+        )
+
+
+def _private_subnet(path: str, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> ec2.ISubnet:
+    """The first subnet of the selection that is not one of the VPC's public subnets."""
+    # Python's select_subnets takes the selection's fields as keyword arguments.
+    selected = vpc.select_subnets(**(selection._values if selection else {})).subnets
+    public = {subnet.subnet_id for subnet in vpc.public_subnets}
+    for subnet in selected:
+        if subnet.subnet_id not in public:
+            return subnet
+    raise NotebookConfigurationError(
+        f"{path}: vpc_subnets selects only public subnets"
+        f"{'' if selected else ' (it selects none)'}; a notebook without internet access "
+        "belongs in a private subnet: select PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets"
+    )
+
+
+def _default_security_group(
+    scope: Construct, vpc: ec2.IVpc, allow_all_outbound: bool
+) -> ec2.SecurityGroup:
+    group = ec2.SecurityGroup(
+        scope,
+        "SecurityGroup",
+        vpc=vpc,
+        allow_all_outbound=allow_all_outbound,
+        description="SageMaker notebook: no inbound; outbound HTTPS to the VPC",
+    )
+    if not allow_all_outbound:
+        group.add_egress_rule(
+            ec2.Peer.ipv4(vpc.vpc_cidr_block), HTTPS, "HTTPS to VPC endpoints in the VPC"
+        )
+    return group

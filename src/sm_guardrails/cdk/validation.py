@@ -1,0 +1,91 @@
+"""``GuardrailValidationPlugin``: judge the templates CDK rendered, after synthesis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+import jsii
+
+from sm_guardrails import __version__
+from sm_guardrails.catalog import CFN_PROPERTY_NAMES, RULES
+from sm_guardrails.cdk._findings import PLUGIN_NAME, severity
+from sm_guardrails.cloudformation import (
+    TemplateFinding,
+    check_template,
+    load_template,
+    nested_template_paths,
+)
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.evaluation import DEFAULT_CONFIG
+from sm_guardrails.rules import CHECKS
+
+
+@jsii.implements(cdk.IPolicyValidationPlugin)
+class GuardrailValidationPlugin:
+    """Checks every stack template of a stage, its nested stages and nested stacks.
+
+    Register it with ``Validations.of(app).add_plugins(GuardrailValidationPlugin())``
+    (or call :func:`sm_guardrails.cdk.enforce`). It reads the final CloudFormation,
+    so escape-hatch overrides, ``CfnInclude``d templates and stages are all covered.
+    Each finding is a violation of rule ``SMG-n``: errors fail the synth, warnings
+    and exemptions (shown as info, with their reason) do not, and
+    ``Validations.of(scope).acknowledge(cdk.Acknowledgment(id="sm-guardrails::SMG-1",
+    reason=...))`` acknowledges a violation under ``scope``.
+    """
+
+    def __init__(self, config: GuardrailConfig | None = None) -> None:
+        self._config = config or DEFAULT_CONFIG
+
+    @property
+    def name(self) -> str:
+        """The plugin's name in reports and acknowledgement ids."""
+        return PLUGIN_NAME
+
+    @property
+    def version(self) -> str:
+        """The sm-guardrails version."""
+        return __version__
+
+    @property
+    def rule_ids(self) -> list[str]:
+        """The rules this plugin evaluates."""
+        return [rule.rule_id for rule in RULES]
+
+    def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
+        """Judge the notebooks of every template in ``context`` and its nested stacks."""
+        findings: list[TemplateFinding] = []
+        for stack_template in context.template_paths:
+            for path in nested_template_paths(Path(stack_template)):
+                findings.extend(check_template(load_template(path), self._config))
+        return cdk.PolicyValidationPluginReport(
+            success=not any(item.finding.blocking for item in findings),
+            violations=[_violation(item) for item in findings],
+            plugin_version=__version__,
+        )
+
+
+def _violation(item: TemplateFinding) -> cdk.PolicyViolation:
+    finding = item.finding
+    exempted = f" Exempted: {finding.exemption}." if finding.exemption else ""
+    return cdk.PolicyViolation(
+        rule_name=finding.rule_id,
+        description=f"[{finding.rule_id}] {finding.message}.{exempted}",
+        fix=finding.fix,
+        severity=severity(finding),
+        violating_resources=[
+            cdk.PolicyViolatingResource(
+                resource_logical_id=item.logical_id,
+                template_path=item.file,
+                locations=_locations(finding.rule_id),
+            )
+        ],
+    )
+
+
+def _locations(rule_id: str) -> list[str]:
+    """Where in the resource the properties ``rule_id`` reads are, as CDK reports them."""
+    return [
+        "Properties/" + CFN_PROPERTY_NAMES[check.property_name].replace(".", "/")
+        for check in CHECKS.get(rule_id, ())
+    ]
