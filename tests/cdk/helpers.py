@@ -1,0 +1,98 @@
+"""Building small CDK apps and reading what synthesis reported about them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk.assertions import Annotations, Match
+from constructs import Construct
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/notebook"
+
+COMPLIANT: dict[str, Any] = {
+    "direct_internet_access": "Disabled",
+    "subnet_id": "subnet-0123456789abcdef0",
+    "security_group_ids": ["sg-0123456789abcdef0"],
+    "root_access": "Disabled",
+    "kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "instance_metadata_service_configuration": {"minimum_instance_metadata_service_version": "2"},
+}
+"""CfnNotebookInstance keyword arguments that pass every rule."""
+
+
+def notebook(
+    scope: Construct, id: str = "Notebook", **overrides: Any
+) -> sagemaker.CfnNotebookInstance:
+    """A CfnNotebookInstance with compliant properties, changed by ``overrides``."""
+    props = {**COMPLIANT, **overrides}
+    return sagemaker.CfnNotebookInstance(
+        scope, id, instance_type="ml.t3.medium", role_arn=ROLE_ARN, **props
+    )
+
+
+@dataclass
+class Violation:
+    """One violation of the validation report, flattened to what tests check."""
+
+    rule: str
+    severity: str
+    description: str
+    path: str
+    reason: str | None = None
+
+
+@dataclass
+class SynthResult:
+    """What ``app.synth()`` did: the error it raised, and the sm-guardrails report."""
+
+    error: str | None
+    violations: list[Violation] = field(default_factory=list)
+    acknowledged: list[Violation] = field(default_factory=list)
+
+    def rules(self, severity: str) -> set[tuple[str, str]]:
+        """(rule, construct path) of the violations of ``severity``."""
+        return {(v.rule, v.path) for v in self.violations if v.severity == severity}
+
+
+def synth(app: cdk.App) -> SynthResult:
+    """Synthesize ``app`` and read the sm-guardrails plugin's part of the validation report."""
+    error = None
+    try:
+        app.synth()
+    except RuntimeError as exc:  # jsii turns the ValidationFailed error into RuntimeError
+        error = str(exc)
+    result = SynthResult(error)
+    report_file = Path(app.outdir) / "validation-report.json"
+    if not report_file.exists():
+        return result
+    for plugin in json.loads(report_file.read_text())["pluginReports"]:
+        if plugin["pluginName"] != "sm-guardrails":
+            continue
+        result.violations = _flatten(plugin.get("violations", []))
+        result.acknowledged = _flatten(plugin.get("suppressedViolations", []))
+    return result
+
+
+def _flatten(violations: list[dict[str, Any]]) -> list[Violation]:
+    return [
+        Violation(
+            rule=v["ruleName"],
+            severity=v["severity"],
+            description=v["description"],
+            path=construct["constructPath"],
+            reason=v.get("reason"),
+        )
+        for v in violations
+        for construct in v["violatingConstructs"]
+    ]
+
+
+def annotations(stack: cdk.Stack, kind: str) -> list[tuple[str, str]]:
+    """(construct path, text) of every ``kind`` (error, warning, info) annotation of ``stack``."""
+    found = getattr(Annotations.from_stack(stack), f"find_{kind}")("*", Match.any_value())
+    return [(message.id, str(message.entry.data)) for message in found]
