@@ -1,0 +1,222 @@
+"""Run a Pulumi program under mocks and have a policy pack judge it, as ``pulumi preview`` would.
+
+``python -m sm_guardrails.pulumi.harness PROGRAM_DIR --policy-pack PACK_DIR
+[--config key=value]... [--policy-pack-config FILE]`` runs the program with Pulumi's
+mocks in preview mode (a new resource's id and computed outputs are unknown, as at a
+real preview), records every resource's inputs as the engine receives them, starts
+the pack the way the engine does, sends each resource to it over gRPC, prints the
+diagnostics and exits 1 when any is mandatory (2 when the program or pack fails).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import runpy
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from google.protobuf import json_format  # type: ignore[import-untyped]
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from sm_guardrails.pulumi.engine import AnalyzerClient, Diagnostic, PolicyPackProcess
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass(frozen=True)
+class RegisteredResource:
+    """A resource the program registered, with its inputs in the engine's wire format."""
+
+    resource_type: str
+    name: str
+    urn: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+
+
+class ProgramMocks(pulumi.runtime.Mocks):
+    """Mocks that echo inputs as outputs; in preview a new resource's id and outputs are unknown.
+
+    Outside preview each resource gets the id ``<name>-id`` and an ``arn``; ``lookups``
+    answers invokes by token (e.g. ``aws:ec2/getVpc:getVpc``).
+    """
+
+    def __init__(self, preview: bool, lookups: Mapping[str, dict[str, Any]] | None = None):
+        self.preview = preview
+        self.lookups = dict(lookups or {})
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        if self.preview:
+            return None, dict(args.inputs)
+        return f"{args.name}-id", {"arn": f"arn:aws:mock:::{args.name}", **args.inputs}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        return dict(self.lookups.get(args.token, {})), None
+
+
+class _RecordingMonitor(MockMonitor):
+    """The mock monitor, keeping each registration's inputs exactly as the program sent them."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registered: list[RegisteredResource] = []
+        self._engine_urns: dict[str, str] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # the gRPC method's name
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != STACK_TYPE:
+            urn = self._engine_urn(response.urn, request.parent, request.type, request.name)
+            self._engine_urns[response.urn] = urn
+            self.registered.append(
+                RegisteredResource(
+                    resource_type=request.type,
+                    name=request.name,
+                    urn=urn,
+                    parent=self._engine_urns.get(request.parent, ""),
+                    custom=request.custom,
+                    inputs=json_format.MessageToDict(request.object),
+                )
+            )
+        return response
+
+    def _engine_urn(self, mock_urn: str, parent: str, resource_type: str, name: str) -> str:
+        """The URN the engine gives: the parent's type chain, without the root stack's type."""
+        stack_and_project = "::".join(mock_urn.split("::")[:2])
+        parent_urn = self._engine_urns.get(parent)
+        if parent_urn is not None:
+            resource_type = f"{parent_urn.split('::')[2]}${resource_type}"
+        return f"{stack_and_project}::{resource_type}::{name}"
+
+
+def run_with_mocks(
+    program: Callable[[], object],
+    *,
+    mocks: pulumi.runtime.Mocks,
+    project: str = "project",
+    stack: str = "dev",
+    config: Mapping[str, str] | None = None,
+) -> list[RegisteredResource]:
+    """Run ``program`` under ``mocks`` and return every resource it registered, in order.
+
+    ``config`` keys without a namespace are the project's (``insecure`` is
+    ``<project>:insecure``). Preview mode follows ``mocks.preview`` when it has one.
+    """
+    pulumi.runtime.set_all_config(
+        {
+            (key if ":" in key else f"{project}:{key}"): value
+            for key, value in (config or {}).items()
+        }
+    )
+    monitor = _RecordingMonitor(mocks)
+    preview = bool(getattr(mocks, "preview", False))
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+
+    def run() -> None:
+        program()
+
+    _sync_await(run_pulumi_func(run))
+    return monitor.registered
+
+
+def run_program_dir(
+    program_dir: Path, config: Mapping[str, str] | None = None, stack: str = "dev"
+) -> list[RegisteredResource]:
+    """Run a Pulumi Python program folder (``Pulumi.yaml`` + ``__main__.py``) in preview mode."""
+    project = _project_name(program_dir)
+    main = program_dir / "__main__.py"
+    sys.path.insert(0, str(program_dir))
+    try:
+        return run_with_mocks(
+            lambda: runpy.run_path(str(main), run_name="__main__"),
+            mocks=ProgramMocks(preview=True),
+            project=project,
+            stack=stack,
+            config=config,
+        )
+    finally:
+        sys.path.remove(str(program_dir))
+
+
+def _project_name(program_dir: Path) -> str:
+    manifest = yaml.safe_load((program_dir / "Pulumi.yaml").read_text())
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("name"), str):
+        raise ValueError(f"{program_dir / 'Pulumi.yaml'}: expected a mapping with a 'name'")
+    return str(manifest["name"])
+
+
+def judge(
+    resources: Sequence[RegisteredResource],
+    client: AnalyzerClient,
+) -> list[Diagnostic]:
+    """Send each resource to the pack as the engine does; return all diagnostics."""
+    diagnostics: list[Diagnostic] = []
+    for resource in resources:
+        diagnostics.extend(
+            client.analyze(resource.resource_type, resource.inputs, resource.urn, resource.name)
+        )
+    return diagnostics
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line; see the module docstring."""
+    parser = argparse.ArgumentParser(prog="python -m sm_guardrails.pulumi.harness")
+    parser.add_argument("program", type=Path, help="folder with Pulumi.yaml and __main__.py")
+    parser.add_argument("--policy-pack", type=Path, required=True, help="policy pack folder")
+    parser.add_argument("--policy-pack-config", type=Path, help="pack config JSON file")
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args(argv)
+    try:
+        config = dict(_key_value(item) for item in args.config)
+        pack_config = _read_pack_config(args.policy_pack_config)
+        resources = run_program_dir(args.program, config)
+        with PolicyPackProcess(args.policy_pack) as pack:
+            client = AnalyzerClient(pack.port)
+            client.configure(pack_config)
+            diagnostics = judge(resources, client)
+            client.close()
+    except Exception as error:  # the program's or the pack's failure, reported in one line
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    _print_report(resources, diagnostics)
+    return 1 if any(diagnostic.mandatory for diagnostic in diagnostics) else 0
+
+
+def _key_value(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key:
+        raise ValueError(f"--config {item!r}: expected KEY=VALUE")
+    return key, value
+
+
+def _read_pack_config(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    data = json.loads(path.read_text())
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object of policy name to config")
+    return data
+
+
+def _print_report(resources: Sequence[RegisteredResource], diagnostics: list[Diagnostic]) -> None:
+    print(f"{len(resources)} resources sent to the policy pack")
+    for diagnostic in diagnostics:
+        print(f"[{diagnostic.enforcement_level}] {diagnostic.policy_name} ({diagnostic.urn})")
+        for line in diagnostic.message.splitlines():
+            print(f"    {line}")
+    mandatory = sum(diagnostic.mandatory for diagnostic in diagnostics)
+    print(f"{mandatory} mandatory, {len(diagnostics) - mandatory} advisory violation(s)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""``SecureNotebookInstance``: a SageMaker notebook that is always in a VPC and off the internet."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+COMPONENT_TYPE = "sm-guardrails:sagemaker:SecureNotebookInstance"
+
+_ASSUME_ROLE_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+class NotebookArgumentError(ValueError):
+    """A :class:`SecureNotebookInstanceArgs` value is wrong; the message says how to fix it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecureNotebookInstanceArgs:
+    """Settings of a :class:`SecureNotebookInstance`.
+
+    The notebook always has ``directInternetAccess="Disabled"``, a subnet and at least
+    one security group. Every other default is the secure one; relaxing it takes an
+    explicit argument.
+    """
+
+    subnet_id: pulumi.Input[str]
+    """The (private) subnet the notebook's network interface is placed in. Required."""
+    instance_type: pulumi.Input[str] = "ml.t3.medium"
+    security_group_ids: Sequence[pulumi.Input[str]] | None = None
+    """Security groups for the notebook; when None, one is created (see ``vpc_id``)."""
+    vpc_id: pulumi.Input[str] | None = None
+    """The VPC of the created security group; when None, the subnet's VPC is looked up."""
+    allow_all_outbound: bool = False
+    """Opt in to all outbound traffic from the created group; by default only HTTPS to the
+    VPC's CIDR (VPC endpoints) is allowed, and there are never inbound rules."""
+    role_arn: pulumi.Input[str] | None = None
+    """The execution role; when None, a role SageMaker can assume is created, with no policies."""
+    kms_key_id: pulumi.Input[str] | None = None
+    """The KMS key of the storage volume; when None, a key with rotation is created."""
+    use_aws_managed_key: bool = False
+    """Opt out of a customer managed key: the volume uses the AWS managed key (SMG-4)."""
+    root_access: str = "Disabled"
+    """'Disabled' (default) or, explicitly, 'Enabled' (SMG-3)."""
+    minimum_imds_version: str = "2"
+    """'2' (IMDSv2 only, default) or, explicitly, '1' (SMG-5)."""
+    volume_size: pulumi.Input[int] | None = None
+    lifecycle_config_name: pulumi.Input[str] | None = None
+    default_code_repository: pulumi.Input[str] | None = None
+    additional_code_repositories: Sequence[pulumi.Input[str]] | None = None
+    platform_identifier: pulumi.Input[str] | None = None
+    notebook_name: pulumi.Input[str] | None = None
+    """The notebook instance's name; when None, Pulumi names it after the component."""
+    tags: Mapping[str, pulumi.Input[str]] | None = None
+    """Tags for the notebook and every resource the component creates."""
+
+    def __post_init__(self) -> None:
+        _require_id(self.subnet_id, "subnet_id", "the id of a private subnet")
+        if self.security_group_ids is not None:
+            if not self.security_group_ids:
+                raise NotebookArgumentError(
+                    "security_group_ids is empty: give at least one security group id, or "
+                    "leave it unset so the component creates a group with no inbound rules"
+                )
+            for index, group in enumerate(self.security_group_ids):
+                _require_id(group, f"security_group_ids[{index}]", "a security group id")
+            for name in ("vpc_id", "allow_all_outbound"):
+                if getattr(self, name):
+                    raise NotebookArgumentError(
+                        f"{name} applies only to the security group the component creates, "
+                        "and security_group_ids is given: drop one of them"
+                    )
+        if self.kms_key_id is not None and self.use_aws_managed_key:
+            raise NotebookArgumentError(
+                "kms_key_id and use_aws_managed_key=True contradict each other: drop one"
+            )
+        _require_choice(self.root_access, "root_access", ("Disabled", "Enabled"))
+        _require_choice(self.minimum_imds_version, "minimum_imds_version", ("2", "1"))
+
+
+def _require_id(value: object, name: str, what: str) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise NotebookArgumentError(f"{name} is {value!r}: give {what}")
+
+
+def _require_choice(value: str, name: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise NotebookArgumentError(
+            f"{name} is {value!r}: use {' or '.join(map(repr, choices))} (values are exact)"
+        )
+
+
+class SecureNotebookInstance(pulumi.ComponentResource):
+    """A SageMaker notebook instance in a VPC subnet, with no direct internet access.
+
+    Creates, unless given: a security group with no inbound rules, an execution role
+    and a KMS key with rotation. Children are parented to the component.
+    """
+
+    notebook: aws.sagemaker.NotebookInstance
+    security_group: aws.ec2.SecurityGroup | None
+    role: aws.iam.Role | None
+    kms_key: aws.kms.Key | None
+    notebook_name: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    url: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+    security_group_ids: pulumi.Output[list[str]]
+
+    def __init__(
+        self,
+        name: str,
+        args: SecureNotebookInstanceArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(COMPONENT_TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags or {})
+
+        self.security_group = None
+        if args.security_group_ids is None:
+            self.security_group = self._security_group(name, args, tags)
+            group_ids: Sequence[pulumi.Input[str]] = [self.security_group.id]
+        else:
+            group_ids = args.security_group_ids
+
+        self.role = None
+        role_arn = args.role_arn
+        if role_arn is None:
+            self.role = aws.iam.Role(
+                f"{name}-role",
+                assume_role_policy=_ASSUME_ROLE_POLICY,
+                description="Execution role of a SageMaker notebook instance (no managed policies)",
+                tags=tags,
+                opts=child,
+            )
+            role_arn = self.role.arn
+
+        self.kms_key = None
+        kms_key_id = args.kms_key_id
+        if kms_key_id is None and not args.use_aws_managed_key:
+            self.kms_key = aws.kms.Key(
+                f"{name}-key",
+                description="Encrypts the storage volume of a SageMaker notebook instance",
+                enable_key_rotation=True,
+                tags=tags,
+                opts=child,
+            )
+            kms_key_id = self.kms_key.arn
+
+        self.notebook = aws.sagemaker.NotebookInstance(
+            name,
+            name=args.notebook_name,
+            instance_type=args.instance_type,
+            role_arn=role_arn,
+            subnet_id=args.subnet_id,
+            security_groups=group_ids,
+            direct_internet_access="Disabled",
+            root_access=args.root_access,
+            kms_key_id=kms_key_id,
+            instance_metadata_service_configuration=(
+                aws.sagemaker.NotebookInstanceInstanceMetadataServiceConfigurationArgs(
+                    minimum_instance_metadata_service_version=args.minimum_imds_version
+                )
+            ),
+            volume_size=args.volume_size,
+            lifecycle_config_name=args.lifecycle_config_name,
+            default_code_repository=args.default_code_repository,
+            additional_code_repositories=args.additional_code_repositories,
+            platform_identifier=args.platform_identifier,
+            tags=tags,
+            opts=child,
+        )
+        self.notebook_name = self.notebook.name
+        self.arn = self.notebook.arn
+        self.url = self.notebook.url
+        self.role_arn = self.notebook.role_arn
+        self.security_group_ids = self.notebook.security_groups.apply(lambda ids: list(ids or []))
+        self.register_outputs(
+            {
+                "notebookName": self.notebook_name,
+                "arn": self.arn,
+                "url": self.url,
+                "roleArn": self.role_arn,
+                "securityGroupIds": self.security_group_ids,
+            }
+        )
+
+    def _security_group(
+        self, name: str, args: SecureNotebookInstanceArgs, tags: dict[str, pulumi.Input[str]]
+    ) -> aws.ec2.SecurityGroup:
+        """A group with no inbound rules and, unless opted out, HTTPS out to the VPC only."""
+        lookup = pulumi.InvokeOutputOptions(parent=self)
+        vpc_id = args.vpc_id
+        if vpc_id is None:
+            vpc_id = aws.ec2.get_subnet_output(id=args.subnet_id, opts=lookup).vpc_id
+        if args.allow_all_outbound:
+            egress = aws.ec2.SecurityGroupEgressArgs(
+                description="All outbound traffic (allow_all_outbound=True)",
+                protocol="-1",
+                from_port=0,
+                to_port=0,
+                cidr_blocks=["0.0.0.0/0"],
+            )
+        else:
+            egress = aws.ec2.SecurityGroupEgressArgs(
+                description="HTTPS to the VPC (VPC endpoints) only",
+                protocol="tcp",
+                from_port=443,
+                to_port=443,
+                cidr_blocks=[aws.ec2.get_vpc_output(id=vpc_id, opts=lookup).cidr_block],
+            )
+        return aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description="SageMaker notebook instance: no inbound traffic",
+            vpc_id=vpc_id,
+            ingress=[],
+            egress=[egress],
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
