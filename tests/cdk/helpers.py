@@ -9,7 +9,6 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_sagemaker as sagemaker
-from aws_cdk.assertions import Annotations, Match
 from constructs import Construct
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/notebook"
@@ -20,7 +19,11 @@ COMPLIANT: dict[str, Any] = {
     "security_group_ids": ["sg-0123456789abcdef0"],
     "root_access": "Disabled",
     "kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    "instance_metadata_service_configuration": {"minimum_instance_metadata_service_version": "2"},
+    "instance_metadata_service_configuration": (
+        sagemaker.CfnNotebookInstance.InstanceMetadataServiceConfigurationProperty(
+            minimum_instance_metadata_service_version="2"
+        )
+    ),
 }
 """CfnNotebookInstance keyword arguments that pass every rule."""
 
@@ -92,7 +95,26 @@ def _flatten(violations: list[dict[str, Any]]) -> list[Violation]:
     ]
 
 
-def annotations(stack: cdk.Stack, kind: str) -> list[tuple[str, str]]:
-    """(construct path, text) of every ``kind`` (error, warning, info) annotation of ``stack``."""
-    found = getattr(Annotations.from_stack(stack), f"find_{kind}")("*", Match.any_value())
-    return [(message.id, str(message.entry.data)) for message in found]
+@dataclass(frozen=True)
+class Message:
+    """An annotation that synthesis recorded: its level, construct path and text."""
+
+    level: str
+    path: str
+    text: str
+
+
+def messages(app: cdk.App) -> list[Message]:
+    """Every annotation of every stack (nested stacks and stages included) of ``app``."""
+    assembly = app.synth()
+    return [
+        Message(str(message.level.value).lower(), message.id.lstrip("/"), str(message.entry.data))
+        for stack in assembly.stacks_recursively
+        for message in stack.messages
+        if str(message.entry.data).startswith("[SMG-")
+    ]
+
+
+def by_level(found: list[Message], level: str) -> set[tuple[str, str]]:
+    """(rule id, construct path) of the messages of ``level``."""
+    return {(m.text[1:6], m.path) for m in found if m.level == level}
