@@ -47,12 +47,13 @@ class ProgramMocks(pulumi.runtime.Mocks):
     """Mocks that echo inputs as outputs; in preview a new resource's id and outputs are unknown.
 
     Outside preview each resource gets the id ``<name>-id`` and an ``arn``; ``lookups``
-    answers invokes by token (e.g. ``aws:ec2/getVpc:getVpc``).
+    answers invokes by token (e.g. ``aws:ec2/getVpc:getVpc``), and ``calls`` keeps them.
     """
 
     def __init__(self, preview: bool, lookups: Mapping[str, dict[str, Any]] | None = None):
         self.preview = preview
         self.lookups = dict(lookups or {})
+        self.calls: list[pulumi.runtime.MockCallArgs] = []
 
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
@@ -61,8 +62,11 @@ class ProgramMocks(pulumi.runtime.Mocks):
             return None, dict(args.inputs)
         return f"{args.name}-id", {"arn": f"arn:aws:mock:::{args.name}", **args.inputs}
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
-        return dict(self.lookups.get(args.token, {})), None
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.calls.append(args)
+        return dict(self.lookups.get(args.token, {})), []
 
 
 class _RecordingMonitor(MockMonitor):

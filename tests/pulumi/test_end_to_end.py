@@ -1,0 +1,154 @@
+"""The example program run under mocks, each resource sent to the running pack like the engine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sm_guardrails.pulumi import SecureNotebookInstance, SecureNotebookInstanceArgs
+from sm_guardrails.pulumi.engine import AnalyzerClient
+from sm_guardrails.pulumi.harness import ProgramMocks, judge, run_program_dir, run_with_mocks
+from tests.support import ROOT
+
+EXAMPLE = ROOT / "examples" / "pulumi_app"
+NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def test_secure_example_passes_every_policy(analyzer: AnalyzerClient) -> None:
+    resources = run_program_dir(EXAMPLE)
+    [notebook] = [r for r in resources if r.resource_type == NOTEBOOK]
+    # At preview the subnet, groups and key are outputs of resources not yet created.
+    assert notebook.inputs["subnetId"] == UNKNOWN
+    assert notebook.inputs["securityGroups"] == [UNKNOWN]
+    assert notebook.urn.endswith(
+        "::sm-guardrails:sagemaker:SecureNotebookInstance$"
+        "aws:sagemaker/notebookInstance:NotebookInstance::analysis"
+    )
+    assert judge(resources, analyzer) == []
+
+
+def test_insecure_example_is_rejected_with_smg1(analyzer: AnalyzerClient) -> None:
+    resources = run_program_dir(EXAMPLE, {"insecure": "true"})
+    diagnostics = judge(resources, analyzer)
+    mandatory = {(d.policy_name, d.urn.rsplit("::", 1)[-1]) for d in diagnostics if d.mandatory}
+    assert mandatory == {
+        ("smg-1-no-direct-internet-access", "insecure"),
+        ("smg-2-in-vpc", "insecure"),
+    }
+    [smg1] = [d for d in diagnostics if d.policy_name == "smg-1-no-direct-internet-access"]
+    assert "[SMG-1] insecure: directInternetAccess is 'Enabled'" in smg1.message
+
+
+def test_relaxed_component_gives_only_advisories(analyzer: AnalyzerClient) -> None:
+    def program() -> None:
+        SecureNotebookInstance(
+            "relaxed",
+            SecureNotebookInstanceArgs(
+                subnet_id="subnet-1",
+                security_group_ids=["sg-1"],
+                root_access="Enabled",
+                use_aws_managed_key=True,
+                minimum_imds_version="1",
+            ),
+        )
+
+    diagnostics = judge(run_with_mocks(program, mocks=ProgramMocks(preview=True)), analyzer)
+    assert {(d.policy_name, d.enforcement_level) for d in diagnostics} == {
+        ("smg-3-no-root-access", "advisory"),
+        ("smg-4-volume-kms-key", "advisory"),
+        ("smg-5-imdsv2-only", "advisory"),
+    }
+
+
+def run_harness(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sm_guardrails.pulumi.harness", "examples/pulumi_app", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_harness_command_exit_codes_follow_mandatory_violations(tmp_path: Path) -> None:
+    secure = run_harness("--policy-pack", "policypack")
+    assert secure.returncode == 0, secure.stderr
+    assert "0 mandatory, 0 advisory violation(s)" in secure.stdout
+
+    insecure = run_harness("--policy-pack", "policypack", "--config", "insecure=true")
+    assert insecure.returncode == 1, insecure.stderr
+    assert "[mandatory] smg-1-no-direct-internet-access" in insecure.stdout
+
+    exempt = tmp_path / "exempt.json"
+    exempt.write_text(
+        '{"smg-1-no-direct-internet-access": {"exemptions": '
+        '[{"resource": "insecure", "reason": "SEC-7"}]}, "smg-2-in-vpc": "advisory"}'
+    )
+    exempted = run_harness(
+        "--policy-pack",
+        "policypack",
+        "--config",
+        "insecure=true",
+        "--policy-pack-config",
+        str(exempt),
+    )
+    assert exempted.returncode == 0, exempted.stdout + exempted.stderr
+    assert "[advisory] smg-notices" in exempted.stdout
+    assert "Exempted: SEC-7." in exempted.stdout
+
+
+def test_harness_reports_bad_input_in_one_line() -> None:
+    result = run_harness("--policy-pack", "examples")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: PolicyPackError:")
+    assert "no PulumiPolicy.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(
+    shutil.which("pulumi") is None,
+    reason="the Pulumi CLI is not on PATH (it cannot be installed from the package registries)",
+)
+def test_real_pulumi_preview_with_the_pack(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PULUMI_BACKEND_URL": f"file://{tmp_path}",
+        "PULUMI_CONFIG_PASSPHRASE": "",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "AWS_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "example",
+    }
+    program = tmp_path / "program"
+    shutil.copytree(EXAMPLE, program, ignore=shutil.ignore_patterns("venv"))
+    (program / "requirements.txt").write_text(f"-e {ROOT}[pulumi]\n")
+
+    def pulumi(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["pulumi", *args, "--non-interactive"],
+            cwd=program,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    assert pulumi("stack", "init", "dev").returncode == 0
+    for key, value in (
+        ("aws:skipCredentialsValidation", "true"),
+        ("aws:skipRequestingAccountId", "true"),
+    ):
+        assert pulumi("config", "set", key, value).returncode == 0
+    pack = str(ROOT / "policypack")
+    secure = pulumi("preview", "--policy-pack", pack)
+    assert secure.returncode == 0, secure.stdout + secure.stderr
+    assert pulumi("config", "set", "insecure", "true").returncode == 0
+    insecure = pulumi("preview", "--policy-pack", pack)
+    assert insecure.returncode != 0
+    assert "smg-1-no-direct-internet-access" in insecure.stdout

@@ -1,0 +1,246 @@
+"""SecureNotebookInstance under Pulumi's mocks: every resource, input, default and option."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime.sync_await import _sync_await
+
+from sm_guardrails.pulumi import (
+    COMPONENT_TYPE,
+    NotebookArgumentError,
+    SecureNotebookInstance,
+    SecureNotebookInstanceArgs,
+)
+from sm_guardrails.pulumi.harness import ProgramMocks, RegisteredResource, run_with_mocks
+
+NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
+GROUP = "aws:ec2/securityGroup:SecurityGroup"
+ROLE = "aws:iam/role:Role"
+KEY = "aws:kms/key:Key"
+GET_SUBNET = "aws:ec2/getSubnet:getSubnet"
+GET_VPC = "aws:ec2/getVpc:getVpc"
+LOOKUPS = {GET_SUBNET: {"vpcId": "vpc-of-subnet"}, GET_VPC: {"cidrBlock": "10.9.0.0/16"}}
+
+
+class Built:
+    """What a program built: its resources by type, the invokes it made, the component."""
+
+    def __init__(self, **arguments: Any) -> None:
+        self.mocks = ProgramMocks(preview=False, lookups=LOOKUPS)
+        self.component: SecureNotebookInstance | None = None
+
+        def program() -> None:
+            self.component = SecureNotebookInstance("nb", SecureNotebookInstanceArgs(**arguments))
+
+        self.resources = run_with_mocks(program, mocks=self.mocks)
+        self.calls = {call.token: call.args for call in self.mocks.calls}
+
+    def of_type(self, resource_type: str) -> list[RegisteredResource]:
+        return [r for r in self.resources if r.resource_type == resource_type]
+
+    def one(self, resource_type: str) -> dict[str, Any]:
+        [resource] = self.of_type(resource_type)
+        return resource.inputs
+
+    def output(self, name: str) -> Any:
+        assert self.component is not None
+        return _sync_await(getattr(self.component, name).future())
+
+
+def test_defaults_create_group_role_and_key_and_a_notebook_off_the_internet() -> None:
+    built = Built(subnet_id="subnet-1")
+    assert [r.resource_type for r in built.resources] == [
+        COMPONENT_TYPE,
+        ROLE,
+        KEY,
+        GROUP,
+        NOTEBOOK,
+    ]
+    component_urn = built.resources[0].urn
+    assert all(r.parent == component_urn for r in built.resources[1:])
+    assert built.one(NOTEBOOK) == {
+        "instanceType": "ml.t3.medium",
+        "subnetId": "subnet-1",
+        "securityGroups": ["nb-sg-id"],
+        "directInternetAccess": "Disabled",
+        "roleArn": "arn:aws:mock:::nb-role",
+        "rootAccess": "Disabled",
+        "kmsKeyId": "arn:aws:mock:::nb-key",
+        "instanceMetadataServiceConfiguration": {"minimumInstanceMetadataServiceVersion": "2"},
+        "tags": {},
+    }
+
+
+def test_default_group_is_in_the_subnets_vpc_with_no_inbound_and_https_to_the_vpc_only() -> None:
+    built = Built(subnet_id="subnet-1")
+    assert built.calls[GET_SUBNET]["id"] == "subnet-1"
+    assert built.calls[GET_VPC]["id"] == "vpc-of-subnet"
+    group = built.one(GROUP)
+    assert group["vpcId"] == "vpc-of-subnet"
+    assert group["ingress"] == []
+    [egress] = group["egress"]
+    assert (egress["protocol"], egress["fromPort"], egress["toPort"]) == ("tcp", 443, 443)
+    assert egress["cidrBlocks"] == ["10.9.0.0/16"]
+
+
+def test_default_role_can_be_assumed_by_sagemaker_and_has_no_managed_policy() -> None:
+    role = Built(subnet_id="subnet-1").one(ROLE)
+    statement = json.loads(role["assumeRolePolicy"])["Statement"]
+    assert statement == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+    assert "managedPolicyArns" not in role
+
+
+def test_default_key_rotates() -> None:
+    assert Built(subnet_id="subnet-1").one(KEY)["enableKeyRotation"] is True
+
+
+def test_given_vpc_skips_the_subnet_lookup() -> None:
+    built = Built(subnet_id="subnet-1", vpc_id="vpc-given")
+    assert GET_SUBNET not in built.calls
+    assert built.calls[GET_VPC]["id"] == "vpc-given"
+    assert built.one(GROUP)["vpcId"] == "vpc-given"
+
+
+def test_all_outbound_is_an_explicit_opt_in() -> None:
+    built = Built(subnet_id="subnet-1", vpc_id="vpc-1", allow_all_outbound=True)
+    [egress] = built.one(GROUP)["egress"]
+    assert (egress["protocol"], egress["cidrBlocks"]) == ("-1", ["0.0.0.0/0"])
+    assert GET_VPC not in built.calls
+    assert built.one(GROUP)["ingress"] == []
+
+
+def test_given_groups_role_and_key_create_nothing_else() -> None:
+    built = Built(
+        subnet_id="subnet-1",
+        security_group_ids=["sg-1", "sg-2"],
+        role_arn="arn:aws:iam::1:role/given",
+        kms_key_id="alias/given",
+    )
+    assert [r.resource_type for r in built.resources] == [COMPONENT_TYPE, NOTEBOOK]
+    assert built.calls == {}
+    notebook = built.one(NOTEBOOK)
+    assert notebook["securityGroups"] == ["sg-1", "sg-2"]
+    assert notebook["roleArn"] == "arn:aws:iam::1:role/given"
+    assert notebook["kmsKeyId"] == "alias/given"
+    assert notebook["directInternetAccess"] == "Disabled"
+
+
+def test_relaxations_are_explicit_and_passed_through() -> None:
+    built = Built(
+        subnet_id="subnet-1",
+        security_group_ids=["sg-1"],
+        use_aws_managed_key=True,
+        root_access="Enabled",
+        minimum_imds_version="1",
+    )
+    assert built.of_type(KEY) == []
+    notebook = built.one(NOTEBOOK)
+    assert "kmsKeyId" not in notebook
+    assert notebook["rootAccess"] == "Enabled"
+    assert notebook["instanceMetadataServiceConfiguration"] == {
+        "minimumInstanceMetadataServiceVersion": "1"
+    }
+    assert notebook["directInternetAccess"] == "Disabled"
+
+
+def test_usual_settings_pass_through_and_tags_reach_every_child() -> None:
+    built = Built(
+        subnet_id="subnet-1",
+        instance_type="ml.m5.xlarge",
+        volume_size=50,
+        lifecycle_config_name="on-start",
+        default_code_repository="https://example.com/repo.git",
+        additional_code_repositories=["repo-a", "repo-b"],
+        platform_identifier="notebook-al2-v3",
+        notebook_name="analysis",
+        tags={"team": "ds"},
+    )
+    notebook = built.one(NOTEBOOK)
+    assert {key: notebook[key] for key in notebook if key not in _SECURITY_KEYS} == {
+        "instanceType": "ml.m5.xlarge",
+        "volumeSize": 50,
+        "lifecycleConfigName": "on-start",
+        "defaultCodeRepository": "https://example.com/repo.git",
+        "additionalCodeRepositories": ["repo-a", "repo-b"],
+        "platformIdentifier": "notebook-al2-v3",
+        "name": "analysis",
+        "tags": {"team": "ds"},
+    }
+    for resource_type in (ROLE, KEY, GROUP):
+        assert built.one(resource_type)["tags"] == {"team": "ds"}
+
+
+_SECURITY_KEYS = {
+    "subnetId",
+    "securityGroups",
+    "directInternetAccess",
+    "roleArn",
+    "rootAccess",
+    "kmsKeyId",
+    "instanceMetadataServiceConfiguration",
+}
+
+
+def test_outputs_are_the_notebooks() -> None:
+    built = Built(subnet_id="subnet-1", notebook_name="analysis")
+    assert built.output("notebook_name") == "analysis"
+    assert built.output("arn") == "arn:aws:mock:::nb"
+    assert built.output("role_arn") == "arn:aws:mock:::nb-role"
+    assert built.output("security_group_ids") == ["nb-sg-id"]
+    assert built.component is not None and built.component.security_group is not None
+    assert built.component.role is not None and built.component.kms_key is not None
+
+
+def test_outputs_of_given_resources() -> None:
+    built = Built(subnet_id="subnet-1", security_group_ids=["sg-9"], role_arn="arn:role")
+    assert built.output("security_group_ids") == ["sg-9"]
+    assert built.output("role_arn") == "arn:role"
+    assert built.component is not None
+    assert built.component.security_group is None and built.component.role is None
+
+
+def test_outputs_can_come_from_other_resources() -> None:
+    def program() -> None:
+        subnet = pulumi.Output.from_input("subnet-from-output")
+        SecureNotebookInstance("nb", SecureNotebookInstanceArgs(subnet_id=subnet, vpc_id="vpc-1"))
+
+    resources = run_with_mocks(program, mocks=ProgramMocks(preview=False, lookups=LOOKUPS))
+    [notebook] = [r for r in resources if r.resource_type == NOTEBOOK]
+    assert notebook.inputs["subnetId"] == "subnet-from-output"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"subnet_id": ""}, "subnet_id is '': give the id of a private subnet"),
+        ({"subnet_id": None}, "subnet_id is None"),
+        ({"security_group_ids": []}, "security_group_ids is empty"),
+        ({"security_group_ids": ["sg-1", " "]}, r"security_group_ids\[1\] is ' '"),
+        (
+            {"security_group_ids": ["sg-1"], "allow_all_outbound": True},
+            "allow_all_outbound applies only to the security group the component creates",
+        ),
+        ({"security_group_ids": ["sg-1"], "vpc_id": "vpc-1"}, "vpc_id applies only"),
+        ({"kms_key_id": "k", "use_aws_managed_key": True}, "contradict each other"),
+        ({"root_access": "disabled"}, "root_access is 'disabled': use 'Disabled' or 'Enabled'"),
+        ({"minimum_imds_version": "v2"}, "minimum_imds_version is 'v2'"),
+    ],
+)
+def test_wrong_arguments_say_how_to_fix_them(arguments: dict[str, Any], message: str) -> None:
+    with pytest.raises(NotebookArgumentError, match=message):
+        SecureNotebookInstanceArgs(**{"subnet_id": "subnet-1", **arguments})
+
+
+def test_subnet_is_required() -> None:
+    with pytest.raises(TypeError, match="subnet_id"):
+        SecureNotebookInstanceArgs()  # type: ignore[call-arg]
