@@ -1,0 +1,197 @@
+"""GuardrailValidationPlugin (through enforce) on the templates CDK renders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import cloudformation_include as cfn_include
+from constructs import Construct
+
+from sm_guardrails.catalog import Level
+from sm_guardrails.cdk import GuardrailValidationPlugin, enforce, exempt
+from sm_guardrails.config import GuardrailConfig
+from tests.cdk.helpers import ROLE_ARN, notebook, synth
+
+PATH = "Stack/Notebook"
+
+
+def _stack(app: cdk.App, config: GuardrailConfig | None = None) -> cdk.Stack:
+    enforce(app, config)
+    return cdk.Stack(app, "Stack")
+
+
+def test_violation_fails_synth_naming_rule_and_construct_path(app: cdk.App) -> None:
+    notebook(_stack(app), direct_internet_access="Enabled", root_access=None)
+    result = synth(app)
+    assert result.error is not None
+    assert "[SMG-1] DirectInternetAccess is 'Enabled', not exactly 'Disabled'" in result.error
+    assert "Stack/Notebook (Notebook)" in result.error
+    assert "Acknowledge with 'sm-guardrails::SMG-1'" in result.error
+    assert result.rules("error") == {("SMG-1", PATH)}
+    assert result.rules("warning") == {("SMG-3", PATH)}
+
+
+def test_compliant_app_synthesizes_without_findings(app: cdk.App) -> None:
+    stack = _stack(app)
+    notebook(stack)
+    notebook(cdk.NestedStack(stack, "Nested"))
+    result = synth(app)
+    assert result.error is None
+    assert result.violations == []
+
+
+def test_warnings_alone_do_not_fail_synth(app: cdk.App) -> None:
+    notebook(_stack(app), kms_key_id=None)
+    result = synth(app)
+    assert result.error is None
+    assert result.rules("warning") == {("SMG-4", PATH)}
+
+
+def test_property_override_is_caught(app: cdk.App) -> None:
+    notebook(_stack(app)).add_property_override("DirectInternetAccess", "Enabled")
+    assert synth(app).rules("error") == {("SMG-1", PATH)}
+
+
+def test_property_deletion_override_is_caught(app: cdk.App) -> None:
+    resource = notebook(_stack(app))
+    resource.add_property_deletion_override("SecurityGroupIds")
+    resource.add_override("Properties.SubnetId", "  ")
+    result = synth(app)
+    assert result.rules("error") == {("SMG-2", PATH)}
+    (violation,) = result.violations
+    assert "SubnetId is blank" in violation.description
+    assert "SecurityGroupIds is not set" in violation.description
+
+
+def test_raw_cfn_resource_is_caught(app: cdk.App) -> None:
+    cdk.CfnResource(
+        _stack(app),
+        "Raw",
+        type="AWS::SageMaker::NotebookInstance",
+        properties={"RoleArn": ROLE_ARN},
+    )
+    assert synth(app).rules("error") == {("SMG-1", "Stack/Raw"), ("SMG-2", "Stack/Raw")}
+
+
+def test_nested_stack_templates_are_followed(app: cdk.App) -> None:
+    outer = cdk.NestedStack(_stack(app), "Outer")
+    inner = cdk.NestedStack(outer, "Inner")
+    notebook(inner, direct_internet_access="Enabled")
+    assert synth(app).rules("error") == {("SMG-1", "Stack/Outer/Inner/Notebook")}
+
+
+def test_stages_are_checked_by_the_apps_plugin(app: cdk.App) -> None:
+    enforce(app)
+    stage = cdk.Stage(app, "Prod")
+    notebook(cdk.Stack(stage, "Stack"), direct_internet_access="Enabled")
+    nested_stage = cdk.Stage(stage, "Eu")
+    notebook(cdk.Stack(nested_stage, "Stack"), subnet_id="")
+    assert synth(app).rules("error") == {
+        ("SMG-1", "Prod/Stack/Notebook"),
+        ("SMG-2", "Prod/Eu/Stack/Notebook"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("allowed", "errors"), [(["Disabled"], set()), (["Disabled", "Enabled"], {("SMG-1", PATH)})]
+)
+def test_parameter_tokens_are_judged_by_allowed_values(
+    app: cdk.App, allowed: list[str], errors: set[tuple[str, str]]
+) -> None:
+    stack = _stack(app)
+    parameter = cdk.CfnParameter(stack, "InternetAccess", allowed_values=allowed)
+    notebook(stack, direct_internet_access=parameter.value_as_string)
+    assert synth(app).rules("error") == errors
+
+
+def test_fn_if_through_cfn_condition(app: cdk.App) -> None:
+    stack = _stack(app)
+    condition = cdk.CfnCondition(
+        stack, "Sandbox", expression=cdk.Fn.condition_equals(cdk.Aws.REGION, "eu-west-1")
+    )
+    value = cdk.Fn.condition_if(condition.logical_id, "Enabled", "Disabled").to_string()
+    notebook(stack, direct_internet_access=value)
+    result = synth(app)
+    (violation,) = result.violations
+    assert (violation.rule, violation.severity) == ("SMG-1", "error")
+    assert "can be 'Enabled', not exactly 'Disabled' (through condition `Sandbox`)" in (
+        violation.description
+    )
+
+
+def test_included_template_is_checked(app: cdk.App, tmp_path: Path) -> None:
+    template = tmp_path / "legacy.json"
+    template.write_text(
+        json.dumps(
+            {
+                "Resources": {
+                    "Legacy": {
+                        "Type": "AWS::SageMaker::NotebookInstance",
+                        "Properties": {"InstanceType": "ml.t3.medium", "RoleArn": ROLE_ARN},
+                    }
+                }
+            }
+        )
+    )
+    cfn_include.CfnInclude(_stack(app), "Included", template_file=str(template))
+    assert ("SMG-1", "Stack/Included/Legacy") in synth(app).rules("error")
+
+
+def test_exemption_is_reported_as_info_with_its_reason(app: cdk.App) -> None:
+    resource = notebook(_stack(app), direct_internet_access="Enabled")
+    exempt(resource, "SMG-1", "SEC-42: demo account without data")
+    result = synth(app)
+    assert result.error is None
+    (violation,) = result.violations
+    assert (violation.rule, violation.severity, violation.path) == ("SMG-1", "info", PATH)
+    assert violation.description.endswith("Exempted: SEC-42: demo account without data.")
+
+
+def test_acknowledgement_suppresses_under_its_scope_only(app: cdk.App) -> None:
+    stack = _stack(app)
+    team = Construct(stack, "Team")
+    notebook(team, "Acknowledged", direct_internet_access="Enabled")
+    notebook(stack, "Other", direct_internet_access="Enabled")
+    cdk.Validations.of(team).acknowledge(
+        cdk.Acknowledgment(id="sm-guardrails::SMG-1", reason="SEC-7: isolated lab")
+    )
+    result = synth(app)
+    assert result.error is not None
+    assert result.rules("error") == {("SMG-1", "Stack/Other")}
+    (acknowledged,) = result.acknowledged
+    assert (acknowledged.rule, acknowledged.path) == ("SMG-1", "Stack/Team/Acknowledged")
+    assert acknowledged.reason == "SEC-7: isolated lab"
+
+
+def test_acknowledging_every_error_lets_synth_pass(app: cdk.App) -> None:
+    stack = _stack(app)
+    notebook(stack, direct_internet_access="Enabled")
+    cdk.Validations.of(stack).acknowledge(
+        cdk.Acknowledgment(id="sm-guardrails::SMG-1", reason="SEC-7: isolated lab")
+    )
+    assert synth(app).error is None
+
+
+def test_config_levels_apply(app: cdk.App) -> None:
+    config = GuardrailConfig(levels={"SMG-1": Level.WARNING, "SMG-3": Level.OFF})
+    notebook(_stack(app, config), direct_internet_access="Enabled", root_access="Enabled")
+    result = synth(app)
+    assert result.error is None
+    assert result.rules("warning") == {("SMG-1", PATH)}
+    assert {v.rule for v in result.violations} == {"SMG-1"}
+
+
+def test_plugin_identity_uses_python_properties() -> None:
+    plugin = GuardrailValidationPlugin()
+    assert plugin.name == "sm-guardrails"
+    assert plugin.rule_ids == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"]
+    assert isinstance(type(plugin).__dict__["name"], property)
+
+
+def test_enforce_needs_an_app_or_stage(app: cdk.App) -> None:
+    stack = cdk.Stack(app, "Stack")
+    with pytest.raises(TypeError, match=r"enforce\(\) needs the App \(or a Stage\), got Stack"):
+        enforce(stack)
