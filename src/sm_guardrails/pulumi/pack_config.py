@@ -37,10 +37,19 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
         "items": {
             "type": "object",
             "properties": {
-                "resource": {"type": "string", "description": "The notebook's URN or name."},
-                "reason": {"type": "string", "description": "Why, e.g. a ticket number."},
+                "resource": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "The notebook's URN or name.",
+                },
+                "reason": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "Why, e.g. a ticket number.",
+                },
             },
             "required": list(EXEMPTION_KEYS),
+            "additionalProperties": False,
         },
     },
 }
