@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from sm_guardrails.pulumi.engine import AnalyzerClient, PolicyPackProcess
-from tests.support import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PACK_DIR = ROOT / "policypack"
 

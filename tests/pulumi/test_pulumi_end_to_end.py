@@ -13,8 +13,8 @@ import pytest
 from sm_guardrails.pulumi import SecureNotebookInstance, SecureNotebookInstanceArgs
 from sm_guardrails.pulumi.engine import AnalyzerClient
 from sm_guardrails.pulumi.harness import ProgramMocks, judge, run_program_dir, run_with_mocks
-from tests.support import ROOT
 
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "pulumi_app"
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
