@@ -47,8 +47,9 @@ def judge(value: Value, check: LeafCheck) -> Outcome:
     for leaf, via in flatten(value):
         outcome = check(leaf)
         if via:
-            detail = outcome.detail.removeprefix("is ")
-            detail = f"can be {detail}" if detail != outcome.detail else outcome.detail
+            detail = outcome.detail.replace("is not set", "can be left unset", 1)
+            if detail.startswith("is "):
+                detail = "can be " + detail.removeprefix("is ")
             outcome = Outcome(
                 outcome.verdict, f"{detail} (through {', '.join(via)})", outcome.unknown_reason
             )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -25,13 +27,21 @@ class LoadedTemplate:
     text: str
 
     def line_of(self, logical_id: str) -> int | None:
-        """The 1-based line where ``logical_id`` is declared as a key, if it can be found."""
-        for quoted in (f'"{logical_id}"', f"'{logical_id}'", logical_id):
-            needle = quoted + ":"
-            for number, line in enumerate(self.text.splitlines(), start=1):
-                if line.lstrip().startswith(needle):
-                    return number
-        return None
+        """The 1-based line where ``logical_id`` is first declared as a key, if it can be found."""
+        return self._key_lines.get(logical_id)
+
+    @cached_property
+    def _key_lines(self) -> dict[str, int]:
+        """The first line of every ``key:`` / ``"key":`` that starts a line."""
+        lines: dict[str, int] = {}
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            match = _KEY.match(line)
+            if match:
+                lines.setdefault(match.group(1) or match.group(2) or match.group(3), number)
+        return lines
+
+
+_KEY = re.compile(r"""\s*(?:"([^"]+)"|'([^']+)'|([^\s:'"{}\[\]#-][^:]*?))\s*:""")
 
 
 class _TemplateYamlLoader(_BaseLoader):  # type: ignore[misc,valid-type]

@@ -1,0 +1,184 @@
+"""``sm-guardrails`` end to end, as a subprocess: formats, exit codes, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support import FIXTURES, ROOT, run_cli
+
+EXAMPLES = ROOT / "examples" / "templates"
+
+
+def test_compliant_example_exits_0() -> None:
+    result = run_cli("check", EXAMPLES / "compliant.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 notebook(s), 0 error(s)" in result.stdout
+
+
+def test_insecure_example_exits_1_naming_rule_resource_and_fix() -> None:
+    result = run_cli("check", EXAMPLES / "insecure.yaml")
+    assert result.returncode == 1
+    assert "insecure.yaml:14 OpenNotebook: error [SMG-1] DirectInternetAccess is 'Enabled'" in (
+        result.stdout
+    )
+    assert "DefaultNotebook: error [SMG-1] DirectInternetAccess is not set" in result.stdout
+    assert "parameter `NotebookInternet`" in result.stdout
+    assert "replaces the notebook" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_json_has_one_entry_per_rule_that_did_not_pass() -> None:
+    result = run_cli("check", EXAMPLES / "insecure.yaml", "--format", "json")
+    document = json.loads(result.stdout)
+    findings = document["findings"]
+    assert {(f["logical_id"], f["rule_id"]) for f in findings if f["level"] == "error"} == {
+        ("OpenNotebook", "SMG-1"),
+        ("OpenNotebook", "SMG-2"),
+        ("DefaultNotebook", "SMG-1"),
+        ("DefaultNotebook", "SMG-2"),
+        ("ParameterNotebook", "SMG-1"),
+    }
+    first = findings[0]
+    for key in (
+        "rule_id",
+        "verdict",
+        "level",
+        "file",
+        "logical_id",
+        "construct_path",
+        "message",
+        "fix",
+        "exemption",
+    ):
+        assert key in first
+    assert first["verdict"] == "fail" and first["construct_path"] is None
+    assert document["summary"]["exit_code"] == 1 == result.returncode
+
+
+def test_json_shows_construct_path_and_exemption_from_a_cdk_out() -> None:
+    result = run_cli("check", FIXTURES / "hand_cdk_out", "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    lab = [
+        f
+        for f in findings
+        if f["construct_path"] == "Prod/DataStack/Lab/Resource" and f["rule_id"] == "SMG-1"
+    ]
+    assert lab[0]["exemption"] == "isolated lab account, ticket SEC-7"
+    assert lab[0]["blocking"] is False
+    assert result.returncode == 1
+
+
+def test_sarif_is_valid_2_1_0_with_rules_results_and_suppressions() -> None:
+    result = run_cli("check", FIXTURES / "hand_cdk_out", "--format", "sarif")
+    log = json.loads(result.stdout)
+    assert log["version"] == "2.1.0"
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules][:5] == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"]
+    for item in run["results"]:
+        assert rules[item["ruleIndex"]]["id"] == item["ruleId"]
+        assert item["level"] in {"error", "warning", "note", "none"}
+        location = item["locations"][0]["physicalLocation"]
+        assert not location["artifactLocation"]["uri"].startswith("/")
+    suppressed = [r for r in run["results"] if "suppressions" in r]
+    assert suppressed[0]["suppressions"][0]["justification"] == (
+        "isolated lab account, ticket SEC-7"
+    )
+
+
+def test_levels_unknown_policy_and_strict() -> None:
+    template = FIXTURES / "templates" / "intrinsics.yaml"
+    assert run_cli("check", template).returncode == 1
+    relaxed = run_cli("check", template, "--level", "SMG-1=warning")
+    assert relaxed.returncode == 0, relaxed.stdout
+    strict = run_cli("check", EXAMPLES / "compliant.yaml", "--strict")
+    assert strict.returncode == 0
+    unknown_only = FIXTURES / "templates" / "unknown_only.yaml"
+    assert run_cli("check", unknown_only).returncode == 1
+    assert run_cli("check", unknown_only, "--unknown", "warn").returncode == 0
+
+
+def test_config_file_exempts_by_logical_id(tmp_path: Path) -> None:
+    config = tmp_path / "guardrails.yaml"
+    config.write_text(
+        "exemptions:\n"
+        "  - {rule: SMG-1, resource: OpenNotebook, reason: demo}\n"
+        "  - {rule: SMG-2, resource: OpenNotebook, reason: demo}\n"
+    )
+    result = run_cli("check", EXAMPLES / "insecure.yaml", "--config", config, "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    open_errors = [f for f in findings if f["logical_id"] == "OpenNotebook" and f["blocking"]]
+    assert open_errors == []
+    assert result.returncode == 1  # the other notebooks still fail
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["check", "x.yaml", "--level", "SMG-9=error"], "unknown rule id 'SMG-9'"),
+        (["check", "x.yaml", "--level", "SMG-1"], "expected RULE=LEVEL"),
+        (["check", "x.yaml", "--level", "SMG-1=loud"], "'loud' is not one of error, warning, off"),
+        (["check", "--format", "xml", "x.yaml"], "invalid choice: 'xml'"),
+        (["check"], "the following arguments are required: PATH"),
+        (["lint"], "invalid choice: 'lint'"),
+    ],
+)
+def test_bad_usage_exits_2(args: list[str], says: str) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_files_are_reported_and_the_rest_still_checked(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "binary.json").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "list.yaml").write_text("- 1\n")
+    (tmp_path / "broken.json").write_text('{"Resources": {')
+    (tmp_path / "no_resources.yaml").write_text("Description: nothing\n")
+    args = [
+        tmp_path / name
+        for name in (
+            "empty.yaml",
+            "binary.json",
+            "list.yaml",
+            "broken.json",
+            "no_resources.yaml",
+            "missing.yaml",
+        )
+    ]
+    result = run_cli("check", *args, EXAMPLES / "insecure.yaml")
+    assert result.returncode == 2
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert len(errors) == 6, result.stdout
+    assert any("missing.yaml: error: no such file" in line for line in errors)
+    assert any("binary.json: error: is a binary file" in line for line in errors)
+    assert "OpenNotebook: error [SMG-1]" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_directory_scan_skips_non_templates_out_loud(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x"}')
+    (tmp_path / "stack.yaml").write_text((EXAMPLES / "compliant.yaml").read_text())
+    result = run_cli("check", tmp_path)
+    assert result.returncode == 0
+    assert "package.json: skipped: not a CloudFormation template" in result.stdout
+
+
+def test_empty_directory_is_an_input_error(tmp_path: Path) -> None:
+    result = run_cli("check", tmp_path)
+    assert result.returncode == 2
+    assert "contains no template files" in result.stdout
+
+
+def test_rules_lists_the_catalog() -> None:
+    result = run_cli("rules")
+    assert result.returncode == 0
+    for rule_id in ("SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"):
+        assert rule_id in result.stdout
+    assert "lacework-global-388" in result.stdout and "SageMaker.1" in result.stdout
+    catalog = json.loads(run_cli("rules", "--format", "json").stdout)
+    assert catalog[0]["rule_id"] == "SMG-1" and catalog[0]["default_level"] == "error"

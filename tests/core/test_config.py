@@ -1,0 +1,55 @@
+"""Config parsing: every mistake is a ConfigError that says where and how to fix it."""
+
+from __future__ import annotations
+
+import pytest
+
+from sm_guardrails import ConfigError, Exemption, GuardrailConfig, Level, UnknownPolicy
+
+
+def test_from_mapping_reads_levels_unknown_and_exemptions() -> None:
+    config = GuardrailConfig.from_mapping(
+        {
+            "levels": {"SMG-3": "error"},
+            "unknown": "warn",
+            "exemptions": [{"rule": "SMG-1", "resource": "urn:x", "reason": "lab"}],
+        }
+    )
+    assert config.levels == {"SMG-3": Level.ERROR}
+    assert config.unknown is UnknownPolicy.WARN
+    assert config.exemptions == (Exemption("SMG-1", "lab", "urn:x"),)
+    assert config.exemptions_for(("urn:x",)) == config.exemptions
+    assert config.exemptions_for(("urn:y",)) == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        ([], "expected a mapping"),
+        ({"level": {}}, "unknown key(s) ['level']"),
+        ({"levels": {"SMG-3": "fatal"}}, "config.levels.SMG-3: 'fatal' is not one of"),
+        ({"levels": {"SMG-7": "error"}}, "unknown rule id 'SMG-7'"),
+        ({"unknown": "maybe"}, "config.unknown: 'maybe' is not one of fail, warn"),
+        ({"exemptions": {"rule": "SMG-1"}}, "expected a list"),
+        ({"exemptions": [{"reason": "x"}]}, "config.exemptions[0]: expected a mapping"),
+        ({"exemptions": [{"rule": "SMG-1", "resource": "r"}]}, "has no reason"),
+        ({"exemptions": [{"rule": "SMG-1", "reason": " "}]}, "has no reason"),
+    ],
+)
+def test_bad_config_says_what_and_where(raw: object, says: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        GuardrailConfig.from_mapping(raw)
+    assert says in str(error.value)
+
+
+def test_import_of_the_core_pulls_in_no_cloud_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sm_guardrails, sm_guardrails.cloudformation, sm_guardrails.cli;"
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('aws_cdk','jsii','pulumi','boto3')];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

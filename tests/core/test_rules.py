@@ -1,0 +1,259 @@
+"""The rule core on every row of the verdict semantics in DESIGN.md."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from sm_guardrails import GuardrailConfig, Level, NotebookSpec, UnknownPolicy, Verdict
+from sm_guardrails.evaluation import Finding, evaluate_notebook
+from sm_guardrails.values import ABSENT, Choice, Known, Unknown, Value
+
+SECURE = NotebookSpec(
+    names=("Notebook",),
+    direct_internet_access=Known("Disabled"),
+    subnet_id=Known("subnet-1"),
+    security_group_ids=Known((Known("sg-1"),)),
+    root_access=Known("Disabled"),
+    kms_key_id=Known("alias/notebooks"),
+    minimum_imds_version=Known("2"),
+)
+
+
+def verdicts(spec: NotebookSpec, config: GuardrailConfig | None = None) -> dict[str, Finding]:
+    return {f.rule_id: f for f in evaluate_notebook(spec, config or GuardrailConfig())}
+
+
+def with_(**changes: Value) -> NotebookSpec:
+    return dataclasses.replace(SECURE, **changes)
+
+
+def test_secure_notebook_passes_every_rule() -> None:
+    findings = verdicts(SECURE)
+    assert sorted(findings) == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"]
+    assert {f.verdict for f in findings.values()} == {Verdict.PASS}
+    assert not any(f.blocking for f in findings.values())
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Known("Disabled"), Verdict.PASS),
+        (ABSENT, Verdict.FAIL),
+        (Known("Enabled"), Verdict.FAIL),
+        (Known("disabled"), Verdict.FAIL),
+        (Known("DISABLED"), Verdict.FAIL),
+        (Known(" Disabled"), Verdict.FAIL),
+        (Known("Disabled "), Verdict.FAIL),
+        (Known(""), Verdict.FAIL),
+        (Known(False), Verdict.FAIL),
+        (Known(0), Verdict.FAIL),
+        (Known((Known("Disabled"),)), Verdict.FAIL),
+        (Known({"Value": "Disabled"}), Verdict.FAIL),
+        (Unknown("parameter `P`"), Verdict.UNKNOWN),
+        (Choice((Known("Disabled"), Known("Disabled")), "parameter `P`"), Verdict.PASS),
+        (Choice((Known("Disabled"), Known("Enabled")), "parameter `P`"), Verdict.FAIL),
+        (Choice((Known("Disabled"), ABSENT), "condition `C`"), Verdict.FAIL),
+        (Choice((Known("Disabled"), Unknown("import")), "condition `C`"), Verdict.UNKNOWN),
+        (Choice((Unknown("import"), Known("Enabled")), "condition `C`"), Verdict.FAIL),
+        (
+            Choice((Known("Disabled"), Choice((Known("Disabled"), ABSENT), "inner")), "outer"),
+            Verdict.FAIL,
+        ),
+    ],
+)
+def test_smg1_is_exactly_disabled(value: Value, expected: Verdict) -> None:
+    assert verdicts(with_(direct_internet_access=value))["SMG-1"].verdict is expected
+
+
+def test_smg1_absent_says_aws_default_is_enabled() -> None:
+    finding = verdicts(with_(direct_internet_access=ABSENT))["SMG-1"]
+    assert "not set" in finding.message and "Enabled" in finding.message
+    assert finding.blocking and finding.level is Level.ERROR
+
+
+def test_smg1_case_mismatch_explains_exactness() -> None:
+    finding = verdicts(with_(direct_internet_access=Known("disabled")))["SMG-1"]
+    assert "'disabled'" in finding.message and "case" in finding.message
+
+
+def test_choice_failure_names_its_origin() -> None:
+    value = Choice((Known("Disabled"), Known("Enabled")), "parameter `AllowInternet`")
+    finding = verdicts(with_(direct_internet_access=value))["SMG-1"]
+    assert "can be 'Enabled'" in finding.message
+    assert "parameter `AllowInternet`" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("subnet", "groups", "expected"),
+    [
+        (Known("subnet-1"), Known((Known("sg-1"),)), Verdict.PASS),
+        (ABSENT, Known((Known("sg-1"),)), Verdict.FAIL),
+        (Known("subnet-1"), ABSENT, Verdict.FAIL),
+        (Known("subnet-1"), Known(()), Verdict.FAIL),
+        (Known("subnet-1"), Known((Known(""),)), Verdict.FAIL),
+        (Known("subnet-1"), Known((Known("sg-1"), Known("  "))), Verdict.FAIL),
+        (Known(" "), Known((Known("sg-1"),)), Verdict.FAIL),
+        (Known(""), Known((Known("sg-1"),)), Verdict.FAIL),
+        (Known(42), Known((Known("sg-1"),)), Verdict.FAIL),
+        (Known("subnet-1"), Known("sg-1"), Verdict.FAIL),
+        # Presence is not a value: references, imports, tokens and outputs are present.
+        (Unknown("Ref to AWS::EC2::Subnet"), Known((Known("sg-1"),)), Verdict.PASS),
+        (Unknown("import"), Unknown("list parameter `Groups`"), Verdict.PASS),
+        (Known("subnet-1"), Known((Unknown("GetAtt Sg.GroupId"),)), Verdict.PASS),
+        (Choice((Known("subnet-1"), Known("subnet-2")), "p"), Known((Known("sg"),)), Verdict.PASS),
+        (Choice((Known("subnet-1"), ABSENT), "condition `C`"), Known((Known("sg"),)), Verdict.FAIL),
+        # An item that AWS::NoValue can remove does not keep the list non-empty.
+        (Known("subnet-1"), Known((Choice((Known("sg-1"), ABSENT), "c"),)), Verdict.FAIL),
+        (
+            Known("subnet-1"),
+            Known((Choice((Known("sg-1"), ABSENT), "c"), Known("sg-2"))),
+            Verdict.PASS,
+        ),
+        (Known("subnet-1"), Known((Choice((Known("sg-1"), Known("")), "c"),)), Verdict.FAIL),
+        (Known("subnet-1"), Choice((Known((Known("sg-1"),)), Known(())), "c"), Verdict.FAIL),
+    ],
+)
+def test_smg2_subnet_and_security_groups_present(
+    subnet: Value, groups: Value, expected: Verdict
+) -> None:
+    finding = verdicts(with_(subnet_id=subnet, security_group_ids=groups))["SMG-2"]
+    assert finding.verdict is expected, finding.message
+
+
+def test_smg2_message_names_the_missing_property_only() -> None:
+    finding = verdicts(with_(security_group_ids=ABSENT))["SMG-2"]
+    assert finding.message == "SecurityGroupIds is not set"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Known("Disabled"), Verdict.PASS),
+        (ABSENT, Verdict.FAIL),
+        (Known("Enabled"), Verdict.FAIL),
+        (Known("disabled"), Verdict.FAIL),
+        (Unknown("p"), Verdict.UNKNOWN),
+    ],
+)
+def test_smg3_root_access(value: Value, expected: Verdict) -> None:
+    finding = verdicts(with_(root_access=value))["SMG-3"]
+    assert finding.verdict is expected
+    assert finding.level is Level.WARNING and not finding.blocking
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Known("arn:aws:kms:eu-west-1:1:key/x"), Verdict.PASS),
+        (Unknown("Ref to AWS::KMS::Key"), Verdict.PASS),
+        (ABSENT, Verdict.FAIL),
+        (Known(" "), Verdict.FAIL),
+    ],
+)
+def test_smg4_kms_key(value: Value, expected: Verdict) -> None:
+    assert verdicts(with_(kms_key_id=value))["SMG-4"].verdict is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Known("2"), Verdict.PASS),
+        (Known(2), Verdict.PASS),
+        (ABSENT, Verdict.FAIL),
+        (Known("1"), Verdict.FAIL),
+        (Known("2 "), Verdict.FAIL),
+        (Unknown("p"), Verdict.UNKNOWN),
+    ],
+)
+def test_smg5_imds_v2(value: Value, expected: Verdict) -> None:
+    assert verdicts(with_(minimum_imds_version=value))["SMG-5"].verdict is expected
+
+
+def test_unknown_fails_closed_by_default_with_the_reason() -> None:
+    reason = "can be set at deploy time through parameter `AllowInternet`"
+    finding = verdicts(with_(direct_internet_access=Unknown(reason)))["SMG-1"]
+    assert finding.verdict is Verdict.UNKNOWN
+    assert finding.blocking
+    assert finding.unknown_reason == reason
+    assert reason in finding.message
+
+
+def test_unknown_policy_warn_downgrades_to_warning() -> None:
+    config = GuardrailConfig(unknown=UnknownPolicy.WARN)
+    finding = verdicts(with_(direct_internet_access=Unknown("p")), config)["SMG-1"]
+    assert finding.level is Level.WARNING and not finding.blocking
+
+
+def test_unknown_policy_warn_does_not_soften_a_failure() -> None:
+    config = GuardrailConfig(unknown=UnknownPolicy.WARN)
+    finding = verdicts(with_(direct_internet_access=Known("Enabled")), config)["SMG-1"]
+    assert finding.blocking
+
+
+def test_levels_can_be_raised_lowered_and_turned_off() -> None:
+    config = GuardrailConfig(
+        levels={"SMG-3": Level.ERROR, "SMG-1": Level.WARNING, "SMG-5": Level.OFF}
+    )
+    findings = verdicts(with_(root_access=ABSENT, direct_internet_access=ABSENT), config)
+    assert findings["SMG-3"].blocking
+    assert not findings["SMG-1"].blocking and findings["SMG-1"].level is Level.WARNING
+    assert "SMG-5" not in findings
+
+
+def test_exemption_with_reason_unblocks_and_is_shown() -> None:
+    from sm_guardrails import Exemption
+
+    spec = with_(
+        direct_internet_access=Known("Enabled"),
+        exemptions=(Exemption("SMG-1", "sandbox account, ticket SEC-1"),),
+    )
+    finding = verdicts(spec)["SMG-1"]
+    assert finding.verdict is Verdict.FAIL
+    assert finding.exemption == "sandbox account, ticket SEC-1"
+    assert not finding.blocking
+    assert "sandbox account" in finding.describe()
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_exemption_without_reason_exempts_nothing_and_is_an_error(reason: str) -> None:
+    from sm_guardrails import Exemption
+
+    spec = with_(direct_internet_access=Known("Enabled"), exemptions=(Exemption("SMG-1", reason),))
+    findings = evaluate_notebook(spec)
+    smg1 = next(f for f in findings if f.rule_id == "SMG-1")
+    smg0 = [f for f in findings if f.rule_id == "SMG-0"]
+    assert smg1.blocking and smg1.exemption is None
+    assert len(smg0) == 1 and smg0[0].blocking and "no reason" in smg0[0].message
+
+
+def test_exemption_of_unknown_rule_is_an_error() -> None:
+    from sm_guardrails import Exemption
+
+    findings = evaluate_notebook(with_(exemptions=(Exemption("SMG-9", "why"),)))
+    assert [f.message for f in findings if f.rule_id == "SMG-0"] == [
+        "exemption names unknown rule 'SMG-9', so it exempts nothing"
+    ]
+
+
+def test_config_exemption_applies_only_to_the_named_resource() -> None:
+    from sm_guardrails import Exemption
+
+    config = GuardrailConfig(exemptions=(Exemption("SMG-1", "lab", resource="Other"),))
+    open_notebook = with_(direct_internet_access=Known("Enabled"))
+    assert verdicts(open_notebook, config)["SMG-1"].blocking
+    other = dataclasses.replace(open_notebook, names=("Other",))
+    assert verdicts(other, config)["SMG-1"].exemption == "lab"
+
+
+def test_property_names_of_the_adapter_appear_in_message_and_fix() -> None:
+    names = {
+        "DirectInternetAccess": "directInternetAccess",
+        "SubnetId": "subnetId",
+        "SecurityGroupIds": "securityGroups",
+    }
+    spec = with_(direct_internet_access=ABSENT, property_names=names)
+    finding = verdicts(spec)["SMG-1"]
+    assert finding.message.startswith("directInternetAccess ")
+    assert "securityGroups" in finding.fix and "replaces the notebook" in finding.fix

@@ -1,0 +1,192 @@
+"""Property-based: random templates and bytes never crash the loader, resolver or rules."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sm_guardrails import Verdict
+from sm_guardrails.cloudformation import check_paths, notebooks_in_template
+from sm_guardrails.cloudformation.loader import TemplateError, parse_template
+from sm_guardrails.evaluation import evaluate_notebook
+from tests.support import run_cli
+
+INTRINSICS = [
+    "Ref",
+    "Fn::If",
+    "Fn::Sub",
+    "Fn::Join",
+    "Fn::FindInMap",
+    "Fn::GetAtt",
+    "Fn::ImportValue",
+    "Fn::Select",
+    "Fn::Split",
+    "Fn::Base64",
+    "Condition",
+]
+NAMES = st.sampled_from(
+    ["P", "Q", "AWS::NoValue", "AWS::Region", "Subnet", "M", "k", "C", "Disabled", "Enabled", ""]
+)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.sampled_from(
+        [
+            "Disabled",
+            "Enabled",
+            "disabled",
+            " ",
+            "",
+            "{{resolve:ssm:/x}}",
+            "${P}",
+            "${!P}",
+            "sg-1",
+            "2",
+        ]
+    ),
+    NAMES,
+    st.text(max_size=12),
+)
+nodes = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.one_of(NAMES, st.text(max_size=6)), children, max_size=4),
+        st.builds(lambda k, v: {k: v}, st.sampled_from(INTRINSICS), children),
+    ),
+    max_leaves=25,
+)
+PROPERTY_KEYS = st.sampled_from(
+    [
+        "DirectInternetAccess",
+        "SubnetId",
+        "SecurityGroupIds",
+        "RootAccess",
+        "KmsKeyId",
+        "InstanceMetadataServiceConfiguration",
+        "InstanceType",
+    ]
+)
+templates = st.fixed_dictionaries(
+    {
+        "Parameters": st.dictionaries(
+            NAMES,
+            st.one_of(
+                nodes,
+                st.fixed_dictionaries(
+                    {
+                        "Type": st.sampled_from(["String", "List<String>", "CommaDelimitedList"]),
+                        "AllowedValues": nodes,
+                    }
+                ),
+            ),
+        ),
+        "Mappings": st.dictionaries(NAMES, nodes, max_size=3),
+        "Resources": st.dictionaries(
+            st.text(min_size=1, max_size=8),
+            st.one_of(
+                nodes,
+                st.fixed_dictionaries(
+                    {
+                        "Type": st.just("AWS::SageMaker::NotebookInstance"),
+                        "Properties": st.one_of(nodes, st.dictionaries(PROPERTY_KEYS, nodes)),
+                        "Metadata": st.one_of(
+                            nodes,
+                            st.fixed_dictionaries(
+                                {
+                                    "sm-guardrails": st.one_of(
+                                        nodes,
+                                        st.fixed_dictionaries(
+                                            {"exemptions": st.lists(nodes, max_size=3)}
+                                        ),
+                                    )
+                                }
+                            ),
+                        ),
+                    }
+                ),
+            ),
+            max_size=4,
+        ),
+    }
+)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(templates)
+def test_random_templates_always_get_verdicts(template: dict[str, object]) -> None:
+    for notebook in notebooks_in_template(template):
+        findings = evaluate_notebook(notebook.spec)
+        assert {f.rule_id for f in findings} >= {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
+        smg1 = next(f for f in findings if f.rule_id == "SMG-1")
+        if smg1.verdict is Verdict.PASS:
+            # Only a literal (or every option being) exactly 'Disabled' can pass SMG-1.
+            assert "Disabled" in json.dumps(notebook.spec.direct_internet_access.__repr__())
+        assert all(f.message and f.fix for f in findings)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.text(max_size=300), nodes.map(lambda n: yaml.safe_dump(n))))
+def test_random_text_parses_or_raises_template_error(text: str) -> None:
+    try:
+        data = parse_template(text)
+    except TemplateError as error:
+        assert str(error)
+    else:
+        assert isinstance(data, dict)
+
+
+def test_deeply_nested_documents_are_a_clear_error() -> None:
+    for text in ("[" * 100_000, '{"a":' * 100_000, "- " * 50_000 + "x"):
+        try:
+            parse_template(text)
+        except TemplateError as error:
+            assert "nested too deeply" in str(error) or "invalid" in str(error)
+
+
+def test_huge_template_is_checked(tmp_path: Path) -> None:
+    resources = {
+        f"Notebook{i}": {
+            "Type": "AWS::SageMaker::NotebookInstance",
+            "Properties": {"DirectInternetAccess": "Enabled" if i % 2 else "Disabled"},
+        }
+        for i in range(20_000)
+    }
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps({"Resources": resources}))
+    report = check_paths([path])
+    assert report.notebooks == 20_000
+    smg1_fails = [i for i in report.findings if i.finding.rule_id == "SMG-1"]
+    assert len(smg1_fails) == 10_000
+
+
+def test_cli_on_a_directory_of_random_files_never_tracebacks(tmp_path: Path) -> None:
+    generator = random.Random(20261129)
+    samples = [
+        b"",
+        b"\x00\xff",
+        b"{",
+        b"[1]",
+        b"Resources: 5",
+        b"Resources: {A: 1}",
+        b"Resources: {A: {Type: AWS::SageMaker::NotebookInstance, Properties: 7}}",
+    ]
+    for index in range(200):
+        if index < len(samples):
+            content = samples[index]
+        else:
+            content = bytes(generator.randrange(256) for _ in range(generator.randrange(64)))
+        (tmp_path / f"f{index}.yaml").write_bytes(content)
+    result = run_cli("check", tmp_path, "--format", "json")
+    assert "Traceback" not in result.stderr
+    document = json.loads(result.stdout)
+    assert result.returncode == 2 and document["errors"]
+    checked = {e["file"] for e in document["errors"]} | {s["file"] for s in document["skipped"]}
+    assert len(checked) + document["summary"]["templates"] >= 200 - len(document["skipped"])
