@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sm_guardrails.pulumi.engine import AnalyzerClient, Diagnostic, PolicyPackError
+from sm_guardrails.pulumi.engine import (
+    AnalyzerClient,
+    Diagnostic,
+    PolicyPackError,
+    PolicyPackProcess,
+)
+
+PACK_DIR = Path(__file__).resolve().parents[2] / "policypack"
 
 AWS = "aws:sagemaker/notebookInstance:NotebookInstance"
 NATIVE = "aws-native:sagemaker:NotebookInstance"
@@ -275,3 +283,24 @@ def test_unknown_warn_reports_unknowns_as_advisory_notices(analyzer: AnalyzerCli
 def test_pack_config_with_a_bad_level_is_refused_by_the_client(analyzer: AnalyzerClient) -> None:
     with pytest.raises(PolicyPackError, match="enforcement level 'blocking' is not one of"):
         analyzer.configure({SMG1: "blocking"})
+
+
+def test_pack_also_starts_from_its_main_script() -> None:
+    with PolicyPackProcess(PACK_DIR, direct=True) as pack:
+        client = AnalyzerClient(pack.port)
+        assert client.info().name == "sm-guardrails"
+        assert set(analyze(client, secure(directInternetAccess="Enabled"))) == {SMG1}
+        client.close()
+
+
+def test_a_folder_that_is_not_a_pack_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PolicyPackError, match=r"no PulumiPolicy\.yaml"):
+        PolicyPackProcess(tmp_path).start()
+
+
+def test_a_pack_that_fails_to_start_reports_its_stderr(tmp_path: Path) -> None:
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text("raise SystemExit('no policies here')\n")
+    with pytest.raises(PolicyPackError, match="did not print its port") as error:
+        PolicyPackProcess(tmp_path, timeout=20).start()
+    assert "no policies here" in str(error.value)

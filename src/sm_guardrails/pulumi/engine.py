@@ -13,6 +13,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,26 +42,39 @@ class PolicyPackError(RuntimeError):
 
 
 class PolicyPackProcess:
-    """A policy pack started the way the engine starts it; a context manager that kills it."""
+    """A policy pack started the way the engine starts it; a context manager that kills it.
 
-    def __init__(self, pack_dir: Path, python: str = sys.executable, timeout: float = 30) -> None:
+    With ``direct=True`` it runs the pack's ``__main__.py`` as a script instead, the
+    other way a pack can be started.
+    """
+
+    def __init__(
+        self,
+        pack_dir: Path,
+        python: str = sys.executable,
+        timeout: float = 30,
+        direct: bool = False,
+    ) -> None:
         self.pack_dir = pack_dir.resolve()
         self.python = python
         self.timeout = timeout
+        self.direct = direct
         self.port = 0
         self.startup_seconds = 0.0
         self._process: subprocess.Popen[bytes] | None = None
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
 
     def start(self) -> int:
         """Start the pack and return the port it printed."""
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{self.pack_dir} is not a policy pack: no PulumiPolicy.yaml")
         began = time.monotonic()
+        entry = ["__main__.py"] if self.direct else ["-m", "pulumi.policy", ENGINE_ADDRESS, "."]
         self._process = subprocess.Popen(
-            [self.python, "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
+            [self.python, *entry],
             cwd=self.pack_dir,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._stderr,
             start_new_session=True,
         )
         self.port = self._read_port()
@@ -75,8 +89,10 @@ class PolicyPackProcess:
             ready = selector.select(self.timeout)
         line = process.stdout.readline() if ready else b""
         if not line.strip().isdigit():
+            _kill(process)
+            self._stderr.seek(0)
+            stderr = self._stderr.read().decode(errors="replace")
             self.stop()
-            stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
             raise PolicyPackError(
                 f"policy pack {self.pack_dir} did not print its port within {self.timeout}s "
                 f"(got {line!r}); its stderr:\n{stderr}"
@@ -86,10 +102,11 @@ class PolicyPackProcess:
     def stop(self) -> None:
         """Kill the pack and every process it started."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        if process is not None:
+            _kill(process)
+            if process.stdout is not None:
+                process.stdout.close()
+        self._stderr.close()
 
     def __enter__(self) -> PolicyPackProcess:
         self.start()
@@ -102,6 +119,13 @@ class PolicyPackProcess:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill ``process`` and its process group, once."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 @dataclass(frozen=True)
