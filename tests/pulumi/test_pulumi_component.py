@@ -26,11 +26,23 @@ GET_VPC = "aws:ec2/getVpc:getVpc"
 LOOKUPS = {GET_SUBNET: {"vpcId": "vpc-of-subnet"}, GET_VPC: {"cidrBlock": "10.9.0.0/16"}}
 
 
+class NotebookMocks(ProgramMocks):
+    """Also gives notebooks the URL AWS would."""
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        resource_id, state = super().new_resource(args)
+        if args.typ == NOTEBOOK:
+            state["url"] = f"{args.name}.notebook.eu-west-1.sagemaker.aws"
+        return resource_id, state
+
+
 class Built:
     """What a program built: its resources by type, the invokes it made, the component."""
 
     def __init__(self, **arguments: Any) -> None:
-        self.mocks = ProgramMocks(preview=False, lookups=LOOKUPS)
+        self.mocks = NotebookMocks(preview=False, lookups=LOOKUPS)
         self.component: SecureNotebookInstance | None = None
 
         def program() -> None:
@@ -193,10 +205,22 @@ def test_outputs_are_the_notebooks() -> None:
     built = Built(subnet_id="subnet-1", notebook_name="analysis")
     assert built.output("notebook_name") == "analysis"
     assert built.output("arn") == "arn:aws:mock:::nb"
+    assert built.output("url") == "nb.notebook.eu-west-1.sagemaker.aws"
     assert built.output("role_arn") == "arn:aws:mock:::nb-role"
     assert built.output("security_group_ids") == ["nb-sg-id"]
     assert built.component is not None and built.component.security_group is not None
     assert built.component.role is not None and built.component.kms_key is not None
+
+
+def test_outputs_are_registered_on_the_component() -> None:
+    built = Built(subnet_id="subnet-1", notebook_name="analysis")
+    assert built.resources[0].outputs == {
+        "notebookName": "analysis",
+        "arn": "arn:aws:mock:::nb",
+        "url": "nb.notebook.eu-west-1.sagemaker.aws",
+        "roleArn": "arn:aws:mock:::nb-role",
+        "securityGroupIds": ["nb-sg-id"],
+    }
 
 
 def test_outputs_of_given_resources() -> None:

@@ -15,7 +15,7 @@ import json
 import runpy
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,10 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 
 @dataclass(frozen=True)
 class RegisteredResource:
-    """A resource the program registered, with its inputs in the engine's wire format."""
+    """A resource the program registered, with its inputs in the engine's wire format.
+
+    ``outputs`` are what a component passed to ``register_outputs`` (empty otherwise).
+    """
 
     resource_type: str
     name: str
@@ -41,6 +44,7 @@ class RegisteredResource:
     parent: str
     custom: bool
     inputs: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
 
 
 class ProgramMocks(pulumi.runtime.Mocks):
@@ -76,23 +80,30 @@ class _RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.registered: list[RegisteredResource] = []
         self._engine_urns: dict[str, str] = {}
+        self._by_mock_urn: dict[str, RegisteredResource] = {}
 
     def RegisterResource(self, request: Any) -> Any:  # the gRPC method's name
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != STACK_TYPE:
             urn = self._engine_urn(response.urn, request.parent, request.type, request.name)
             self._engine_urns[response.urn] = urn
-            self.registered.append(
-                RegisteredResource(
-                    resource_type=request.type,
-                    name=request.name,
-                    urn=urn,
-                    parent=self._engine_urns.get(request.parent, ""),
-                    custom=request.custom,
-                    inputs=json_format.MessageToDict(request.object),
-                )
+            resource = RegisteredResource(
+                resource_type=request.type,
+                name=request.name,
+                urn=urn,
+                parent=self._engine_urns.get(request.parent, ""),
+                custom=request.custom,
+                inputs=json_format.MessageToDict(request.object),
             )
+            self._by_mock_urn[response.urn] = resource
+            self.registered.append(resource)
         return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # the gRPC method's name
+        resource = self._by_mock_urn.get(request.urn)
+        if resource is not None:
+            resource.outputs.update(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
     def _engine_urn(self, mock_urn: str, parent: str, resource_type: str, name: str) -> str:
         """The URN the engine gives: the parent's type chain, without the root stack's type."""
