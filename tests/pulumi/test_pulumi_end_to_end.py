@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pulumi
+import pulumi_aws as aws
 import pytest
 
 from sm_guardrails.pulumi import SecureNotebookInstance, SecureNotebookInstanceArgs
@@ -64,6 +66,29 @@ def test_relaxed_component_gives_only_advisories(analyzer: AnalyzerClient) -> No
         ("smg-4-volume-kms-key", "advisory"),
         ("smg-5-imdsv2-only", "advisory"),
     }
+
+
+def test_secret_inputs_travel_wrapped_and_are_judged_by_their_value(
+    analyzer: AnalyzerClient,
+) -> None:
+    def program() -> None:
+        aws.sagemaker.NotebookInstance(
+            "secretive",
+            instance_type="ml.t3.medium",
+            role_arn="arn:aws:iam::1:role/r",
+            direct_internet_access=pulumi.Output.secret("Enabled"),
+            subnet_id=pulumi.Output.secret("subnet-1"),
+            security_groups=["sg-1"],
+        )
+
+    [notebook] = run_with_mocks(program, mocks=ProgramMocks(preview=True))
+    assert notebook.inputs["directInternetAccess"] == {
+        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+        "value": "Enabled",
+    }
+    mandatory = [d for d in judge([notebook], analyzer) if d.mandatory]
+    assert [d.policy_name for d in mandatory] == ["smg-1-no-direct-internet-access"]
+    assert "directInternetAccess is 'Enabled'" in mandatory[0].message
 
 
 def run_harness(*args: str) -> subprocess.CompletedProcess[str]:

@@ -117,7 +117,7 @@ class _RecordingMonitor(MockMonitor):
 def run_with_mocks(
     program: Callable[[], object],
     *,
-    mocks: pulumi.runtime.Mocks,
+    mocks: ProgramMocks,
     project: str = "project",
     stack: str = "dev",
     config: Mapping[str, str] | None = None,
@@ -125,7 +125,7 @@ def run_with_mocks(
     """Run ``program`` under ``mocks`` and return every resource it registered, in order.
 
     ``config`` keys without a namespace are the project's (``insecure`` is
-    ``<project>:insecure``). Preview mode follows ``mocks.preview`` when it has one.
+    ``<project>:insecure``). The run is a preview when ``mocks.preview`` is true.
     """
     pulumi.runtime.set_all_config(
         {
@@ -134,8 +134,9 @@ def run_with_mocks(
         }
     )
     monitor = _RecordingMonitor(mocks)
-    preview = bool(getattr(mocks, "preview", False))
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=mocks.preview, monitor=monitor
+    )
 
     def run() -> None:
         program()

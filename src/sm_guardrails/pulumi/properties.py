@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pulumi_policy.proxy import UnknownValueError
 
-from sm_guardrails.model import Exemption, NotebookSpec
+from sm_guardrails.model import NotebookSpec
 from sm_guardrails.values import ABSENT, Known, Unknown, Value
 
 UNKNOWN_SENTINELS = frozenset(
@@ -109,11 +109,7 @@ def to_value(item: object) -> Value:
 
 
 def notebook_spec(
-    resource_type: str,
-    props: Mapping[str, object],
-    names: tuple[str, ...],
-    exemptions: tuple[Exemption, ...] = (),
-    exemption_problems: tuple[str, ...] = (),
+    resource_type: str, props: Mapping[str, object], names: tuple[str, ...]
 ) -> NotebookSpec:
     """The :class:`NotebookSpec` of a notebook resource of ``resource_type`` (a key of SCHEMAS)."""
     schema = SCHEMAS[resource_type]
@@ -134,7 +130,5 @@ def notebook_spec(
         root_access=to_value(data.get("rootAccess")),
         kms_key_id=to_value(data.get("kmsKeyId")),
         minimum_imds_version=minimum_imds,
-        exemptions=exemptions,
-        exemption_problems=exemption_problems,
         property_names=schema.property_names,
     )
