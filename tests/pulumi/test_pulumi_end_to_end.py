@@ -15,9 +15,11 @@ import pytest
 from sm_guardrails.pulumi import SecureNotebookInstance, SecureNotebookInstanceArgs
 from sm_guardrails.pulumi.engine import AnalyzerClient
 from sm_guardrails.pulumi.harness import ProgramMocks, judge, run_program_dir, run_with_mocks
+from sm_guardrails.pulumi.harness import main as harness_main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "pulumi_app"
+PACK = ROOT / "policypack"
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -91,49 +93,57 @@ def test_secret_inputs_travel_wrapped_and_are_judged_by_their_value(
     assert "directInternetAccess is 'Enabled'" in mandatory[0].message
 
 
-def run_harness(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sm_guardrails.pulumi.harness", "examples/pulumi_app", *args],
+def test_harness_command_rejects_the_insecure_example() -> None:
+    command = ["-m", "sm_guardrails.pulumi.harness", "examples/pulumi_app", "--policy-pack"]
+    result = subprocess.run(
+        [sys.executable, *command, "policypack", "--config", "insecure=true"],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=120,
     )
+    assert result.returncode == 1, result.stderr
+    assert "[mandatory] smg-1-no-direct-internet-access" in result.stdout
+    assert "2 mandatory, 3 advisory violation(s)" in result.stdout
 
 
-def test_harness_command_exit_codes_follow_mandatory_violations(tmp_path: Path) -> None:
-    secure = run_harness("--policy-pack", "policypack")
-    assert secure.returncode == 0, secure.stderr
-    assert "0 mandatory, 0 advisory violation(s)" in secure.stdout
+def harness(*args: str | Path) -> int:
+    return harness_main([str(EXAMPLE), "--policy-pack", str(PACK), *map(str, args)])
 
-    insecure = run_harness("--policy-pack", "policypack", "--config", "insecure=true")
-    assert insecure.returncode == 1, insecure.stderr
-    assert "[mandatory] smg-1-no-direct-internet-access" in insecure.stdout
 
-    exempt = tmp_path / "exempt.json"
-    exempt.write_text(
+def test_harness_passes_the_secure_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert harness() == 0
+    assert "0 mandatory, 0 advisory violation(s)" in capsys.readouterr().out
+
+
+def test_harness_applies_the_pack_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack_config = tmp_path / "pack-config.json"
+    pack_config.write_text(
         '{"smg-1-no-direct-internet-access": {"exemptions": '
         '[{"resource": "insecure", "reason": "SEC-7"}]}, "smg-2-in-vpc": "advisory"}'
     )
-    exempted = run_harness(
-        "--policy-pack",
-        "policypack",
-        "--config",
-        "insecure=true",
-        "--policy-pack-config",
-        str(exempt),
-    )
-    assert exempted.returncode == 0, exempted.stdout + exempted.stderr
-    assert "[advisory] smg-notices" in exempted.stdout
-    assert "Exempted: SEC-7." in exempted.stdout
+    assert harness("--config", "insecure=true", "--policy-pack-config", pack_config) == 0
+    out = capsys.readouterr().out
+    assert "[advisory] smg-notices" in out
+    assert "Exempted: SEC-7." in out
 
 
-def test_harness_reports_bad_input_in_one_line() -> None:
-    result = run_harness("--policy-pack", "examples")
-    assert result.returncode == 2
-    assert result.stderr.startswith("error: PolicyPackError:")
-    assert "no PulumiPolicy.yaml" in result.stderr
-    assert "Traceback" not in result.stderr
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--policy-pack", str(ROOT / "examples")], "PolicyPackError: "),
+        (["--config", "insecure"], "--config 'insecure': expected KEY=VALUE"),
+    ],
+)
+def test_harness_reports_bad_input_in_one_line(
+    args: list[str], error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert harness(*args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and error in err
+    assert len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.skipif(
