@@ -25,8 +25,11 @@ _ASSUME_ROLE_POLICY = json.dumps(
 )
 
 
-class NotebookArgumentError(ValueError):
-    """A :class:`SecureNotebookInstanceArgs` value is wrong; the message says how to fix it."""
+class NotebookArgumentError(pulumi.RunError, ValueError):
+    """A :class:`SecureNotebookInstanceArgs` value is wrong; the message says how to fix it.
+
+    A ``pulumi.RunError``, so ``pulumi preview`` prints the message without a traceback.
+    """
 
 
 @dataclass(frozen=True, kw_only=True)
