@@ -7,12 +7,13 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import cloudformation_include as cfn_include
 from constructs import Construct
 
 from sm_guardrails.catalog import Level
-from sm_guardrails.cdk import GuardrailValidationPlugin, enforce, exempt
-from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.cdk import GuardrailValidationPlugin, SecureNotebookInstance, enforce, exempt
+from sm_guardrails.config import ConfigError, GuardrailConfig
 from tests.cdk.helpers import ROLE_ARN, notebook, synth
 
 PATH = "Stack/Notebook"
@@ -66,6 +67,14 @@ def test_property_deletion_override_is_caught(app: cdk.App) -> None:
     assert "SecurityGroupIds is not set" in violation.description
 
 
+def test_override_of_a_secure_notebook_is_caught(app: cdk.App) -> None:
+    stack = _stack(app)
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0)
+    secure = SecureNotebookInstance(stack, "Secure", vpc=vpc)
+    secure.notebook_instance.add_property_override("DirectInternetAccess", "Enabled")
+    assert synth(app).rules("error") == {("SMG-1", "Stack/Secure/Resource")}
+
+
 def test_raw_cfn_resource_is_caught(app: cdk.App) -> None:
     cdk.CfnResource(
         _stack(app),
@@ -96,15 +105,25 @@ def test_stages_are_checked_by_the_apps_plugin(app: cdk.App) -> None:
 
 
 @pytest.mark.parametrize(
-    ("allowed", "errors"), [(["Disabled"], set()), (["Disabled", "Enabled"], {("SMG-1", PATH)})]
+    ("allowed", "errors"),
+    [
+        (["Disabled"], set()),
+        (["Disabled", "Enabled"], {("SMG-1", PATH)}),
+        (None, {("SMG-1", PATH)}),
+    ],
 )
 def test_parameter_tokens_are_judged_by_allowed_values(
-    app: cdk.App, allowed: list[str], errors: set[tuple[str, str]]
+    app: cdk.App, allowed: list[str] | None, errors: set[tuple[str, str]]
 ) -> None:
     stack = _stack(app)
-    parameter = cdk.CfnParameter(stack, "InternetAccess", allowed_values=allowed)
+    parameter = cdk.CfnParameter(
+        stack, "InternetAccess", default="Disabled", allowed_values=allowed
+    )
     notebook(stack, direct_internet_access=parameter.value_as_string)
-    assert synth(app).rules("error") == errors
+    result = synth(app)
+    assert result.rules("error") == errors
+    if errors:
+        assert "parameter `InternetAccess`" in result.violations[0].description
 
 
 def test_fn_if_through_cfn_condition(app: cdk.App) -> None:
@@ -189,6 +208,15 @@ def test_plugin_identity_uses_python_properties() -> None:
     assert plugin.name == "sm-guardrails"
     assert plugin.rule_ids == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"]
     assert isinstance(type(plugin).__dict__["name"], property)
+
+
+def test_enforce_twice_reports_once_and_rejects_another_config(app: cdk.App) -> None:
+    first = enforce(app)
+    assert enforce(app) is first
+    with pytest.raises(ConfigError, match="already called on 'the app' with another config"):
+        enforce(app, GuardrailConfig(levels={"SMG-1": Level.WARNING}))
+    notebook(cdk.Stack(app, "Stack"), direct_internet_access="Enabled")
+    assert [v.rule for v in synth(app).violations] == ["SMG-1"]
 
 
 def test_enforce_needs_an_app_or_stage(app: cdk.App) -> None:

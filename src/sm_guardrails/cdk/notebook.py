@@ -88,7 +88,7 @@ class SecureNotebookInstance(Construct):
             encryption_key,
             aws_managed_volume_key,
         )
-        subnet = _private_subnet(self.node.path, vpc, vpc_subnets)
+        subnets = _private_subnets(self.node.path, vpc, vpc_subnets)
 
         self.security_groups: list[ec2.ISecurityGroup] = list(
             security_groups or [_default_security_group(self, vpc, allow_all_outbound)]
@@ -117,7 +117,7 @@ class SecureNotebookInstance(Construct):
             instance_type=instance_type,
             role_arn=self.role.role_arn,
             direct_internet_access="Disabled",
-            subnet_id=subnet.subnet_id,
+            subnet_id=subnets[0].subnet_id,
             security_group_ids=[group.security_group_id for group in self.security_groups],
             root_access="Enabled" if root_access else "Disabled",
             kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
@@ -140,7 +140,10 @@ class SecureNotebookInstance(Construct):
         self.endpoints: NotebookVpcEndpoints | None = None
         if vpc_endpoints:
             self.endpoints = NotebookVpcEndpoints(
-                self, "Endpoints", vpc=vpc, subnets=vpc_subnets or ec2.SubnetSelection()
+                self,
+                "Endpoints",
+                vpc=vpc,
+                subnets=ec2.SubnetSelection(subnets=subnets, one_per_az=True),
             )
 
     @property
@@ -178,14 +181,16 @@ def _check_combinations(
         )
 
 
-def _private_subnet(path: str, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> ec2.ISubnet:
-    """The first subnet of the selection that is not one of the VPC's public subnets."""
+def _private_subnets(
+    path: str, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None
+) -> list[ec2.ISubnet]:
+    """The subnets of the selection that are not among the VPC's public subnets."""
     # Python's select_subnets takes the selection's fields as keyword arguments.
     selected = vpc.select_subnets(**(selection._values if selection else {})).subnets
     public = {subnet.subnet_id for subnet in vpc.public_subnets}
-    for subnet in selected:
-        if subnet.subnet_id not in public:
-            return subnet
+    private = [subnet for subnet in selected if subnet.subnet_id not in public]
+    if private:
+        return private
     raise NotebookConfigurationError(
         f"{path}: vpc_subnets selects only public subnets"
         f"{'' if selected else ' (it selects none)'}; a notebook without internet access "

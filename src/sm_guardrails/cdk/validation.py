@@ -31,7 +31,7 @@ class GuardrailValidationPlugin:
     """
 
     def __init__(self, config: GuardrailConfig | None = None) -> None:
-        self._config = config or DEFAULT_CONFIG
+        self.config = config or DEFAULT_CONFIG
 
     @property
     def name(self) -> str:
@@ -53,7 +53,7 @@ class GuardrailValidationPlugin:
         findings: list[TemplateFinding] = []
         for stack_template in context.template_paths:
             for path in stack_and_nested_templates(Path(stack_template)):
-                findings.extend(check_template(load_template(path), self._config))
+                findings.extend(check_template(load_template(path), self.config))
         return cdk.PolicyValidationPluginReport(
             success=not any(item.finding.blocking for item in findings),
             violations=[_violation(item) for item in findings],
