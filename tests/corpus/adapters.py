@@ -1,0 +1,86 @@
+"""Run a case's template and Pulumi forms through their adapters (CDK: ``cdk_forms``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sm_guardrails.catalog import RULES_BY_ID
+from sm_guardrails.cloudformation import check_paths
+from sm_guardrails.pulumi.engine import AnalyzerClient
+from sm_guardrails.pulumi.policies import policy_name
+from tests.corpus.cases import BASE_PROPERTIES, Case, apply_changes
+from tests.corpus.outcomes import Outcome
+
+UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET_SIGNATURE = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+PULUMI_TYPES = {
+    "aws": ("aws:sagemaker/notebookInstance:NotebookInstance", "securityGroups"),
+    "native": ("aws-native:sagemaker:NotebookInstance", "securityGroupIds"),
+}
+"""Pulumi resource type and security group key, by the short name a case uses."""
+
+
+def run_cloudformation(case: Case, workdir: Path) -> Outcome:
+    """Write the case's template as YAML and check it as ``sm-guardrails check`` does."""
+    path = workdir / f"{case.id}.yaml"
+    path.write_text(yaml.safe_dump(case.template(), sort_keys=False), encoding="utf-8")
+    report = check_paths([path])
+    if report.errors or report.notebooks != 1:
+        raise AssertionError(f"{path}: {report.errors}, {report.notebooks} notebook(s) found")
+    return Outcome.from_findings(item.finding for item in report.findings)
+
+
+def _wire(value: object) -> object:
+    """A case's Pulumi value with its markers replaced by the engine's encodings."""
+    if value == "$unknown":
+        return UNKNOWN_SENTINEL
+    if isinstance(value, Mapping) and set(value) == {"$secret"}:
+        return {**SECRET_SIGNATURE, "value": _wire(value["$secret"])}
+    if isinstance(value, Mapping):
+        return {key: _wire(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_wire(item) for item in value]
+    return value
+
+
+def _camel(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def pulumi_inputs(case: Case, kind: str) -> dict[str, Any]:
+    """The notebook's inputs as the engine sends them for resource type ``kind``."""
+    assert case.pulumi is not None
+    _, groups_key = PULUMI_TYPES[kind]
+    inputs: dict[str, Any] = {}
+    for name, value in apply_changes(BASE_PROPERTIES, case.pulumi).items():
+        key = groups_key if name == "SecurityGroupIds" else _camel(name)
+        if isinstance(value, Mapping) and name == "InstanceMetadataServiceConfiguration":
+            value = {_camel(inner): item for inner, item in value.items()}
+        inputs[key] = _wire(value)
+    inputs.update(_wire(case.pulumi.get("extra", {})))  # type: ignore[arg-type]
+    inputs.update(_wire(case.pulumi.get("extra_per_type", {}).get(kind, {})))  # type: ignore[arg-type]
+    return inputs
+
+
+def pack_config(case: Case, urn: str) -> dict[str, Any]:
+    """The policy pack config that carries the case's exemptions for the resource ``urn``."""
+    assert case.pulumi is not None
+    config: dict[str, Any] = {}
+    for rule_id, reason in case.pulumi.get("exemptions", {}).items():
+        entry = {"resource": urn} if reason is None else {"resource": urn, "reason": reason}
+        config[policy_name(RULES_BY_ID[rule_id])] = {"exemptions": [entry]}
+    return config
+
+
+def run_pulumi(case: Case, client: AnalyzerClient, kind: str) -> Outcome:
+    """Configure the running pack for the case and send its inputs as resource type ``kind``."""
+    resource_type, _ = PULUMI_TYPES[kind]
+    name = case.id
+    urn = f"urn:pulumi:corpus::notebooks::{resource_type}::{name}"
+    client.configure(pack_config(case, urn))
+    diagnostics = client.analyze(resource_type, pulumi_inputs(case, kind), urn, name)
+    return Outcome.from_messages((item.policy_name, item.message) for item in diagnostics)

@@ -1,0 +1,217 @@
+"""The corpus: cases as data, each one notebook in every form an adapter can express.
+
+A case changes a compliant notebook (``BASE_PROPERTIES``) with ``set`` and ``unset``
+and expects every rule it does not name under ``expect`` to pass. Its forms:
+
+- ``cfn``: the template (properties, parameters, conditions, mappings, resources,
+  metadata). Absent means the notebook has no template form.
+- ``cdk``: ``derived`` (the default when there is a template form: a
+  ``CfnNotebookInstance`` built from the template form, with CDK tokens for its
+  parameters, conditions and imports), ``none``, or ``{builder: name, ...}`` for a
+  builder of ``tests/corpus/cdk_forms.py``.
+- ``pulumi``: ``derived`` (the default when every template value is a literal),
+  ``none``, or ``{set, unset, extra, extra_per_type, exemptions}`` in the same
+  CloudFormation names, with ``$unknown`` and ``{$secret: value}`` markers.
+- ``known_bugs``: ``{adapter: description}`` for a mismatch waiting on a fix.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CASES_DIR = Path(__file__).parent / "cases"
+RULE_IDS = ("SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5")
+VERDICTS = ("pass", "fail", "unknown")
+ADAPTERS = ("cloudformation", "cdk", "pulumi")
+NOTEBOOK_ID = "Notebook"
+NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"
+
+BASE_PROPERTIES: dict[str, Any] = {
+    "InstanceType": "ml.t3.medium",
+    "RoleArn": "arn:aws:iam::123456789012:role/notebook",
+    "DirectInternetAccess": "Disabled",
+    "SubnetId": "subnet-0123456789abcdef0",
+    "SecurityGroupIds": ["sg-0123456789abcdef0"],
+    "RootAccess": "Disabled",
+    "KmsKeyId": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
+}
+"""A notebook that passes every rule, in CloudFormation names."""
+
+_TEMPLATE_SECTIONS = {
+    "parameters": "Parameters",
+    "conditions": "Conditions",
+    "mappings": "Mappings",
+}
+_CFN_KEYS = {"set", "unset", "metadata", "resources", *_TEMPLATE_SECTIONS}
+_PULUMI_KEYS = {"set", "unset", "extra", "extra_per_type", "exemptions"}
+_CASE_KEYS = {"id", "about", "cfn", "cdk", "pulumi", "expect", "exempt", "exemption_problem"}
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What every adapter must report about a case's notebook."""
+
+    verdicts: Mapping[str, str]
+    exempt: frozenset[str] = frozenset()
+    exemption_problem: bool = False
+
+
+@dataclass(frozen=True)
+class Case:
+    """One logical notebook and its forms."""
+
+    id: str
+    about: str
+    expected: Expected
+    cfn: Mapping[str, Any] | None
+    cdk: Mapping[str, Any] | None
+    pulumi: Mapping[str, Any] | None
+    known_bugs: Mapping[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def adapters(self) -> tuple[str, ...]:
+        """The adapters that have a form for this case."""
+        forms = {"cloudformation": self.cfn, "cdk": self.cdk, "pulumi": self.pulumi}
+        return tuple(name for name in ADAPTERS if forms[name] is not None)
+
+    def properties(self) -> dict[str, Any]:
+        """The notebook's CloudFormation properties (only for a case with a template form)."""
+        assert self.cfn is not None
+        return apply_changes(BASE_PROPERTIES, self.cfn)
+
+    def template(self) -> dict[str, Any]:
+        """The case's CloudFormation template."""
+        assert self.cfn is not None
+        notebook: dict[str, Any] = {"Type": NOTEBOOK_TYPE, "Properties": self.properties()}
+        if "metadata" in self.cfn:
+            notebook["Metadata"] = {"sm-guardrails": copy.deepcopy(self.cfn["metadata"])}
+        template: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09"}
+        for key, section in _TEMPLATE_SECTIONS.items():
+            if key in self.cfn:
+                template[section] = copy.deepcopy(self.cfn[key])
+        template["Resources"] = {
+            **copy.deepcopy(self.cfn.get("resources", {})),
+            NOTEBOOK_ID: notebook,
+        }
+        return template
+
+
+def apply_changes(base: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``form['set']`` applied and ``form['unset']`` removed."""
+    properties = copy.deepcopy(dict(base))
+    properties.update(copy.deepcopy(form.get("set", {})))
+    for name in form.get("unset", []):
+        properties.pop(name, None)
+    return properties
+
+
+def is_literal(node: object) -> bool:
+    """True when ``node`` holds no intrinsic function and no dynamic reference."""
+    if isinstance(node, str):
+        return "{{resolve:" not in node
+    if isinstance(node, list):
+        return all(is_literal(item) for item in node)
+    if isinstance(node, Mapping):
+        if len(node) == 1 and next(iter(node)) in ("Ref", "Condition"):
+            return False
+        if any(str(key).startswith("Fn::") for key in node):
+            return False
+        return all(is_literal(item) for item in node.values())
+    return True
+
+
+def _pulumi_exemptions(metadata: object) -> dict[str, str | None] | None:
+    """The template's exemptions as ``{rule: reason}`` for the pack config, if expressible."""
+    if metadata is None:
+        return {}
+    entries = metadata.get("exemptions") if isinstance(metadata, Mapping) else None
+    if not isinstance(entries, list):
+        return None
+    found: dict[str, str | None] = {}
+    for entry in entries:
+        if not isinstance(entry, Mapping) or entry.get("rule") not in RULE_IDS:
+            return None
+        found[entry["rule"]] = entry.get("reason")
+    return found
+
+
+def _derived_pulumi(cfn: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The Pulumi form of a template form whose values are all literals, else None."""
+    if set(cfn) - {"set", "unset", "metadata"} or not is_literal(cfn.get("set", {})):
+        return None
+    exemptions = _pulumi_exemptions(cfn.get("metadata"))
+    if exemptions is None:
+        return None
+    return {"set": cfn.get("set", {}), "unset": cfn.get("unset", []), "exemptions": exemptions}
+
+
+def _form(raw: object, derived: Mapping[str, Any] | None, where: str) -> Mapping[str, Any] | None:
+    if raw == "none":
+        return None
+    if raw is None or raw == "derived":
+        return derived
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{where}: expected 'derived', 'none' or a mapping, got {raw!r}")
+    return raw
+
+
+def _check_keys(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unexpected = set(raw) - allowed
+    if unexpected:
+        raise ValueError(f"{where}: unknown key(s) {sorted(unexpected)}")
+
+
+def parse_case(raw: Mapping[str, Any], source: str) -> Case:
+    """A :class:`Case` from its YAML mapping; a mistake in the data raises ValueError."""
+    where = f"{source}: case {raw.get('id')!r}"
+    _check_keys(raw, _CASE_KEYS | {"known_bugs"}, where)
+    cfn = raw.get("cfn")
+    if cfn is not None:
+        _check_keys(cfn, _CFN_KEYS, f"{where}.cfn")
+    pulumi = _form(raw.get("pulumi"), _derived_pulumi(cfn) if cfn is not None else None, where)
+    if pulumi is not None:
+        _check_keys(pulumi, _PULUMI_KEYS, f"{where}.pulumi")
+    expect = dict(raw.get("expect") or {})
+    if set(expect) - set(RULE_IDS) or set(expect.values()) - set(VERDICTS):
+        raise ValueError(f"{where}: expect must map SMG-1..SMG-5 to {VERDICTS}")
+    exempt = frozenset(raw.get("exempt") or ())
+    if exempt - {rule for rule, verdict in expect.items() if verdict != "pass"}:
+        raise ValueError(f"{where}: only a rule that does not pass can be exempted")
+    known_bugs = dict(raw.get("known_bugs") or {})
+    if set(known_bugs) - set(ADAPTERS):
+        raise ValueError(f"{where}: known_bugs names an unknown adapter")
+    return Case(
+        id=str(raw["id"]),
+        about=str(raw.get("about", "")),
+        expected=Expected(
+            verdicts={rule: expect.get(rule, "pass") for rule in RULE_IDS},
+            exempt=exempt,
+            exemption_problem=bool(raw.get("exemption_problem", False)),
+        ),
+        cfn=cfn,
+        cdk=_form(raw.get("cdk"), {"builder": "derived"} if cfn is not None else None, where),
+        pulumi=pulumi,
+        known_bugs=known_bugs,
+        source=source,
+    )
+
+
+def load_cases(directory: Path = CASES_DIR) -> list[Case]:
+    """Every case of every ``*.yaml`` file of ``directory``; ids must be unique."""
+    cases: list[Case] = []
+    for path in sorted(directory.glob("*.yaml")):
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            cases.append(parse_case(raw, path.name))
+    ids = [case.id for case in cases]
+    duplicates = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate case ids: {duplicates}")
+    return cases

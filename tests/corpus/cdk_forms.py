@@ -1,0 +1,267 @@
+"""The CDK form of a case: build it into an App, synthesize it under ``enforce``, read the report.
+
+``derived`` turns the case's template form into what a CDK user writes: a
+``CfnNotebookInstance`` with keyword properties, ``CfnParameter``/``CfnCondition``/
+``CfnMapping`` for the template's sections, and CDK tokens (``value_as_string``,
+``Fn.condition_if``, ``Fn.import_value``, ``Aws.NO_VALUE``) for intrinsics. The other
+builders wrap that notebook (nested stack, stage, construct) or change how it is
+written (overrides, raw ``CfnResource``, ``CfnInclude``, mutation, ``exempt``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import cloudformation_include as cfn_include
+from constructs import Construct
+
+from sm_guardrails.cdk import enforce, exempt
+from tests.cdk.helpers import synth
+from tests.corpus.cases import (
+    BASE_PROPERTIES,
+    NOTEBOOK_ID,
+    NOTEBOOK_TYPE,
+    Case,
+    apply_changes,
+    is_literal,
+)
+from tests.corpus.outcomes import EXEMPTED_MARK, Outcome
+
+STACK_ID = "Corpus"
+_KEYWORDS = {
+    "InstanceType": "instance_type",
+    "RoleArn": "role_arn",
+    "DirectInternetAccess": "direct_internet_access",
+    "SubnetId": "subnet_id",
+    "SecurityGroupIds": "security_group_ids",
+    "RootAccess": "root_access",
+    "KmsKeyId": "kms_key_id",
+}
+_LIST_PROPERTIES = {"SecurityGroupIds"}
+_IMDS = "InstanceMetadataServiceConfiguration"
+
+
+class _Tokens:
+    """Turns template values into CDK values, using the stack's parameters and conditions."""
+
+    def __init__(self, stack: cdk.Stack, template: Mapping[str, Any]) -> None:
+        self.parameters = {
+            name: cdk.CfnParameter(
+                stack,
+                name,
+                type=declaration.get("Type", "String"),
+                allowed_values=declaration.get("AllowedValues"),
+                default=declaration.get("Default"),
+            )
+            for name, declaration in template.get("Parameters", {}).items()
+        }
+        self.conditions = {
+            name: cdk.CfnCondition(
+                stack, name, expression=cdk.Fn.condition_equals(*body["Fn::Equals"])
+            )
+            for name, body in template.get("Conditions", {}).items()
+        }
+        for name, mapping in template.get("Mappings", {}).items():
+            cdk.CfnMapping(stack, name, mapping=mapping)
+        for name, resource in template["Resources"].items():
+            if name != NOTEBOOK_ID:
+                cdk.CfnResource(
+                    stack, name, type=resource["Type"], properties=resource.get("Properties")
+                )
+
+    def string(self, value: object) -> Any:
+        """A value for a string property."""
+        if isinstance(value, str) or value is None:
+            return value
+        if isinstance(value, Mapping) and len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Ref" and argument == "AWS::NoValue":
+                return cdk.Aws.NO_VALUE
+            if key == "Ref" and argument in self.parameters:
+                return self.parameters[argument].value_as_string
+            if key == "Fn::ImportValue":
+                return cdk.Fn.import_value(argument)
+            if key == "Fn::If":
+                return cdk.Token.as_string(self._condition_if(argument, self.string))
+        return cdk.Token.as_string(value)
+
+    def string_list(self, value: object) -> Any:
+        """A value for a list-of-strings property."""
+        if isinstance(value, list):
+            return [self.string(item) for item in value]
+        if isinstance(value, Mapping) and len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Ref" and argument in self.parameters:
+                return self.parameters[argument].value_as_list
+            if key == "Fn::If":
+                return cdk.Token.as_list(self._condition_if(argument, self.string_list))
+        return cdk.Token.as_list(value)
+
+    def _condition_if(self, argument: list[Any], convert: Callable[[object], Any]) -> Any:
+        condition, when_true, when_false = argument
+        logical_id = self.conditions[condition].logical_id
+        return cdk.Fn.condition_if(logical_id, convert(when_true), convert(when_false))
+
+
+def _is_intrinsic(value: object) -> bool:
+    return isinstance(value, Mapping) and len(value) == 1 and is_literal(value) is False
+
+
+def _fits(name: str, value: object) -> bool:
+    """True when the L1 accepts ``value`` for ``name``; it rejects e.g. a number for a string."""
+    if _is_intrinsic(value) or value is None:
+        return True
+    if name in _LIST_PROPERTIES:
+        return isinstance(value, list) and all(
+            isinstance(item, str) or _is_intrinsic(item) for item in value
+        )
+    if name == _IMDS:
+        return isinstance(value, Mapping) and _fits(
+            "", value.get("MinimumInstanceMetadataServiceVersion", "")
+        )
+    return isinstance(value, str)
+
+
+def _notebook(
+    scope: Construct, stack: cdk.Stack, case: Case, properties: Mapping[str, Any]
+) -> sagemaker.CfnNotebookInstance:
+    """The case's notebook as a ``CfnNotebookInstance`` in ``scope`` with ``properties``.
+
+    A value the L1's types reject (a number for a string) is set the one way CDK lets a
+    user write it, an escape-hatch override; the L1 would fail synth on it otherwise.
+    """
+    assert case.cfn is not None
+    tokens = _Tokens(stack, case.template())
+    keywords: dict[str, Any] = {}
+    overrides = {name: value for name, value in properties.items() if not _fits(name, value)}
+    for name, value in properties.items():
+        if name in overrides:
+            continue
+        if name in _LIST_PROPERTIES:
+            keywords[_KEYWORDS[name]] = tokens.string_list(value)
+        elif name in _KEYWORDS:
+            keywords[_KEYWORDS[name]] = tokens.string(value)
+        elif name == _IMDS and _is_intrinsic(value):
+            keywords["instance_metadata_service_configuration"] = cdk.Token.as_any(value)
+        elif name == _IMDS:
+            keywords["instance_metadata_service_configuration"] = (
+                sagemaker.CfnNotebookInstance.InstanceMetadataServiceConfigurationProperty(
+                    minimum_instance_metadata_service_version=tokens.string(
+                        value["MinimumInstanceMetadataServiceVersion"]
+                    )
+                )
+            )
+        else:
+            raise ValueError(f"case {case.id}: no CDK keyword for property {name}")
+    notebook = sagemaker.CfnNotebookInstance(scope, NOTEBOOK_ID, **keywords)
+    for name, value in overrides.items():
+        notebook.add_property_override(name, value)
+    if "metadata" in case.cfn:
+        notebook.add_metadata("sm-guardrails", case.cfn["metadata"])
+    return notebook
+
+
+def _stack(app: cdk.App) -> cdk.Stack:
+    return cdk.Stack(app, STACK_ID)
+
+
+def _derived(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    stack = _stack(app)
+    _notebook(stack, stack, case, case.properties())
+
+
+def _override(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    stack = _stack(app)
+    constructed = apply_changes(BASE_PROPERTIES, {"set": form.get("construct", {})})
+    notebook = _notebook(stack, stack, case, constructed)
+    for path, value in form.get("set", {}).items():
+        notebook.add_property_override(path, value)
+    for path in form.get("delete", []):
+        notebook.add_property_deletion_override(path)
+
+
+def _mutate(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    stack = _stack(app)
+    constructed = apply_changes(BASE_PROPERTIES, {"set": form.get("construct", {})})
+    notebook = _notebook(stack, stack, case, constructed)
+    for attribute, value in form["set"].items():
+        setattr(notebook, attribute, value)
+
+
+def _raw_resource(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    cdk.CfnResource(_stack(app), NOTEBOOK_ID, type=NOTEBOOK_TYPE, properties=case.properties())
+
+
+def _cfn_include(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    template = workdir / f"{case.id}.template.json"
+    template.write_text(json.dumps(case.template()), encoding="utf-8")
+    cfn_include.CfnInclude(_stack(app), "Included", template_file=str(template))
+
+
+def _nested_stack(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    scope: cdk.Stack = _stack(app)
+    for level in range(form.get("depth", 1)):
+        scope = cdk.NestedStack(scope, f"Nested{level}")
+    _notebook(scope, scope, case, case.properties())
+
+
+def _stage(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    scope: cdk.Stage = app
+    for level in range(form.get("depth", 1)):
+        scope = cdk.Stage(scope, f"Stage{level}")
+    stack = cdk.Stack(scope, STACK_ID)
+    _notebook(stack, stack, case, case.properties())
+
+
+def _inside_construct(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    stack = _stack(app)
+    _notebook(Construct(Construct(stack, "Team"), "Research"), stack, case, case.properties())
+
+
+def _exempt_call(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    assert case.cfn is not None
+    stack = _stack(app)
+    metadata = case.cfn["metadata"]
+    without_metadata = replace(case, cfn={k: v for k, v in case.cfn.items() if k != "metadata"})
+    notebook = _notebook(stack, stack, without_metadata, case.properties())
+    scope = stack if form.get("scope") == "stack" else notebook
+    for entry in metadata["exemptions"]:
+        exempt(scope, entry["rule"], entry["reason"])
+
+
+Builder = Callable[[cdk.App, Case, Mapping[str, Any], Path], None]
+BUILDERS: dict[str, Builder] = {
+    "derived": _derived,
+    "override": _override,
+    "mutate": _mutate,
+    "raw_resource": _raw_resource,
+    "cfn_include": _cfn_include,
+    "nested_stack": _nested_stack,
+    "stage": _stage,
+    "inside_construct": _inside_construct,
+    "exempt_call": _exempt_call,
+}
+
+
+def run_cdk(case: Case, workdir: Path) -> Outcome:
+    """Build the case's CDK form in a new App under ``enforce`` and read what synth reported."""
+    assert case.cdk is not None
+    app = cdk.App(outdir=str(workdir / f"{case.id}.cdk.out"))
+    enforce(app)
+    BUILDERS[case.cdk["builder"]](app, case, case.cdk, workdir)
+    result = synth(app)
+    blocking = any(violation.severity == "error" for violation in result.violations)
+    if blocking != (result.error is not None):
+        raise AssertionError(f"synth error {result.error!r} disagrees with the report")
+    messages = [(violation.rule, violation.description) for violation in result.violations]
+    messages += [
+        (violation.rule, f"{violation.description} {EXEMPTED_MARK} {violation.reason}")
+        for violation in result.acknowledged
+    ]
+    return Outcome.from_messages(messages)

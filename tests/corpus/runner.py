@@ -1,0 +1,38 @@
+"""Run one case through every adapter that has a form for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sm_guardrails.pulumi.engine import AnalyzerClient
+from tests.corpus.adapters import PULUMI_TYPES, run_cloudformation, run_pulumi
+from tests.corpus.cases import Case
+from tests.corpus.outcomes import Outcome, classify
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one adapter (``pulumi/aws`` and ``pulumi/native`` count as ``pulumi``) reported."""
+
+    adapter: str
+    form: str
+    outcome: Outcome
+
+    def mismatch(self, expected: Outcome) -> str | None:
+        """How this run differs from ``expected`` (see :func:`classify`), or None."""
+        return classify(expected, self.outcome)
+
+
+def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
+    """Every adapter's outcome for ``case``; ``workdir`` holds the files they read."""
+    from tests.corpus.cdk_forms import run_cdk  # aws_cdk starts Node.js: import it on use
+
+    runs = []
+    if case.cfn is not None:
+        runs.append(Run("cloudformation", "template", run_cloudformation(case, workdir)))
+    if case.cdk is not None:
+        runs.append(Run("cdk", str(case.cdk["builder"]), run_cdk(case, workdir)))
+    if case.pulumi is not None:
+        runs.extend(Run("pulumi", kind, run_pulumi(case, client, kind)) for kind in PULUMI_TYPES)
+    return runs
