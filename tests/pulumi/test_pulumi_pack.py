@@ -24,6 +24,7 @@ SMG2 = "smg-2-in-vpc"
 SMG3 = "smg-3-no-root-access"
 SMG4 = "smg-4-volume-kms-key"
 SMG5 = "smg-5-imdsv2-only"
+SMG0 = "smg-0-valid-config"
 NOTICES = "smg-notices"
 
 
@@ -73,7 +74,8 @@ def test_analyzer_info_lists_each_rule_with_its_default_level(analyzer: Analyzer
     info = analyzer.info()
     levels = {policy.name: policy.enforcementLevel for policy in info.policies}
     assert info.name == "sm-guardrails"
-    assert levels == {SMG1: 1, SMG2: 1, SMG3: 0, SMG4: 0, SMG5: 0, NOTICES: 0}  # 1 mandatory
+    # 1 is mandatory, 0 advisory
+    assert levels == {SMG1: 1, SMG2: 1, SMG3: 0, SMG4: 0, SMG5: 0, SMG0: 1, NOTICES: 0}
     smg1 = next(policy for policy in info.policies if policy.name == SMG1)
     assert set(smg1.configSchema.properties) == {"unknown", "exemptions"}
     assert "directInternetAccess" in smg1.remediation_steps
@@ -243,12 +245,15 @@ def test_exemption_without_reason_exempts_nothing_and_is_reported(
     analyzer: AnalyzerClient,
 ) -> None:
     analyzer.configure({SMG1: {"exemptions": [{"resource": "nb", "reason": " "}]}})
-    [problem, finding] = analyze(analyzer, secure(directInternetAccess="Enabled"))[SMG1]
+    diagnostics = analyze(analyzer, secure(directInternetAccess="Enabled"))
+    assert set(diagnostics) == {SMG1, SMG0}
+    [problem], [finding] = diagnostics[SMG0], diagnostics[SMG1]
     assert problem.mandatory and finding.mandatory
-    assert 'invalid policy pack config: policy pack config "smg-1-no-direct-internet-access"' in (
-        problem.message
+    assert problem.message.splitlines()[1] == (
+        '[SMG-0] policy pack config "smg-1-no-direct-internet-access".exemptions[0]: the '
+        "exemption of nb from SMG-1 has no 'reason'; give one a reviewer can check (e.g. a "
+        "ticket); until then it exempts nothing"
     )
-    assert "exemptions[0]: the exemption of nb from SMG-1 has no 'reason'" in problem.message
     assert "directInternetAccess is 'Enabled'" in finding.message
 
 
@@ -262,11 +267,13 @@ def test_exemption_without_reason_exempts_nothing_and_is_reported(
         ({"exemptions": [{"resource": "nb", "reason": "x", "rule": "SMG-3"}]}, "['rule']"),
     ],
 )
-def test_bad_config_is_reported_not_raised(
+def test_bad_config_is_a_mandatory_smg0_not_an_error(
     analyzer: AnalyzerClient, config: dict[str, Any], expected: str
 ) -> None:
-    analyzer.configure({SMG1: config})
-    diagnostic = only(analyze(analyzer, secure()), SMG1)
+    analyzer.configure({SMG3: config})
+    diagnostic = only(analyze(analyzer, secure()), SMG0)
+    assert diagnostic.mandatory
+    assert f'[SMG-0] policy pack config "{SMG3}"' in diagnostic.message
     assert expected in diagnostic.message
 
 

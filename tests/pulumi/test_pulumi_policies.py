@@ -11,7 +11,7 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 from sm_guardrails import GuardrailConfig, Level, UnknownPolicy
 from sm_guardrails.model import Exemption
-from sm_guardrails.pulumi import NOTICES_POLICY, notebook_policies
+from sm_guardrails.pulumi import CONFIG_POLICY, NOTICES_POLICY, notebook_policies
 from sm_guardrails.pulumi.properties import notebook_spec
 from sm_guardrails.values import ABSENT, Known, Unknown
 
@@ -48,6 +48,7 @@ def test_levels_of_a_team_config_become_enforcement_levels() -> None:
         "smg-3-no-root-access": EnforcementLevel.MANDATORY,
         "smg-4-volume-kms-key": EnforcementLevel.ADVISORY,
         "smg-5-imdsv2-only": EnforcementLevel.DISABLED,
+        CONFIG_POLICY: EnforcementLevel.MANDATORY,
         NOTICES_POLICY: EnforcementLevel.ADVISORY,
     }
 

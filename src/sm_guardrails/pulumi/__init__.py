@@ -9,10 +9,16 @@ from sm_guardrails.pulumi.notebook import (
     SecureNotebookInstance,
     SecureNotebookInstanceArgs,
 )
-from sm_guardrails.pulumi.policies import NOTICES_POLICY, notebook_policies, policy_name
+from sm_guardrails.pulumi.policies import (
+    CONFIG_POLICY,
+    NOTICES_POLICY,
+    notebook_policies,
+    policy_name,
+)
 
 __all__ = [
     "COMPONENT_TYPE",
+    "CONFIG_POLICY",
     "NOTICES_POLICY",
     "NotebookArgumentError",
     "SecureNotebookInstance",

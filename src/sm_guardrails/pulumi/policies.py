@@ -1,12 +1,15 @@
-"""Pulumi policies for SMG-1 to SMG-5: one resource policy per rule, plus a notices policy.
+"""Pulumi policies: one resource policy per rule (SMG-1 to SMG-5), then SMG-0 and notices.
 
 ``notebook_policies()`` returns them for a ``PolicyPack`` of your own or the ready one
 in ``policypack/``. Each rule policy judges ``aws.sagemaker.NotebookInstance`` and
 ``aws-native:sagemaker:NotebookInstance`` through the rule core and reports a
 violation, at the policy's enforcement level, for each finding that must block.
-A finding that must be shown but must not block (an exempted notebook, or a value
-unknown at preview when the policy's config says ``unknown: warn``) is handed to the
-advisory ``smg-notices`` policy, which runs after the rules on the same resource.
+The SDK gives a policy only its own config and its own enforcement level, so what a
+rule policy finds but must report at another level is handed over, per resource, to
+a policy that runs after it in the same Analyze call: a mistake in its config to the
+mandatory ``smg-0-valid-config``, and a finding that must be shown but must not
+block (an exempted notebook, or a value unknown at preview under ``unknown: warn``)
+to the advisory ``smg-notices``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pulumi_policy import (
     Severity,
 )
 
-from sm_guardrails.catalog import RULES, Level, Rule
+from sm_guardrails.catalog import RULES, SMG_0, Level, Rule
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, evaluate_notebook
 from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, read_policy_settings
@@ -38,6 +41,7 @@ ENFORCEMENT_LEVELS: dict[Level, EnforcementLevel] = {
 """How a rule's level in a :class:`GuardrailConfig` maps to a Pulumi enforcement level."""
 
 NOTICES_POLICY = "smg-notices"
+CONFIG_POLICY = "smg-0-valid-config"
 _AWS_NAMES = SCHEMAS["aws:sagemaker/notebookInstance:NotebookInstance"].property_names
 
 
@@ -46,8 +50,8 @@ def policy_name(rule: Rule) -> str:
     return f"{rule.rule_id.lower()}-{rule.name}"
 
 
-class _Notices:
-    """Messages a rule policy hands to the notices policy, per resource, across threads."""
+class _Handover:
+    """Messages rule policies hand to a later policy, per resource, across threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -72,7 +76,8 @@ class _RuleValidation:
 
     rule: Rule
     base: GuardrailConfig
-    notices: _Notices
+    problems: _Handover
+    notices: _Handover
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in SCHEMAS:
@@ -82,7 +87,7 @@ class _RuleValidation:
             args.get_config(), self.rule.rule_id, f'policy pack config "{name}"'
         )
         for problem in settings.problems:
-            report_violation(f"[{self.rule.rule_id}] invalid policy pack config: {problem}", None)
+            self.problems.add(_resource_key(args), f"[{SMG_0.rule_id}] {problem}")
         config = GuardrailConfig(
             levels={rule.rule_id: Level.OFF for rule in RULES if rule is not self.rule}
             | {self.rule.rule_id: Level.ERROR},
@@ -104,30 +109,31 @@ class _RuleValidation:
 
 
 @dataclass(frozen=True)
-class _ReportNotices:
+class _ReportHandedOver:
     """Reports what the rule policies handed over for this resource."""
 
-    notices: _Notices
+    handover: _Handover
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        for message in self.notices.take(_resource_key(args)):
+        for message in self.handover.take(_resource_key(args)):
             report_violation(message, None)
 
 
 def notebook_policies(config: GuardrailConfig = DEFAULT_CONFIG) -> list[ResourceValidationPolicy]:
-    """The five rule policies and the notices policy, in the order they must run.
+    """The five rule policies, then the config and notices policies, in the order they run.
 
     ``config`` sets each rule's default enforcement level (error → mandatory, warning →
     advisory, off → disabled), the default unknown-value policy and exemptions that
     always apply; a pack's config may change levels and add exemptions per policy.
-    Keep the notices policy in the pack: without it exemptions would not be shown.
+    Keep all of them, in this order: without the last two, config mistakes and
+    exemptions would not be shown.
     """
-    notices = _Notices()
+    problems, notices = _Handover(), _Handover()
     policies = [
         ResourceValidationPolicy(
             name=policy_name(rule),
             description=f"{rule.rule_id}: {rule.title}",
-            validate=_RuleValidation(rule, config, notices),
+            validate=_RuleValidation(rule, config, problems, notices),
             enforcement_level=ENFORCEMENT_LEVELS[config.level_of(rule)],
             config_schema=PolicyConfigSchema(properties=CONFIG_SCHEMA),
             severity=Severity.HIGH if rule.default_level is Level.ERROR else Severity.MEDIUM,
@@ -139,12 +145,25 @@ def notebook_policies(config: GuardrailConfig = DEFAULT_CONFIG) -> list[Resource
     ]
     policies.append(
         ResourceValidationPolicy(
+            name=CONFIG_POLICY,
+            description=(
+                "SMG-0: The policy pack config must be valid: each exemption names a "
+                "resource and gives a reason"
+            ),
+            validate=_ReportHandedOver(problems),
+            enforcement_level=EnforcementLevel.MANDATORY,
+            severity=Severity.HIGH,
+            remediation_steps="Fix the entry the message names in the policy pack config.",
+        )
+    )
+    policies.append(
+        ResourceValidationPolicy(
             name=NOTICES_POLICY,
             description=(
                 "sm-guardrails notices: exempted findings and preview-time unknowns accepted "
                 "as warnings (shown, never blocking)"
             ),
-            validate=_ReportNotices(notices),
+            validate=_ReportHandedOver(notices),
             enforcement_level=EnforcementLevel.ADVISORY,
             severity=Severity.LOW,
         )
