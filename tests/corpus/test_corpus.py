@@ -31,7 +31,7 @@ def analyzer() -> Iterator[AnalyzerClient]:
 def test_corpus_size_and_coverage() -> None:
     assert len(CASES) >= 60
     for adapter in ADAPTERS:
-        assert sum(adapter in case.adapters for case in CASES) >= 60 or adapter == "pulumi"
+        assert sum(adapter in case.adapters for case in CASES) >= 60, adapter
     verdicts = {verdict for case in CASES for verdict in case.expected.verdicts.values()}
     assert verdicts == {"pass", "fail", "unknown"}
 
