@@ -29,7 +29,8 @@ def _cdk_synth(outdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "CDK_DISABLE_VERSION_CHECK": "true",
         "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
     }
-    env.pop("PYTEST_CURRENT_TEST", None)  # the app runs as under a user's shell
+    for variable in ("PYTEST_CURRENT_TEST", "PYTEST_VERSION"):  # CDK reads them as "in a test"
+        env.pop(variable, None)
     return subprocess.run(
         [str(cdk), "synth", "--no-notices", "--quiet", "--output", str(outdir), *args],
         cwd=EXAMPLE,

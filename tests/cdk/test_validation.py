@@ -169,6 +169,15 @@ def test_exemption_is_reported_as_info_with_its_reason(app: cdk.App) -> None:
     assert violation.description.endswith("Exempted: SEC-42: demo account without data.")
 
 
+def test_exemption_metadata_without_reason_fails_synth(app: cdk.App) -> None:
+    resource = notebook(_stack(app), root_access="Enabled")
+    resource.add_metadata("sm-guardrails", {"exemptions": [{"rule": "SMG-3", "reason": " "}]})
+    result = synth(app)
+    assert result.error is not None
+    assert result.rules("error") == {("SMG-0", PATH)}
+    assert result.rules("warning") == {("SMG-3", PATH)}
+
+
 def test_acknowledgement_suppresses_under_its_scope_only(app: cdk.App) -> None:
     stack = _stack(app)
     team = Construct(stack, "Team")
