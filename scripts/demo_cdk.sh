@@ -8,4 +8,6 @@ expect 0 cdk synth --no-notices --quiet --output "$cdk_out/secure"
 section "CDK: cdk synth -c insecure=true fails on a raw notebook with internet access"
 expect 1 cdk synth --no-notices --quiet --output "$cdk_out/insecure" -c insecure=true
 popd >/dev/null || exit 1
+section "CDK: the template checker gives the same verdict on that cloud assembly"
+expect 1 sm-guardrails check "$cdk_out/insecure"
 rm -rf "$cdk_out"
