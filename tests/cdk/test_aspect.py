@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from sm_guardrails.cdk import NotebookGuardrailAspect, exempt
+from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.cloudformation import METADATA_KEY
 from sm_guardrails.config import GuardrailConfig, UnknownPolicy
-from tests.cdk.helpers import by_level, messages, notebook
+from tests.cdk.helpers import by_level, messages, notebook, synth
 
 
 def _guarded(app: cdk.App, config: GuardrailConfig | None = None) -> cdk.Stack:
@@ -196,3 +198,31 @@ def test_limit_escape_hatch_overrides_are_not_visible_to_the_aspect(app: cdk.App
     resource = notebook(_guarded(app))
     resource.add_property_override("DirectInternetAccess", "Enabled")
     assert by_level(messages(app), "error") == set()
+
+
+def _mixed_notebooks(stack: cdk.Stack) -> None:
+    parameter = cdk.CfnParameter(stack, "Access", allowed_values=["Disabled", "Enabled"])
+    condition = cdk.CfnCondition(
+        stack, "Lab", expression=cdk.Fn.condition_equals(cdk.Aws.REGION, "eu-west-1")
+    )
+    notebook(stack, "Bare", direct_internet_access=None, root_access=None, kms_key_id=None)
+    notebook(stack, "Parameter", direct_internet_access=parameter.value_as_string)
+    notebook(
+        stack,
+        "Condition",
+        root_access=cdk.Fn.condition_if(condition.logical_id, "Enabled", "Disabled").to_string(),
+    )
+    exempt(notebook(stack, "Exempted", subnet_id=""), "SMG-2", "SEC-9: moving VPCs")
+    cdk.CfnResource(stack, "Raw", type="AWS::SageMaker::NotebookInstance", properties={})
+
+
+def test_aspect_and_validation_plugin_agree(app: cdk.App, tmp_path: Path) -> None:
+    _mixed_notebooks(_guarded(app))
+    enforced = cdk.App(outdir=str(tmp_path / "enforced"))
+    enforce(enforced)
+    _mixed_notebooks(cdk.Stack(enforced, "Stack"))
+    from_aspect, from_plugin = messages(app), synth(enforced)
+    for level in ("error", "warning", "info"):
+        assert by_level(from_aspect, level) == from_plugin.rules(level), level
+    assert ("SMG-2", "Stack/Exempted") in from_plugin.rules("info")
+    assert ("SMG-3", "Stack/Condition") in from_plugin.rules("warning")
