@@ -1,4 +1,4 @@
-"""CDK synth overhead: plain synth against the floor aspect, our aspect, plugin, enforce, cdk-nag."""
+"""CDK synth overhead: plain synth vs the floor aspect, our aspect and plugin, enforce, cdk-nag."""
 
 from __future__ import annotations
 
