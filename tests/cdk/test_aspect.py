@@ -200,6 +200,19 @@ def test_limit_escape_hatch_overrides_are_not_visible_to_the_aspect(app: cdk.App
     assert by_level(messages(app), "error") == set()
 
 
+def test_limit_mappings_are_unknown_to_the_aspect(app: cdk.App, tmp_path: Path) -> None:
+    def build(stack: cdk.Stack) -> None:
+        mapping = cdk.CfnMapping(stack, "Access", mapping={"prod": {"internet": "Disabled"}})
+        notebook(stack, direct_internet_access=mapping.find_in_map("prod", "internet"))
+
+    build(_guarded(app))
+    enforced = cdk.App(outdir=str(tmp_path / "enforced"))
+    enforce(enforced)
+    build(cdk.Stack(enforced, "Stack"))
+    assert by_level(messages(app), "error") == {("SMG-1", "Stack/Notebook")}
+    assert synth(enforced).violations == []
+
+
 def _mixed_notebooks(stack: cdk.Stack) -> None:
     parameter = cdk.CfnParameter(stack, "Access", allowed_values=["Disabled", "Enabled"])
     condition = cdk.CfnCondition(
