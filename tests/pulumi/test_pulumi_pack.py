@@ -13,6 +13,8 @@ from sm_guardrails.pulumi.engine import (
     PolicyPackError,
     PolicyPackProcess,
 )
+from sm_guardrails.pulumi.properties import notebook_spec
+from sm_guardrails.values import Known
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policypack"
 
@@ -311,3 +313,21 @@ def test_a_pack_that_fails_to_start_reports_its_stderr(tmp_path: Path) -> None:
     with pytest.raises(PolicyPackError, match="did not print its port") as error:
         PolicyPackProcess(tmp_path, timeout=20).start()
     assert "no policies here" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"},
+        {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "x"},
+    ],
+)
+def test_top_level_keys_that_look_like_a_secret_are_property_names(
+    analyzer: AnalyzerClient, props: dict[str, Any]
+) -> None:
+    assert {SMG1, SMG2, SMG3, SMG4, SMG5} == set(analyze(analyzer, props))
+
+
+def test_a_signature_without_a_value_is_not_a_secret() -> None:
+    spec = notebook_spec(AWS, {"subnetId": {"4dabf18193072939515e22adb298388d": "x"}}, ("nb",))
+    assert spec.subnet_id == Known({"4dabf18193072939515e22adb298388d": "x"})

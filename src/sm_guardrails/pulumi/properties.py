@@ -81,12 +81,24 @@ def plain(value: object) -> object:
         return UNKNOWN_VALUE if value in UNKNOWN_SENTINELS else value
     if isinstance(value, Mapping):
         keys = list(iter(value))  # iterating the SDK's proxy never raises; `in` and .get may
-        if SIGNATURE_KEY in keys and _read(value, SIGNATURE_KEY) == SECRET_SIGNATURE:
+        if _is_secret(value, keys):
             return plain(_read(value, "value"))
-        return {key: plain(_read(value, key)) for key in keys}
+        return _plain_mapping(value, keys)
     if isinstance(value, Sequence):
         return [plain(_read(value, index)) for index in range(len(value))]
     return value
+
+
+def _is_secret(mapping: Mapping[str, object], keys: list[str]) -> bool:
+    return (
+        SIGNATURE_KEY in keys
+        and "value" in keys
+        and _read(mapping, SIGNATURE_KEY) == SECRET_SIGNATURE
+    )
+
+
+def _plain_mapping(mapping: Mapping[str, object], keys: list[str]) -> dict[str, object]:
+    return {key: plain(_read(mapping, key)) for key in keys}
 
 
 def _read(container: Mapping[str, object] | Sequence[object], key: str | int) -> object:
@@ -113,8 +125,8 @@ def notebook_spec(
 ) -> NotebookSpec:
     """The :class:`NotebookSpec` of a notebook resource of ``resource_type`` (a key of SCHEMAS)."""
     schema = SCHEMAS[resource_type]
-    data = plain(props)
-    assert isinstance(data, dict)
+    # The resource's properties are a mapping of property names, never a wrapped value.
+    data = _plain_mapping(props, list(iter(props)))
     imds = data.get("instanceMetadataServiceConfiguration")
     if imds is UNKNOWN_VALUE:
         minimum_imds: Value = Unknown(UNKNOWN_REASON)
