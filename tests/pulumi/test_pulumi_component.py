@@ -121,6 +121,15 @@ def test_given_vpc_skips_the_subnet_lookup() -> None:
     assert built.one(GROUP)["vpcId"] == "vpc-given"
 
 
+def test_https_to_prefix_lists_is_added_to_the_vpc_egress() -> None:
+    built = Built(subnet_id="subnet-1", https_prefix_list_ids=["pl-s3"])
+    [egress] = built.one(GROUP)["egress"]
+    assert (egress["fromPort"], egress["toPort"]) == (443, 443)
+    assert egress["cidrBlocks"] == ["10.9.0.0/16"]
+    assert egress["prefixListIds"] == ["pl-s3"]
+    assert "prefixListIds" not in Built(subnet_id="subnet-1").one(GROUP)["egress"][0]
+
+
 def test_all_outbound_is_an_explicit_opt_in() -> None:
     built = Built(subnet_id="subnet-1", vpc_id="vpc-1", allow_all_outbound=True)
     [egress] = built.one(GROUP)["egress"]
@@ -253,6 +262,14 @@ def test_outputs_can_come_from_other_resources() -> None:
             "allow_all_outbound applies only to the security group the component creates",
         ),
         ({"security_group_ids": ["sg-1"], "vpc_id": "vpc-1"}, "vpc_id applies only"),
+        (
+            {"security_group_ids": ["sg-1"], "https_prefix_list_ids": ["pl-1"]},
+            "https_prefix_list_ids applies only",
+        ),
+        (
+            {"allow_all_outbound": True, "https_prefix_list_ids": ["pl-1"]},
+            "already allows everything",
+        ),
         ({"kms_key_id": "k", "use_aws_managed_key": True}, "contradict each other"),
         ({"root_access": "disabled"}, "root_access is 'disabled': use 'Disabled' or 'Enabled'"),
         ({"minimum_imds_version": "v2"}, "minimum_imds_version is 'v2'"),

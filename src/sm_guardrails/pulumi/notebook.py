@@ -51,6 +51,9 @@ class SecureNotebookInstanceArgs:
     allow_all_outbound: bool = False
     """Opt in to all outbound traffic from the created group; by default only HTTPS to the
     VPC's CIDR (VPC endpoints) is allowed, and there are never inbound rules."""
+    https_prefix_list_ids: Sequence[pulumi.Input[str]] = ()
+    """Prefix lists the created group may also reach over HTTPS, e.g. the S3 gateway
+    endpoint's (``com.amazonaws.<region>.s3``), which the VPC's CIDR does not cover."""
     role_arn: pulumi.Input[str] | None = None
     """The execution role; when None, a role SageMaker can assume is created, with no policies."""
     kms_key_id: pulumi.Input[str] | None = None
@@ -81,12 +84,17 @@ class SecureNotebookInstanceArgs:
                 )
             for index, group in enumerate(self.security_group_ids):
                 _require_id(group, f"security_group_ids[{index}]", "a security group id")
-            for name in ("vpc_id", "allow_all_outbound"):
+            for name in ("vpc_id", "allow_all_outbound", "https_prefix_list_ids"):
                 if getattr(self, name):
                     raise NotebookArgumentError(
                         f"{name} applies only to the security group the component creates, "
                         "and security_group_ids is given: drop one of them"
                     )
+        if self.allow_all_outbound and self.https_prefix_list_ids:
+            raise NotebookArgumentError(
+                "https_prefix_list_ids adds to the HTTPS-only egress, and allow_all_outbound=True "
+                "already allows everything: drop one of them"
+            )
         if self.kms_key_id is not None and self.use_aws_managed_key:
             raise NotebookArgumentError(
                 "kms_key_id and use_aws_managed_key=True contradict each other: drop one"
@@ -226,6 +234,7 @@ class SecureNotebookInstance(pulumi.ComponentResource):
                 from_port=443,
                 to_port=443,
                 cidr_blocks=[aws.ec2.get_vpc_output(id=vpc_id, opts=lookup).cidr_block],
+                prefix_list_ids=list(args.https_prefix_list_ids) or None,
             )
         return aws.ec2.SecurityGroup(
             f"{name}-sg",
