@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -331,3 +332,20 @@ def test_top_level_keys_that_look_like_a_secret_are_property_names(
 def test_a_signature_without_a_value_is_not_a_secret() -> None:
     spec = notebook_spec(AWS, {"subnetId": {"4dabf18193072939515e22adb298388d": "x"}}, ("nb",))
     assert spec.subnet_id == Known({"4dabf18193072939515e22adb298388d": "x"})
+
+
+def test_concurrent_analyze_calls_keep_notices_and_problems_with_their_resource(
+    analyzer: AnalyzerClient,
+) -> None:
+    exempt = [{"resource": f"nb{i}", "reason": f"ticket {i}"} for i in range(0, 40, 2)]
+    analyzer.configure({SMG1: {"exemptions": exempt}})
+    insecure = secure(directInternetAccess="Enabled")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda i: analyze(analyzer, insecure, name=f"nb{i}"), range(40)))
+    for i, diagnostics in enumerate(results):
+        if i % 2:
+            assert set(diagnostics) == {SMG1}
+        else:
+            notice = only(diagnostics, NOTICES)
+            assert f"[SMG-1] nb{i}: " in notice.message
+            assert f"Exempted: ticket {i}. Fix:" in notice.message
