@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import cloudformation_include as cfn_include
 from constructs import Construct
@@ -235,6 +236,22 @@ def _exempt_call(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Pat
         exempt(scope, entry["rule"], entry["reason"])
 
 
+def _l1_references(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    stack = _stack(app)
+    vpc_id = "vpc-0123456789abcdef0"
+    subnet = ec2.CfnSubnet(stack, "Subnet", vpc_id=vpc_id, cidr_block="10.0.0.0/24")
+    group = ec2.CfnSecurityGroup(stack, "Group", group_description="notebook", vpc_id=vpc_id)
+    properties = {
+        **case.properties(),
+        "SubnetId": subnet.ref,
+        "SecurityGroupIds": [group.attr_group_id],
+    }
+    case_without_resources = replace(
+        case, cfn={key: value for key, value in (case.cfn or {}).items() if key != "resources"}
+    )
+    _notebook(stack, stack, case_without_resources, properties)
+
+
 Builder = Callable[[cdk.App, Case, Mapping[str, Any], Path], None]
 BUILDERS: dict[str, Builder] = {
     "derived": _derived,
@@ -246,6 +263,7 @@ BUILDERS: dict[str, Builder] = {
     "stage": _stage,
     "inside_construct": _inside_construct,
     "exempt_call": _exempt_call,
+    "l1_references": _l1_references,
 }
 
 
