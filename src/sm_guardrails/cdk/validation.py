@@ -9,9 +9,13 @@ import jsii
 
 from sm_guardrails import __version__
 from sm_guardrails.catalog import CFN_PROPERTY_NAMES, RULES
-from sm_guardrails.cdk._assembly import stack_and_nested_templates
 from sm_guardrails.cdk._findings import PLUGIN_NAME, severity
-from sm_guardrails.cloudformation import TemplateFinding, check_template, load_template
+from sm_guardrails.cloudformation import (
+    TemplateFinding,
+    check_template,
+    load_template,
+    nested_template_paths,
+)
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG
 from sm_guardrails.rules import CHECKS
@@ -52,7 +56,7 @@ class GuardrailValidationPlugin:
         """Judge the notebooks of every template in ``context`` and its nested stacks."""
         findings: list[TemplateFinding] = []
         for stack_template in context.template_paths:
-            for path in stack_and_nested_templates(Path(stack_template)):
+            for path in nested_template_paths(Path(stack_template)):
                 findings.extend(check_template(load_template(path), self.config))
         return cdk.PolicyValidationPluginReport(
             success=not any(item.finding.blocking for item in findings),

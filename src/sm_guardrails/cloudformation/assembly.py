@@ -1,4 +1,10 @@
-"""Find the templates of a CDK cloud assembly (cdk.out): stacks, stages and nested stacks."""
+"""Find the templates of a CDK cloud assembly (cdk.out): stacks, stages and nested stacks.
+
+CDK records a nested stack's template file in its parent's metadata
+(``aws:asset:path``) only when asset metadata is on, as the CDK CLI turns it; a
+plain ``app.synth()`` leaves it out. A stack's asset manifest always lists the
+nested templates of every level, so both are read.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from sm_guardrails.cloudformation.loader import TemplateError
 MANIFEST = "manifest.json"
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 ASSET_PATH_KEY = "aws:asset:path"
+TEMPLATE_SUFFIX = ".template.json"
 
 
 def is_assembly(directory: Path) -> bool:
@@ -35,6 +42,7 @@ def assembly_stack_templates(directory: Path) -> Iterator[Path]:
         properties = artifact.get("properties", {}) if isinstance(artifact, Mapping) else {}
         if kind == "aws:cloudformation:stack" and "templateFile" in properties:
             yield directory / str(properties["templateFile"])
+            yield from asset_manifest_templates(directory / str(properties["templateFile"]))
         elif kind == "cdk:cloud-assembly" and "directoryName" in properties:
             yield from assembly_stack_templates(directory / str(properties["directoryName"]))
 
@@ -58,3 +66,41 @@ def nested_stack_templates(
         local = isinstance(asset, str) and asset.endswith((".json", ".yaml", ".yml"))
         found.append((str(logical_id), directory / str(asset) if local else None))
     return found
+
+
+def asset_manifest_templates(template: Path) -> Iterator[Path]:
+    """The nested stack templates that the asset manifest of ``template``'s stack lists."""
+    directory = template.parent
+    artifacts = _read_json(directory / MANIFEST).get("artifacts", {})
+    if not isinstance(artifacts, Mapping):
+        return
+    for artifact in artifacts.values():
+        properties = artifact.get("properties", {}) if isinstance(artifact, Mapping) else {}
+        if not isinstance(properties, Mapping) or properties.get("templateFile") != template.name:
+            continue
+        for dependency in artifact.get("dependencies", []):
+            manifest = artifacts.get(dependency, {})
+            if isinstance(manifest, Mapping) and manifest.get("type") == "cdk:asset-manifest":
+                yield from _template_assets(directory, manifest["properties"]["file"], template)
+
+
+def _template_assets(directory: Path, manifest_file: str, template: Path) -> Iterator[Path]:
+    files = _read_json(directory / manifest_file).get("files", {})
+    for asset in files.values() if isinstance(files, Mapping) else ():
+        source = asset.get("source", {}) if isinstance(asset, Mapping) else {}
+        path = source.get("path")
+        if (
+            source.get("packaging") == "file"
+            and isinstance(path, str)
+            and path.endswith(TEMPLATE_SUFFIX)
+            and path != template.name
+        ):
+            yield directory / path
+
+
+def _read_json(path: Path) -> Mapping[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, Mapping) else {}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sm_guardrails.cloudformation.assembly import (
     assembly_stack_templates,
+    asset_manifest_templates,
     is_assembly,
     nested_stack_templates,
 )
@@ -106,9 +107,13 @@ def check_template(
 
 
 def nested_template_paths(path: Path) -> list[Path]:
-    """``path`` and the local templates of its nested stacks, recursively."""
+    """``path`` and the local templates of its nested stacks, recursively.
+
+    In a cloud assembly the stack's asset manifest also lists them (it always does;
+    the ``aws:asset:path`` metadata only appears when the CDK CLI synthesizes).
+    """
     found: list[Path] = []
-    queue = deque([path])
+    queue = deque([path, *asset_manifest_templates(path)])
     while queue:
         current = queue.popleft()
         if current in found:
@@ -163,13 +168,14 @@ def _load(file: Path, explicit: bool, report: CheckReport) -> LoadedTemplate | N
 
 
 def _nested(loaded: LoadedTemplate, report: CheckReport) -> Iterator[tuple[Path, bool]]:
+    in_assembly = is_assembly(loaded.path.parent)  # its asset manifests list nested templates
     for logical_id, file in nested_stack_templates(loaded.data, loaded.path.parent):
-        if file is None:
+        if file is None and not in_assembly:
             report.skipped.append(
                 FileNote(
                     str(loaded.path),
                     f"nested stack {logical_id} has no local template; check its template too",
                 )
             )
-        else:
+        elif file is not None:
             yield file, True
