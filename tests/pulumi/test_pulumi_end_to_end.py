@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -187,3 +188,25 @@ def test_real_pulumi_preview_with_the_pack(tmp_path: Path) -> None:
     insecure = pulumi("preview", "--policy-pack", pack)
     assert insecure.returncode != 0
     assert "smg-1-no-direct-internet-access" in insecure.stdout
+
+
+@pytest.mark.parametrize("folder", [PACK, EXAMPLE])
+def test_requirements_install_this_project_with_the_pulumi_extra(
+    folder: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    pip = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--quiet"]
+    result = subprocess.run(
+        [*pip, "--report", str(report), "-r", "requirements.txt"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0 and "Could not" in result.stderr:
+        pytest.skip(f"pip could not reach the package index: {result.stderr.strip()[-200:]}")
+    assert result.returncode == 0, result.stderr
+    [install] = json.loads(report.read_text())["install"]
+    assert install["metadata"]["name"] == "sm-guardrails"
+    assert install["download_info"]["url"] == ROOT.as_uri()
+    assert install["requested_extras"] == ["pulumi"]
