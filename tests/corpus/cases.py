@@ -12,7 +12,7 @@ and expects every rule it does not name under ``expect`` to pass. Its forms:
 - ``pulumi``: ``derived`` (the default when every template value is a literal),
   ``none``, or ``{set, unset, extra, extra_per_type, exemptions}`` in the same
   CloudFormation names, with ``$unknown`` and ``{$secret: value}`` markers.
-- ``known_bugs``: ``{adapter: description}`` for a mismatch waiting on a fix.
+- ``known_bugs``: ``{runner: description}`` for a mismatch waiting on a fix.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ CASES_DIR = Path(__file__).parent / "cases"
 RULE_IDS = ("SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5")
 VERDICTS = ("pass", "fail", "unknown")
 ADAPTERS = ("cloudformation", "cdk", "pulumi")
+"""The adapters a case has forms for."""
+RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi")
+"""What runs a case: the CDK form also goes through ``NotebookGuardrailAspect`` where it can."""
 NOTEBOOK_ID = "Notebook"
 NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"
 
@@ -186,7 +189,7 @@ def parse_case(raw: Mapping[str, Any], source: str) -> Case:
     if exempt - {rule for rule, verdict in expect.items() if verdict != "pass"}:
         raise ValueError(f"{where}: only a rule that does not pass can be exempted")
     known_bugs = dict(raw.get("known_bugs") or {})
-    if set(known_bugs) - set(ADAPTERS):
+    if set(known_bugs) - set(RUNNERS):
         raise ValueError(f"{where}: known_bugs names an unknown adapter")
     return Case(
         id=str(raw["id"]),

@@ -22,8 +22,8 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import cloudformation_include as cfn_include
 from constructs import Construct
 
-from sm_guardrails.cdk import enforce, exempt
-from tests.cdk.helpers import synth
+from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
+from tests.cdk.helpers import messages, synth
 from tests.corpus.cases import (
     BASE_PROPERTIES,
     NOTEBOOK_ID,
@@ -265,6 +265,27 @@ BUILDERS: dict[str, Builder] = {
     "exempt_call": _exempt_call,
     "l1_references": _l1_references,
 }
+
+
+ASPECT_BLIND_BUILDERS = {"override", "stage"}
+"""Builders whose notebook the aspect cannot see by design: overrides live only in the
+rendered template, and CDK synthesizes stages before it runs the App's aspects."""
+
+
+def aspect_applies(case: Case) -> bool:
+    """True when ``NotebookGuardrailAspect`` can see the case's notebook as CDK built it."""
+    if case.cdk is None or case.cdk["builder"] in ASPECT_BLIND_BUILDERS:
+        return False
+    return case.cfn is not None and all(_fits(k, v) for k, v in case.properties().items())
+
+
+def run_cdk_aspect(case: Case, workdir: Path) -> Outcome:
+    """Build the case's CDK form in a new App with the aspect and read its annotations."""
+    assert case.cdk is not None
+    app = cdk.App(outdir=str(workdir / f"{case.id}.aspect.cdk.out"))
+    cdk.Aspects.of(app).add(NotebookGuardrailAspect())
+    BUILDERS[case.cdk["builder"]](app, case, case.cdk, workdir)
+    return Outcome.from_messages(("", message.text) for message in messages(app))
 
 
 def run_cdk(case: Case, workdir: Path) -> Outcome:

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from sm_guardrails.pulumi.engine import AnalyzerClient, PolicyPackProcess
-from tests.corpus.cases import ADAPTERS, load_cases
+from tests.corpus.cases import RUNNERS, load_cases
 from tests.corpus.outcomes import Outcome
 from tests.corpus.runner import run_case
 from tests.corpus.test_corpus import PACK_DIR
@@ -24,7 +24,7 @@ KINDS = ("false negative", "false positive", "other mismatch")
 def main() -> int:
     """Print the table and every mismatch; exit 1 when there is any."""
     cases = load_cases()
-    counts: dict[str, Counter[str]] = {adapter: Counter() for adapter in ADAPTERS}
+    counts: dict[str, Counter[str]] = {runner: Counter() for runner in RUNNERS}
     mismatches: list[str] = []
     with PolicyPackProcess(PACK_DIR) as pack, tempfile.TemporaryDirectory() as workdir:
         client = AnalyzerClient(pack.port)
@@ -33,14 +33,15 @@ def main() -> int:
             directory = Path(workdir) / case.id
             directory.mkdir()
             worst: dict[str, str] = {}
-            for run in run_case(case, directory, client):
+            runs = run_case(case, directory, client)
+            for run in runs:
                 kind = run.mismatch(expected)
                 if kind:
                     worst.setdefault(run.adapter, kind)
                     mismatches.append(
                         f"{case.id} {run.adapter} ({run.form}) {kind}: {run.outcome.describe()}"
                     )
-            for adapter in case.adapters:
+            for adapter in {run.adapter for run in runs}:
                 counts[adapter]["cases run"] += 1
                 if adapter in worst:
                     counts[adapter][worst[adapter]] += 1
@@ -48,7 +49,7 @@ def main() -> int:
     columns = ("cases run", *KINDS)
     print(f"{len(cases)} cases")
     print(f"{'adapter':<16}" + "".join(f"{column:>16}" for column in columns))
-    for adapter in ADAPTERS:
+    for adapter in RUNNERS:
         print(f"{adapter:<16}" + "".join(f"{counts[adapter][column]:>16}" for column in columns))
     for line in mismatches:
         print(line)

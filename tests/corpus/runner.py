@@ -26,13 +26,16 @@ class Run:
 
 def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
     """Every adapter's outcome for ``case``; ``workdir`` holds the files they read."""
-    from tests.corpus.cdk_forms import run_cdk  # aws_cdk starts Node.js: import it on use
+    # aws_cdk starts Node.js: import it on use
+    from tests.corpus.cdk_forms import aspect_applies, run_cdk, run_cdk_aspect
 
     runs = []
     if case.cfn is not None:
         runs.append(Run("cloudformation", "template", run_cloudformation(case, workdir)))
     if case.cdk is not None:
         runs.append(Run("cdk", str(case.cdk["builder"]), run_cdk(case, workdir)))
+    if aspect_applies(case):
+        runs.append(Run("cdk-aspect", str(case.cdk["builder"]), run_cdk_aspect(case, workdir)))
     if case.pulumi is not None:
         runs.extend(Run("pulumi", kind, run_pulumi(case, client, kind)) for kind in PULUMI_TYPES)
     return runs
