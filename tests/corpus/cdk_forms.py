@@ -23,6 +23,7 @@ from aws_cdk import cloudformation_include as cfn_include
 from constructs import Construct
 
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
+from sm_guardrails.cdk._findings import acknowledgement_id
 from tests.cdk.helpers import messages, synth
 from tests.corpus.cases import (
     BASE_PROPERTIES,
@@ -236,6 +237,19 @@ def _exempt_call(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Pat
         exempt(scope, entry["rule"], entry["reason"])
 
 
+def _acknowledge(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    assert case.cfn is not None
+    stack = _stack(app)
+    metadata = case.cfn["metadata"]
+    without_metadata = replace(case, cfn={k: v for k, v in case.cfn.items() if k != "metadata"})
+    _notebook(stack, stack, without_metadata, case.properties())
+    for entry in metadata["exemptions"]:
+        acknowledgment = cdk.Acknowledgment(
+            id=acknowledgement_id(entry["rule"]), reason=entry.get("reason", "")
+        )
+        cdk.Validations.of(stack).acknowledge(acknowledgment)
+
+
 def _l1_references(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
     stack = _stack(app)
     vpc_id = "vpc-0123456789abcdef0"
@@ -264,12 +278,14 @@ BUILDERS: dict[str, Builder] = {
     "inside_construct": _inside_construct,
     "exempt_call": _exempt_call,
     "l1_references": _l1_references,
+    "acknowledge": _acknowledge,
 }
 
 
-ASPECT_BLIND_BUILDERS = {"override", "stage"}
-"""Builders whose notebook the aspect cannot see by design: overrides live only in the
-rendered template, and CDK synthesizes stages before it runs the App's aspects."""
+ASPECT_BLIND_BUILDERS = {"override", "stage", "acknowledge"}
+"""Builders the aspect cannot judge by design: overrides live only in the rendered
+template, CDK synthesizes stages before it runs the App's aspects, and the aspect's
+errors are annotations that ``Validations.acknowledge`` does not suppress."""
 
 
 def aspect_applies(case: Case) -> bool:

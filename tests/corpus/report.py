@@ -38,8 +38,10 @@ def main() -> int:
                 kind = run.mismatch(expected)
                 if kind:
                     worst.setdefault(run.adapter, kind)
+                    known = " [known bug]" if run.adapter in case.known_bugs else ""
                     mismatches.append(
-                        f"{case.id} {run.adapter} ({run.form}) {kind}: {run.outcome.describe()}"
+                        f"{case.id} {run.adapter} ({run.form}) {kind}{known}: "
+                        f"{run.outcome.describe()}"
                     )
             for adapter in {run.adapter for run in runs}:
                 counts[adapter]["cases run"] += 1
