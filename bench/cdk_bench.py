@@ -9,15 +9,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.cdk_variants import VARIANTS
 from bench.process import python_module, run_measured
 from bench.stats import median, paired_ratio, table, verdict
 
 BASELINE = "nothing"
 FLOOR = "no-op aspect (floor)"
 ASPECT = "NotebookGuardrailAspect"
+VALIDATION = "GuardrailValidationPlugin"
 ENFORCE = "enforce(app)"
 CDK_NAG = "cdk-nag AwsSolutionsChecks"
+VARIANTS = (BASELINE, FLOOR, ASPECT, VALIDATION, ENFORCE, CDK_NAG)
+"""The variants, in table order; :mod:`bench.cdk_variants` sets each up (it imports aws_cdk,
+which starts Node.js, so only the worker process imports it)."""
 SCALING_VARIANTS = (BASELINE, FLOOR, ASPECT, ENFORCE)
 
 

@@ -8,6 +8,7 @@ import aws_cdk as cdk
 import jsii
 from constructs import IConstruct
 
+from bench.cdk_bench import ASPECT, BASELINE, CDK_NAG, ENFORCE, FLOOR, VALIDATION
 from sm_guardrails.cdk import GuardrailValidationPlugin, NotebookGuardrailAspect, enforce
 
 
@@ -45,15 +46,15 @@ def _cdk_nag(app: cdk.App) -> None:
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
 
-VARIANTS: dict[str, Callable[[cdk.App], None]] = {
-    "nothing": _nothing,
-    "no-op aspect (floor)": _floor,
-    "NotebookGuardrailAspect": _aspect,
-    "GuardrailValidationPlugin": _validation,
-    "enforce(app)": _enforce,
-    "cdk-nag AwsSolutionsChecks": _cdk_nag,
+SETUPS: dict[str, Callable[[cdk.App], None]] = {
+    BASELINE: _nothing,
+    FLOOR: _floor,
+    ASPECT: _aspect,
+    VALIDATION: _validation,
+    ENFORCE: _enforce,
+    CDK_NAG: _cdk_nag,
 }
-"""Variant name to setup, in the order the table lists them."""
+"""Variant name to setup (the names and their order are in :mod:`bench.cdk_bench`)."""
 
-FAILS_SYNTH = {"cdk-nag AwsSolutionsChecks"}
+FAILS_SYNTH = {CDK_NAG}
 """Variants whose findings on the generated app make ``app.synth()`` raise after validating."""

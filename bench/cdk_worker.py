@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from bench.cdk_app import build_app
-from bench.cdk_variants import FAILS_SYNTH, VARIANTS
+from bench.cdk_bench import VARIANTS
+from bench.cdk_variants import FAILS_SYNTH, SETUPS
 from bench.stats import rotations
 
 WARM_UP_CONSTRUCTS = 200
@@ -28,7 +29,7 @@ def time_synth(variant: str, constructs: int, workdir: Path) -> tuple[float, int
     try:
         app = build_app(outdir, constructs)
         count = len(app.node.find_all())
-        VARIANTS[variant](app)
+        SETUPS[variant](app)
         began = time.perf_counter()
         try:
             app.synth()

@@ -1,11 +1,12 @@
-"""Run a child process and measure its wall time, CPU time and peak memory (its own, via wait4)."""
+"""Run a child process and measure its wall time, CPU time and peak memory (its own)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-import time
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,28 +30,29 @@ def run_measured(
     ok_codes: Sequence[int] = (0,),
     env: Mapping[str, str] | None = None,
 ) -> Run:
-    """Run ``command`` (output discarded) and return its cost; raise if its exit code is not ok."""
-    began = time.perf_counter()
-    child = subprocess.Popen(
-        list(command),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, **(env or {})},
-    )
-    assert child.stderr is not None
-    stderr = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - began
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode not in ok_codes:
-        tail = stderr.decode(errors="replace")[-2000:]
-        raise RuntimeError(f"{' '.join(command)} exited {child.returncode}:\n{tail}")
+    """Run ``command`` (its output discarded) under :mod:`bench.rusage` and return its cost.
+
+    Raises RuntimeError, with the end of its stderr, if its exit code is not in ``ok_codes``.
+    """
+    with tempfile.TemporaryDirectory(prefix="smg-bench-rusage-") as directory:
+        out = Path(directory) / "rusage.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.rusage", str(out), *command],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+            check=False,
+        )
+        measured = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    returncode = measured.get("returncode", done.returncode)
+    if done.returncode != 0 or returncode not in ok_codes:
+        tail = done.stderr.decode(errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(command)} exited {returncode}:\n{tail}")
     return Run(
-        wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        max_rss_mib=usage.ru_maxrss / 1024,
-        returncode=child.returncode,
+        wall=measured["wall"],
+        cpu=measured["cpu"],
+        max_rss_mib=measured["max_rss_kib"] / 1024,
+        returncode=returncode,
     )
 
 
