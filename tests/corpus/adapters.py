@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,63 @@ PULUMI_TYPES = {
 """Pulumi resource type and security group key, by the short name a case uses."""
 
 
-def run_cloudformation(case: Case, workdir: Path) -> Outcome:
-    """Write the case's template as YAML and check it as ``sm-guardrails check`` does."""
-    path = workdir / f"{case.id}.yaml"
-    path.write_text(yaml.safe_dump(case.template(), sort_keys=False), encoding="utf-8")
+CFN_FORMS = ("json", "yaml-short-form")
+"""How a case's template is written: JSON, and YAML with short-form tags (``!Ref``, ``!If``)."""
+
+
+class _Tagged:
+    """A value written with a YAML tag, e.g. ``!If [...]``."""
+
+    def __init__(self, tag: str, value: object) -> None:
+        self.tag, self.value = tag, value
+
+
+class _ShortFormDumper(yaml.SafeDumper):
+    """Writes ``{"Ref": x}`` as ``!Ref x`` and ``{"Fn::If": [...]}`` as ``!If [...]``."""
+
+
+def _represent_tagged(dumper: yaml.SafeDumper, tagged: _Tagged) -> yaml.Node:
+    if isinstance(tagged.value, list):
+        return dumper.represent_sequence(tagged.tag, tagged.value)
+    if isinstance(tagged.value, Mapping):
+        return dumper.represent_mapping(tagged.tag, tagged.value)
+    return dumper.represent_scalar(tagged.tag, str(tagged.value))
+
+
+_ShortFormDumper.add_representer(_Tagged, _represent_tagged)
+
+
+def _short_form(node: object) -> object:
+    """``node`` with every intrinsic function in its short form."""
+    if isinstance(node, list):
+        return [_short_form(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    if len(node) == 1:
+        ((key, argument),) = node.items()
+        if key == "Ref":
+            return _Tagged("!Ref", argument)
+        if key == "Fn::GetAtt" and isinstance(argument, list):
+            return _Tagged("!GetAtt", ".".join(map(str, argument)))
+        if isinstance(key, str) and key.startswith("Fn::"):
+            return _Tagged("!" + key.removeprefix("Fn::"), _short_form(argument))
+    return {key: _short_form(value) for key, value in node.items()}
+
+
+def _write_template(case: Case, workdir: Path, form: str) -> Path:
+    if form == "json":
+        path = workdir / f"{case.id}.json"
+        path.write_text(json.dumps(case.template(), indent=1), encoding="utf-8")
+    else:
+        path = workdir / f"{case.id}.yaml"
+        text = yaml.dump(_short_form(case.template()), Dumper=_ShortFormDumper, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_cloudformation(case: Case, workdir: Path, form: str) -> Outcome:
+    """Write the case's template in ``form`` and check it as ``sm-guardrails check`` does."""
+    path = _write_template(case, workdir, form)
     report = check_paths([path])
     if report.errors or report.notebooks != 1:
         raise AssertionError(f"{path}: {report.errors}, {report.notebooks} notebook(s) found")

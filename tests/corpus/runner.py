@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sm_guardrails.pulumi.engine import AnalyzerClient
-from tests.corpus.adapters import PULUMI_TYPES, run_cloudformation, run_pulumi
+from tests.corpus.adapters import CFN_FORMS, PULUMI_TYPES, run_cloudformation, run_pulumi
 from tests.corpus.cases import Case
 from tests.corpus.outcomes import Outcome, classify
 
 
 @dataclass(frozen=True)
 class Run:
-    """What one adapter (``pulumi/aws`` and ``pulumi/native`` count as ``pulumi``) reported."""
+    """What one adapter reported about one form of a case (JSON or short-form YAML templates,
+    ``aws`` or ``native`` Pulumi resource types)."""
 
     adapter: str
     form: str
@@ -31,7 +32,10 @@ def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
 
     runs = []
     if case.cfn is not None:
-        runs.append(Run("cloudformation", "template", run_cloudformation(case, workdir)))
+        runs.extend(
+            Run("cloudformation", form, run_cloudformation(case, workdir, form))
+            for form in CFN_FORMS
+        )
     if case.cdk is not None:
         runs.append(Run("cdk", str(case.cdk["builder"]), run_cdk(case, workdir)))
     if aspect_applies(case):
