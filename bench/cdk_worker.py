@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.cdk_app import build_app
@@ -23,21 +25,66 @@ WARM_UP_CONSTRUCTS = 200
 """The size of the warm-up app of each variant (the first variant warms up at full size)."""
 
 
-def time_synth(variant: str, constructs: int, workdir: Path) -> tuple[float, int]:
-    """Seconds ``app.synth()`` takes with ``variant``, and the app's construct count."""
+@dataclass(frozen=True)
+class Synth:
+    """What one ``app.synth()`` cost."""
+
+    wall: float
+    cpu: float
+    """CPU seconds of this process and of its children (the Node.js process of jsii)."""
+    constructs: int
+
+
+def _stat(pid: str) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (state is field 0)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _descendants() -> list[str]:
+    """This process's descendants: jsii's Node.js runtime and the program it starts."""
+    parents: dict[str, str] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            parents[pid] = _stat(pid)[1]
+        except (OSError, IndexError):
+            continue
+    found, frontier = [], [str(os.getpid())]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process and its live descendants."""
+    own = os.times()
+    total = own.user + own.system
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in _descendants():
+        try:
+            fields = _stat(pid)
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def time_synth(variant: str, constructs: int, workdir: Path) -> Synth:
+    """What ``app.synth()`` costs with ``variant`` on a new app of about ``constructs``."""
     outdir = tempfile.mkdtemp(dir=workdir)
     try:
         app = build_app(outdir, constructs)
         count = len(app.node.find_all())
         SETUPS[variant](app)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), cpu_seconds()
         try:
             app.synth()
         except Exception as error:  # jsii surfaces ValidationFailed as a RuntimeError
             if variant not in FAILS_SYNTH:
                 raise
             del error
-        return time.perf_counter() - began, count
+        return Synth(time.perf_counter() - began, cpu_seconds() - cpu, count)
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
 
@@ -57,12 +104,15 @@ def main() -> None:
             time_synth(variant, largest if index == 0 else WARM_UP_CONSTRUCTS, Path(workdir))
         for size in args.constructs:
             samples: dict[str, list[float]] = {variant: [] for variant in args.variants}
+            cpu: dict[str, list[float]] = {variant: [] for variant in args.variants}
             count = 0
             for order in rotations(args.variants, args.repetitions):
                 for variant in order:
-                    seconds, count = time_synth(variant, size, Path(workdir))
-                    samples[variant].append(seconds)
-            results.append({"size": size, "constructs": count, "samples": samples})
+                    synth = time_synth(variant, size, Path(workdir))
+                    samples[variant].append(synth.wall)
+                    cpu[variant].append(synth.cpu)
+                    count = synth.constructs
+            results.append({"size": size, "constructs": count, "samples": samples, "cpu": cpu})
     args.out.write_text(json.dumps(results), encoding="utf-8")
 
 
