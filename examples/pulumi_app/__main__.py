@@ -1,7 +1,10 @@
-"""A VPC with a private subnet and a SecureNotebookInstance in it.
+"""A VPC with a private subnet, VPC endpoints, and a SecureNotebookInstance in it.
 
-With ``pulumi config set insecure true`` it also creates a raw notebook with direct
-internet access, which ``pulumi preview --policy-pack ../../policypack`` rejects (SMG-1).
+The subnet has no route to the internet: the notebook reaches SageMaker through
+interface endpoints and S3 through a gateway endpoint. With
+``pulumi config set insecure true`` the program also creates a raw notebook with
+direct internet access, which ``pulumi preview --policy-pack ../../policypack``
+rejects (SMG-1).
 """
 
 import pulumi
@@ -10,13 +13,46 @@ import pulumi_aws as aws
 from sm_guardrails.pulumi import SecureNotebookInstance, SecureNotebookInstanceArgs
 
 config = pulumi.Config()
+region = aws.get_region_output().region
 
-vpc = aws.ec2.Vpc("notebooks", cidr_block="10.20.0.0/16", enable_dns_hostnames=True)
+vpc = aws.ec2.Vpc(
+    "notebooks", cidr_block="10.20.0.0/16", enable_dns_hostnames=True, enable_dns_support=True
+)
 private_subnet = aws.ec2.Subnet(
-    "notebooks-private",
+    "notebooks-private", vpc_id=vpc.id, cidr_block="10.20.1.0/24", map_public_ip_on_launch=False
+)
+private_routes = aws.ec2.RouteTable("notebooks-private", vpc_id=vpc.id)
+aws.ec2.RouteTableAssociation(
+    "notebooks-private", subnet_id=private_subnet.id, route_table_id=private_routes.id
+)
+
+endpoints_group = aws.ec2.SecurityGroup(
+    "vpc-endpoints",
+    description="HTTPS from the VPC to its interface endpoints",
     vpc_id=vpc.id,
-    cidr_block="10.20.1.0/24",
-    map_public_ip_on_launch=False,
+    ingress=[
+        aws.ec2.SecurityGroupIngressArgs(
+            protocol="tcp", from_port=443, to_port=443, cidr_blocks=[vpc.cidr_block]
+        )
+    ],
+    egress=[],
+)
+for service in ("sagemaker.api", "sagemaker.runtime"):
+    aws.ec2.VpcEndpoint(
+        service.replace(".", "-"),
+        vpc_id=vpc.id,
+        service_name=region.apply(lambda name, service=service: f"com.amazonaws.{name}.{service}"),
+        vpc_endpoint_type="Interface",
+        subnet_ids=[private_subnet.id],
+        security_group_ids=[endpoints_group.id],
+        private_dns_enabled=True,
+    )
+s3 = aws.ec2.VpcEndpoint(
+    "s3",
+    vpc_id=vpc.id,
+    service_name=region.apply(lambda name: f"com.amazonaws.{name}.s3"),
+    vpc_endpoint_type="Gateway",
+    route_table_ids=[private_routes.id],
 )
 
 notebook = SecureNotebookInstance(
@@ -24,6 +60,7 @@ notebook = SecureNotebookInstance(
     SecureNotebookInstanceArgs(
         subnet_id=private_subnet.id,
         vpc_id=vpc.id,
+        https_prefix_list_ids=[s3.prefix_list_id],
         tags={"team": "data-science"},
     ),
 )

@@ -47,16 +47,23 @@ class RegisteredResource:
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
+DEFAULT_LOOKUPS: dict[str, dict[str, Any]] = {
+    "aws:index/getRegion:getRegion": {"region": "eu-west-1", "name": "eu-west-1"},
+}
+"""Answers to the invokes a program typically makes before anything is created."""
+
+
 class ProgramMocks(pulumi.runtime.Mocks):
     """Mocks that echo inputs as outputs; in preview a new resource's id and outputs are unknown.
 
     Outside preview each resource gets the id ``<name>-id`` and an ``arn``; ``lookups``
-    answers invokes by token (e.g. ``aws:ec2/getVpc:getVpc``), and ``calls`` keeps them.
+    answers invokes by token (e.g. ``aws:ec2/getVpc:getVpc``) on top of
+    :data:`DEFAULT_LOOKUPS`, and ``calls`` keeps them.
     """
 
     def __init__(self, preview: bool, lookups: Mapping[str, dict[str, Any]] | None = None):
         self.preview = preview
-        self.lookups = dict(lookups or {})
+        self.lookups = {**DEFAULT_LOOKUPS, **(lookups or {})}
         self.calls: list[pulumi.runtime.MockCallArgs] = []
 
     def new_resource(
