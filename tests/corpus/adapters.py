@@ -88,7 +88,7 @@ def run_cloudformation(case: Case, workdir: Path, form: str) -> Outcome:
     return Outcome.from_findings(item.finding for item in report.findings)
 
 
-def _wire(value: object) -> object:
+def _wire(value: object) -> Any:
     """A case's Pulumi value with its markers replaced by the engine's encodings."""
     if value == "$unknown":
         return UNKNOWN_SENTINEL
@@ -115,8 +115,8 @@ def pulumi_inputs(case: Case, kind: str) -> dict[str, Any]:
         if isinstance(value, Mapping) and name == "InstanceMetadataServiceConfiguration":
             value = {_camel(inner): item for inner, item in value.items()}
         inputs[key] = _wire(value)
-    inputs.update(_wire(case.pulumi.get("extra", {})))  # type: ignore[arg-type]
-    inputs.update(_wire(case.pulumi.get("extra_per_type", {}).get(kind, {})))  # type: ignore[arg-type]
+    inputs.update(_wire(case.pulumi.get("extra", {})))
+    inputs.update(_wire(case.pulumi.get("extra_per_type", {}).get(kind, {})))
     return inputs
 
 

@@ -30,7 +30,7 @@ def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
     # aws_cdk starts Node.js: import it on use
     from tests.corpus.cdk_forms import aspect_applies, run_cdk, run_cdk_aspect
 
-    runs = []
+    runs: list[Run] = []
     if case.cfn is not None:
         runs.extend(
             Run("cloudformation", form, run_cloudformation(case, workdir, form))
@@ -38,7 +38,7 @@ def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
         )
     if case.cdk is not None:
         runs.append(Run("cdk", str(case.cdk["builder"]), run_cdk(case, workdir)))
-    if aspect_applies(case):
+    if case.cdk is not None and aspect_applies(case):
         runs.append(Run("cdk-aspect", str(case.cdk["builder"]), run_cdk_aspect(case, workdir)))
     if case.pulumi is not None:
         runs.extend(Run("pulumi", kind, run_pulumi(case, client, kind)) for kind in PULUMI_TYPES)

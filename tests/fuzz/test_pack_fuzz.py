@@ -65,10 +65,7 @@ values = st.recursive(
     ),
     max_leaves=30,
 )
-TOP_LEVEL_KEYS = [key for key in KEYS if key != SECRET_KEY]  # see the known bug below
-props = st.dictionaries(
-    st.one_of(st.sampled_from(TOP_LEVEL_KEYS), st.text(max_size=10)), values, max_size=8
-)
+props = st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=10)), values, max_size=8)
 MALFORMED_WIRE_VALUE = "when unmarshaling resource property"
 """How the policy SDK rejects a value the engine never sends (a secret without its value)."""
 
@@ -148,16 +145,11 @@ def test_extreme_structs_are_answered(
     assert reported == _core_rules(resource_type, _as_received(properties))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pulumi adapter bug: properties.plain() unwraps top-level props that carry the "
-    "secret signature; without 'value' it raises KeyError, with one notebook_spec's "
-    "`assert isinstance(data, dict)` fails, so Analyze answers an RPC error, not a diagnostic",
-)
 @pytest.mark.parametrize("with_value", [False, True])
 def test_top_level_secret_signature_is_answered(
     pack: tuple[PolicyPackProcess, AnalyzerClient], with_value: bool
 ) -> None:
+    """Top-level keys are property names, even the secret signature (a fuzz finding, fixed)."""
     resource_type = "aws:sagemaker/notebookInstance:NotebookInstance"
     properties: dict[str, Any] = {SECRET_KEY: SECRET_SIGNATURE}
     if with_value:
