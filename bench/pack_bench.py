@@ -1,14 +1,19 @@
-"""Policy pack: start-up to the printed port, and Analyze latency over gRPC, against an empty pack.
+"""Policy pack: start-up to the printed port, and Analyze latency over gRPC, against empty packs.
 
-Both packs are started the way the Pulumi engine starts them
+Every pack is started the way the Pulumi engine starts it
 (:class:`sm_guardrails.pulumi.engine.PolicyPackProcess`) and configured with an empty
-pack config; their start-ups alternate, and their Analyze calls alternate one by one.
+pack config; start-ups alternate between the packs, and so do the Analyze calls, one by
+one. The baseline is the empty pack (one policy that does nothing); a pack of seven
+do-nothing policies, as many as sm-guardrails has, shows the policy SDK's own cost
+per policy.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +22,15 @@ from bench.process import ROOT
 from bench.stats import median, percentile, rotations, table, verdict
 from sm_guardrails.pulumi.engine import AnalyzerClient, PolicyPackProcess
 
-PACKS = {"sm-guardrails": ROOT / "policypack", "empty pack": Path(__file__).parent / "empty_pack"}
-OURS, EMPTY = "sm-guardrails", "empty pack"
+OURS, EMPTY, SEVEN = "sm-guardrails", "empty pack (1 no-op policy)", "7 no-op policies"
+EMPTY_PACK = Path(__file__).parent / "empty_pack"
+PACKS: dict[str, tuple[Path, int]] = {
+    OURS: (ROOT / "policypack", 0),
+    EMPTY: (EMPTY_PACK, 1),
+    SEVEN: (EMPTY_PACK, 7),
+}
+"""Each pack's folder and, for the empty pack, how many no-op policies it has."""
+
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 BUCKET = "aws:s3/bucketV2:BucketV2"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -33,7 +45,7 @@ class PackSizes:
     previews: tuple[int, ...]
 
 
-FULL = PackSizes(startups=5, calls=1000, previews=(250, 500, 1000, 2000))
+FULL = PackSizes(startups=7, calls=1000, previews=(250, 500, 1000, 2000))
 SMOKE = PackSizes(startups=1, calls=20, previews=(10,))
 
 
@@ -61,7 +73,7 @@ def _bucket(index: int) -> dict[str, Any]:
     return {"bucket": f"data-{index}", "tags": {"team": "ml"}, "forceDestroy": False}
 
 
-def _requests(kind: str, count: int) -> Iterator[tuple[str, dict[str, Any], str, str]]:
+def requests(kind: str, count: int) -> Iterator[tuple[str, dict[str, Any], str, str]]:
     """``count`` Analyze requests: ``notebook``, ``other``, or ``preview`` (1 in 20 a notebook)."""
     for index in range(count):
         notebook = kind == "notebook" or (kind == "preview" and index % 20 == 0)
@@ -72,85 +84,96 @@ def _requests(kind: str, count: int) -> Iterator[tuple[str, dict[str, Any], str,
         yield resource_type, properties, f"urn:pulumi:bench::bench::{resource_type}::{name}", name
 
 
+@contextmanager
+def _started(name: str) -> Iterator[PolicyPackProcess]:
+    """Pack ``name``, started (with its no-op policy count in its environment) and killed."""
+    directory, policies = PACKS[name]
+    previous = os.environ.get("SMG_BENCH_NOOP_POLICIES")
+    os.environ["SMG_BENCH_NOOP_POLICIES"] = str(policies)
+    try:
+        process = PolicyPackProcess(directory)
+        process.start()
+    finally:
+        if previous is None:
+            del os.environ["SMG_BENCH_NOOP_POLICIES"]
+        else:
+            os.environ["SMG_BENCH_NOOP_POLICIES"] = previous
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
 def _startups(count: int) -> dict[str, list[float]]:
     seconds: dict[str, list[float]] = {name: [] for name in PACKS}
     for order in rotations(list(PACKS), count):
         for name in order:
-            with PolicyPackProcess(PACKS[name]) as process:
+            with _started(name) as process:
                 seconds[name].append(process.startup_seconds)
     return seconds
 
 
 def _latencies(clients: dict[str, AnalyzerClient], kind: str, count: int) -> dict[str, list[float]]:
-    """Each pack's seconds per Analyze call, calls alternating between the packs."""
+    """Each pack's seconds per Analyze call, the packs taking turns in a rotating order."""
     seconds: dict[str, list[float]] = {name: [] for name in clients}
-    for index, request in enumerate(_requests(kind, count)):
-        order = list(clients) if index % 2 == 0 else list(reversed(clients))
-        for name in order:
+    orders = rotations(list(clients), len(clients))
+    for index, request in enumerate(requests(kind, count)):
+        for name in orders[index % len(orders)]:
             began = time.perf_counter()
             clients[name].analyze(*request)
             seconds[name].append(time.perf_counter() - began)
     return seconds
 
 
-def _ms(value: float) -> str:
-    return f"{value * 1000:.2f}"
+def _row(label: str, values: dict[str, float], scale: float = 1000) -> list[str]:
+    cells = [f"{values[name] * scale:.2f}" for name in PACKS]
+    return [label, *cells, f"{values[OURS] / values[EMPTY]:.2f}x"]
+
+
+def _target(label: str, values: dict[str, float]) -> list[str]:
+    ratio = values[OURS] / values[EMPTY]
+    return [f"{label} within 1.2x of the empty pack", f"{ratio:.2f}x", verdict(ratio <= 1.2)]
 
 
 def run(smoke: bool) -> str:
     """Measure, and return the Markdown section."""
     sizes = SMOKE if smoke else FULL
-    startups = _startups(sizes.startups)
-    rows = [
-        ["start-up to printed port (median ms)"]
-        + [_ms(median(startups[name])) for name in PACKS]
-        + [f"{median(startups[OURS]) / median(startups[EMPTY]):.2f}x"]
-    ]
-    targets = []
-    with PolicyPackProcess(PACKS[OURS]) as ours, PolicyPackProcess(PACKS[EMPTY]) as empty:
-        clients = {OURS: AnalyzerClient(ours.port), EMPTY: AnalyzerClient(empty.port)}
-        try:
-            for client in clients.values():
-                client.configure({})
-            _latencies(clients, "other", min(50, sizes.calls))  # warm-up, not recorded
-            for kind in ("notebook", "other"):
-                seconds = _latencies(clients, kind, sizes.calls)
-                for label, fraction in (("p50", 0.5), ("p99", 0.99)):
-                    values = {name: percentile(seconds[name], fraction) for name in PACKS}
-                    ratio = values[OURS] / values[EMPTY]
-                    rows.append(
-                        [f"Analyze {kind} resource, {label} ms"]
-                        + [_ms(values[name]) for name in PACKS]
-                        + [f"{ratio:.2f}x"]
-                    )
-                    targets.append(
-                        [
-                            f"Analyze {kind} {label} within 1.2x",
-                            f"{ratio:.2f}x",
-                            verdict(ratio <= 1.2),
-                        ]
-                    )
-            previews = [_preview_row(clients, count) for count in sizes.previews]
-        finally:
-            for client in clients.values():
-                client.close()
-    startup_ratio = median(startups[OURS]) / median(startups[EMPTY])
-    targets.insert(
-        0, ["start-up within 1.2x", f"{startup_ratio:.2f}x", verdict(startup_ratio <= 1.2)]
-    )
+    startups = {name: median(values) for name, values in _startups(sizes.startups).items()}
+    rows = [_row("start-up to printed port, median ms", startups)]
+    targets = [_target("start-up", startups)]
+    with ExitStack() as stack:
+        processes = {name: stack.enter_context(_started(name)) for name in PACKS}
+        clients = {name: AnalyzerClient(process.port) for name, process in processes.items()}
+        for client in clients.values():
+            stack.callback(client.close)
+            client.configure({})
+        _latencies(clients, "other", min(50, sizes.calls))  # warm-up, not recorded
+        for kind in ("notebook", "other"):
+            seconds = _latencies(clients, kind, sizes.calls)
+            for label, fraction in (("p50", 0.5), ("p99", 0.99)):
+                values = {name: percentile(seconds[name], fraction) for name in PACKS}
+                rows.append(_row(f"Analyze, {kind} resource, {label} ms", values))
+                targets.append(_target(f"Analyze {kind} {label}", values))
+        previews = [_preview_row(clients, count) for count in sizes.previews]
     return "\n".join(
         [
             f"### Policy pack ({sizes.startups} start-ups each, {sizes.calls} Analyze calls "
-            "per kind, alternating)",
+            "per resource kind, packs taking turns)",
             "",
-            table(["measure", *PACKS, "ratio"], rows),
+            table(["measure", *PACKS, "ours / empty"], rows),
             "",
             table(["target", "measured", ""], targets),
             "",
-            "### Policy pack scaling (a preview of N resources, 1 in 20 a notebook)",
+            "### Policy pack scaling (a preview of N resources, 1 in 20 a notebook; "
+            "total Analyze time)",
             "",
             table(
-                ["resources", f"{OURS} s", f"{EMPTY} s", "ratio", f"{OURS} µs per resource"],
+                [
+                    "resources",
+                    *(f"{name} s" for name in PACKS),
+                    "ours / empty",
+                    "ours µs per resource",
+                ],
                 previews,
             ),
         ]
@@ -158,12 +181,10 @@ def run(smoke: bool) -> str:
 
 
 def _preview_row(clients: dict[str, AnalyzerClient], count: int) -> list[str]:
-    seconds = _latencies(clients, "preview", count)
-    total = {name: sum(values) for name, values in seconds.items()}
+    total = {name: sum(values) for name, values in _latencies(clients, "preview", count).items()}
     return [
         str(count),
-        f"{total[OURS]:.3f}",
-        f"{total[EMPTY]:.3f}",
+        *(f"{total[name]:.3f}" for name in PACKS),
         f"{total[OURS] / total[EMPTY]:.2f}x",
         f"{total[OURS] / count * 1e6:.0f}",
     ]

@@ -1,4 +1,11 @@
-"""The policy-pack baseline: one resource policy whose validation does nothing."""
+"""The policy-pack baseline: resource policies whose validation does nothing.
+
+One policy by default (the empty pack the targets compare with); the benchmark also
+starts it with ``SMG_BENCH_NOOP_POLICIES=7``, as many policies as sm-guardrails has,
+to show what the policy SDK itself costs per policy.
+"""
+
+import os
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -18,7 +25,8 @@ PolicyPack(
     enforcement_level=EnforcementLevel.MANDATORY,
     policies=[
         ResourceValidationPolicy(
-            name="accept-everything", description="Does nothing.", validate=_accept
+            name=f"accept-everything-{index}", description="Does nothing.", validate=_accept
         )
+        for index in range(int(os.environ.get("SMG_BENCH_NOOP_POLICIES", "1")))
     ],
 )
