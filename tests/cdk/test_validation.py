@@ -203,6 +203,30 @@ def test_acknowledging_every_error_lets_synth_pass(app: cdk.App) -> None:
     assert synth(app).error is None
 
 
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_acknowledgement_without_reason_still_fails_synth(app: cdk.App, reason: str) -> None:
+    stack = _stack(app)
+    notebook(stack, direct_internet_access="Enabled")
+    cdk.Validations.of(stack).acknowledge(
+        cdk.Acknowledgment(id="sm-guardrails::SMG-1", reason=reason)
+    )
+    result = synth(app)
+    assert result.error is not None
+    assert "FATAL [SMG-0] Validations.of('Stack').acknowledge('sm-guardrails::SMG-1')" in (
+        result.error
+    )
+    assert "has no reason, so it exempts nothing" in result.error
+    assert result.rules("fatal") == {("SMG-0", PATH)}
+
+
+def test_reasonless_acknowledgement_of_a_passing_rule_costs_nothing(app: cdk.App) -> None:
+    stack = _stack(app)
+    notebook(stack)
+    cdk.Validations.of(stack).acknowledge(cdk.Acknowledgment(id="sm-guardrails::SMG-1", reason=""))
+    result = synth(app)
+    assert result.error is None and result.violations == []
+
+
 def test_config_levels_apply(app: cdk.App) -> None:
     config = GuardrailConfig(levels={"SMG-1": Level.WARNING, "SMG-3": Level.OFF})
     notebook(_stack(app, config), direct_internet_access="Enabled", root_access="Enabled")

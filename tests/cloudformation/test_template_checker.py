@@ -200,6 +200,7 @@ def test_nested_stack_without_local_template_is_reported_not_skipped(tmp_path: P
         (b"Resources: [unclosed\n", "invalid YAML at line 2"),
         (b"\xff\xfeR\x00", "is a binary file"),
         (b"caf\xe9: 1\n", "is not UTF-8 text"),
+        (b"A: &a [1]\nB: *a\n", "uses a YAML alias (*a) at line 2"),
     ],
 )
 def test_unreadable_templates_get_one_clear_error(

@@ -311,12 +311,16 @@ def run_cdk(case: Case, workdir: Path) -> Outcome:
     enforce(app)
     BUILDERS[case.cdk["builder"]](app, case, case.cdk, workdir)
     result = synth(app)
-    blocking = any(violation.severity == "error" for violation in result.violations)
+    blocking = any(violation.severity in ("error", "fatal") for violation in result.violations)
     if blocking != (result.error is not None):
         raise AssertionError(f"synth error {result.error!r} disagrees with the report")
     messages = [(violation.rule, violation.description) for violation in result.violations]
+    # CDK files an acknowledged violation away even when its reason is blank; the plugin
+    # then fails synth with a fatal SMG-0, so such a violation still counts as a failure.
     messages += [
         (violation.rule, f"{violation.description} {EXEMPTED_MARK} {violation.reason}")
+        if (violation.reason or "").strip()
+        else (violation.rule, violation.description)
         for violation in result.acknowledged
     ]
     return Outcome.from_messages(messages)

@@ -31,7 +31,7 @@ def enforce(app: IConstruct, config: GuardrailConfig | None = None) -> Guardrail
                 "another config: call it once, with the config you want"
             )
         return registered
-    plugin = GuardrailValidationPlugin(config)
+    plugin = GuardrailValidationPlugin(config, root=app)
     cdk.Validations.of(app).add_plugins(plugin)
     setattr(app, _PLUGIN_ATTRIBUTE, plugin)
     return plugin

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import aws_cdk as cdk
 import jsii
+from constructs import IConstruct
 
 from sm_guardrails import __version__
 from sm_guardrails.catalog import CFN_PROPERTY_NAMES, RULES
 from sm_guardrails.cdk._findings import PLUGIN_NAME, severity
+from sm_guardrails.cdk.acknowledgements import (
+    acknowledgement_violation,
+    reasonless_acknowledgements,
+)
 from sm_guardrails.cloudformation import (
     TemplateFinding,
     check_template,
@@ -34,8 +40,12 @@ class GuardrailValidationPlugin:
     reason=...))`` acknowledges a violation under ``scope``.
     """
 
-    def __init__(self, config: GuardrailConfig | None = None) -> None:
+    def __init__(
+        self, config: GuardrailConfig | None = None, root: IConstruct | None = None
+    ) -> None:
+        """``root`` (the App or Stage it is added to) lets it reject reasonless acknowledgements."""
         self.config = config or DEFAULT_CONFIG
+        self.root = root
 
     @property
     def name(self) -> str:
@@ -58,11 +68,27 @@ class GuardrailValidationPlugin:
         for stack_template in context.template_paths:
             for path in nested_template_paths(Path(stack_template)):
                 findings.extend(check_template(load_template(path), self.config))
+        violations = [_violation(item) for item in findings]
+        violations.extend(self._reasonless_acknowledgements(findings))
         return cdk.PolicyValidationPluginReport(
             success=not any(item.finding.blocking for item in findings),
-            violations=[_violation(item) for item in findings],
+            violations=violations,
             plugin_version=__version__,
         )
+
+    def _reasonless_acknowledgements(
+        self, findings: list[TemplateFinding]
+    ) -> Iterator[cdk.PolicyViolation]:
+        """A fatal violation for each blank acknowledgement that could hide a blocking finding."""
+        blocking = [item for item in findings if item.finding.blocking]
+        if self.root is None or not blocking:
+            return
+        rule_ids = {item.finding.rule_id for item in blocking}
+        for ack in reasonless_acknowledgements(self.root, rule_ids):
+            resources = [
+                _resource(item) for item in blocking if item.finding.rule_id == ack.rule_id
+            ]
+            yield acknowledgement_violation(ack, resources)
 
 
 def _violation(item: TemplateFinding) -> cdk.PolicyViolation:
@@ -73,13 +99,15 @@ def _violation(item: TemplateFinding) -> cdk.PolicyViolation:
         description=f"[{finding.rule_id}] {finding.message}.{exempted}",
         fix=finding.fix,
         severity=severity(finding),
-        violating_resources=[
-            cdk.PolicyViolatingResource(
-                resource_logical_id=item.logical_id,
-                template_path=item.file,
-                locations=_locations(finding.rule_id),
-            )
-        ],
+        violating_resources=[_resource(item)],
+    )
+
+
+def _resource(item: TemplateFinding) -> cdk.PolicyViolatingResource:
+    return cdk.PolicyViolatingResource(
+        resource_logical_id=item.logical_id,
+        template_path=item.file,
+        locations=_locations(item.finding.rule_id),
     )
 
 

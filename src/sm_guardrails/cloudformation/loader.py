@@ -76,6 +76,7 @@ def parse_template(text: str) -> Mapping[str, object]:
         if text.lstrip().startswith("{"):
             data: object = json.loads(text)
         else:
+            _refuse_aliases(text)
             data = yaml.load(text, Loader=_TemplateYamlLoader)
     except json.JSONDecodeError as error:
         raise TemplateError(
@@ -92,6 +93,27 @@ def parse_template(text: str) -> Mapping[str, object]:
         kind = "null" if data is None else type(data).__name__
         raise TemplateError(f"the top level is a {kind}, not a mapping; expected a template")
     return data
+
+
+_MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]", re.MULTILINE)
+
+
+def _refuse_aliases(text: str) -> None:
+    """Refuse YAML aliases (``*name``), as CloudFormation does.
+
+    An alias shares a node, so a few lines can stand for billions of list items;
+    CloudFormation rejects them ("YAML aliases are not allowed"), and so do we,
+    before anything is expanded. Only text that may hold one is parsed for events.
+    """
+    if not _MAYBE_ALIAS.search(text):
+        return
+    for event in yaml.parse(text, Loader=_TemplateYamlLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else "?"
+            raise TemplateError(
+                f"uses a YAML alias (*{event.anchor}) at line {line}, which CloudFormation "
+                "does not accept; check the template `aws cloudformation package` writes"
+            )
 
 
 def load_template(path: Path) -> LoadedTemplate:
