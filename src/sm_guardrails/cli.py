@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ import yaml
 from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.cloudformation import check_paths
 from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy, parse_level
-from sm_guardrails.reporting import RENDERERS
+from sm_guardrails.reporting import REPORTERS
 from sm_guardrails.reporting.text import render_rules
 
 EXIT_USAGE = 2
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         description=("Exit codes: 0 no error-level finding, 1 at least one, 2 bad usage or input."),
     )
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    check.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    check.add_argument("--format", choices=sorted(REPORTERS), default="text")
     check.add_argument("--output", "-o", type=Path, help="write the report to this file")
     check.add_argument(
         "--level",
@@ -108,18 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"sm-guardrails: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    report = check_paths(args.paths, config)
-    rendered = RENDERERS[args.format](report)
-    if args.output:
-        try:
-            args.output.write_text(rendered, encoding="utf-8")
-        except OSError as error:
-            print(
-                f"sm-guardrails: error: --output {args.output}: {error.strerror}", file=sys.stderr
-            )
-            return EXIT_USAGE
-    else:
-        sys.stdout.write(rendered)
+    try:
+        out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    except OSError as error:
+        print(f"sm-guardrails: error: --output {args.output}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    with out if args.output else contextlib.nullcontext(out):
+        reporter = REPORTERS[args.format](out)
+        report = check_paths(args.paths, config, on_finding=reporter.finding)
+        reporter.finish(report)
     if args.format != "text" or args.output:
         for note in report.errors:
             print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sm_guardrails.catalog import Level
 from sm_guardrails.cloudformation.assembly import (
     assembly_stack_templates,
     asset_manifest_templates,
@@ -49,25 +50,51 @@ class FileNote:
 
 @dataclass
 class CheckReport:
-    """Everything a check run found, in the order it found it."""
+    """What a check run found, in the order it found it, and how much of each kind.
+
+    ``findings`` stays empty when the run passes them to a callback instead.
+    """
 
     findings: list[TemplateFinding] = field(default_factory=list)
     errors: list[FileNote] = field(default_factory=list)
     skipped: list[FileNote] = field(default_factory=list)
     templates: int = 0
     notebooks: int = 0
+    blocking: int = 0
+    warnings: int = 0
+    exempted: int = 0
+
+    def count(self, item: TemplateFinding) -> None:
+        """Count ``item`` in the totals."""
+        finding = item.finding
+        if finding.exemption:
+            self.exempted += 1
+        elif finding.blocking:
+            self.blocking += 1
+        elif finding.level is Level.WARNING:
+            self.warnings += 1
 
     @property
     def exit_code(self) -> int:
         """2 for bad input, else 1 when a finding blocks, else 0."""
         if self.errors:
             return 2
-        return 1 if any(item.finding.blocking for item in self.findings) else 0
+        return 1 if self.blocking else 0
 
 
-def check_paths(paths: Iterable[Path], config: GuardrailConfig = DEFAULT_CONFIG) -> CheckReport:
-    """Check every template under ``paths`` (files, directories, cdk.out assemblies)."""
+def check_paths(
+    paths: Iterable[Path],
+    config: GuardrailConfig = DEFAULT_CONFIG,
+    on_finding: Callable[[TemplateFinding], None] | None = None,
+) -> CheckReport:
+    """Check every template under ``paths`` (files, directories, cdk.out assemblies).
+
+    One template is in memory at a time. With ``on_finding``, each finding goes there
+    as soon as it is found instead of into ``report.findings``, so a run over any
+    number of files keeps only counts.
+    """
     report = CheckReport()
+    keep = on_finding or report.findings.append
     queue: deque[tuple[Path, bool]] = deque()
     seen: set[Path] = set()
     for path in paths:
@@ -80,7 +107,9 @@ def check_paths(paths: Iterable[Path], config: GuardrailConfig = DEFAULT_CONFIG)
             loaded = _load(file, explicit, report)
             if loaded is not None:
                 report.templates += 1
-                report.findings.extend(check_template(loaded, config, report))
+                for item in check_template(loaded, config, report):
+                    report.count(item)
+                    keep(item)
                 queue.extend(_nested(loaded, report))
     return report
 

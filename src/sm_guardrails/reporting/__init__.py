@@ -1,16 +1,17 @@
-"""Render a :class:`~sm_guardrails.cloudformation.CheckReport` as text, JSON or SARIF."""
+"""Write a check run as text, JSON or SARIF, finding by finding, as the checker finds them."""
 
 from collections.abc import Callable
+from typing import TextIO
 
-from sm_guardrails.cloudformation import CheckReport
-from sm_guardrails.reporting.json_report import render_json
-from sm_guardrails.reporting.sarif import render_sarif
-from sm_guardrails.reporting.text import render_text
+from sm_guardrails.reporting.base import Reporter
+from sm_guardrails.reporting.json_report import JsonReporter
+from sm_guardrails.reporting.sarif import SarifReporter
+from sm_guardrails.reporting.text import TextReporter
 
-RENDERERS: dict[str, Callable[[CheckReport], str]] = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
+REPORTERS: dict[str, Callable[[TextIO], Reporter]] = {
+    "text": TextReporter,
+    "json": JsonReporter,
+    "sarif": SarifReporter,
 }
 
-__all__ = ["RENDERERS", "render_json", "render_sarif", "render_text"]
+__all__ = ["REPORTERS", "JsonReporter", "Reporter", "SarifReporter", "TextReporter"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import TextIO
 
-from sm_guardrails.cloudformation import CheckReport, TemplateFinding
+from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
 
 
 def finding_record(item: TemplateFinding) -> dict[str, object]:
@@ -27,17 +28,35 @@ def finding_record(item: TemplateFinding) -> dict[str, object]:
     }
 
 
-def render_json(report: CheckReport) -> str:
-    """The report as a JSON document."""
-    document = {
-        "findings": [finding_record(item) for item in report.findings],
-        "errors": [{"file": note.file, "message": note.message} for note in report.errors],
-        "skipped": [{"file": note.file, "message": note.message} for note in report.skipped],
-        "summary": {
-            "templates": report.templates,
-            "notebooks": report.notebooks,
-            "blocking": sum(1 for item in report.findings if item.finding.blocking),
-            "exit_code": report.exit_code,
-        },
-    }
-    return json.dumps(document, indent=2) + "\n"
+def _notes(notes: list[FileNote]) -> list[dict[str, str]]:
+    return [{"file": note.file, "message": note.message} for note in notes]
+
+
+class JsonReporter:
+    """``{"findings": [...], "errors": [...], "skipped": [...], "summary": {...}}``."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.separator = "\n"
+        out.write('{"findings": [')
+
+    def finding(self, item: TemplateFinding) -> None:
+        """Append one finding to the array."""
+        self.out.write(self.separator + "  " + json.dumps(finding_record(item)))
+        self.separator = ",\n"
+
+    def finish(self, report: CheckReport) -> None:
+        """Close the array and write the rest."""
+        rest = {
+            "errors": _notes(report.errors),
+            "skipped": _notes(report.skipped),
+            "summary": {
+                "templates": report.templates,
+                "notebooks": report.notebooks,
+                "blocking": report.blocking,
+                "warnings": report.warnings,
+                "exempted": report.exempted,
+                "exit_code": report.exit_code,
+            },
+        }
+        self.out.write("\n]," + json.dumps(rest, indent=2)[1:] + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TextIO
 
 from sm_guardrails import __version__
 from sm_guardrails.catalog import RULES, SMG_0, Level, Rule
@@ -13,6 +14,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/sm-guardrails/"
 _SARIF_LEVEL = {Level.ERROR: "error", Level.WARNING: "warning", Level.OFF: "none"}
 _CATALOG = (*RULES, SMG_0)
+_RULE_INDEX = {rule.rule_id: index for index, rule in enumerate(_CATALOG)}
 
 
 def _rule_descriptor(rule: Rule) -> dict[str, object]:
@@ -35,20 +37,23 @@ def _uri(file: str) -> str:
 
 def _result(item: TemplateFinding) -> dict[str, object]:
     finding = item.finding
-    region = {"startLine": item.line} if item.line else {}
-    where = item.construct_path or item.logical_id
+    physical: dict[str, object] = {"artifactLocation": {"uri": _uri(item.file)}}
+    if item.line:
+        physical["region"] = {"startLine": item.line}
     result: dict[str, object] = {
         "ruleId": finding.rule_id,
-        "ruleIndex": [rule.rule_id for rule in _CATALOG].index(finding.rule_id),
+        "ruleIndex": _RULE_INDEX[finding.rule_id],
         "level": _SARIF_LEVEL[finding.level],
         "message": {"text": f"{finding.message}. Fix: {finding.fix}"},
         "locations": [
             {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(item.file)},
-                    **({"region": region} if region else {}),
-                },
-                "logicalLocations": [{"name": item.logical_id, "fullyQualifiedName": where}],
+                "physicalLocation": physical,
+                "logicalLocations": [
+                    {
+                        "name": item.logical_id,
+                        "fullyQualifiedName": item.construct_path or item.logical_id,
+                    }
+                ],
             }
         ],
         "properties": {"verdict": finding.verdict.value},
@@ -66,24 +71,30 @@ def _notification(note: FileNote) -> dict[str, object]:
     }
 
 
-def render_sarif(report: CheckReport) -> str:
-    """The report as a SARIF 2.1.0 log with one run."""
-    run = {
-        "tool": {
-            "driver": {
-                "name": "sm-guardrails",
-                "version": __version__,
-                "informationUri": INFORMATION_URI,
-                "rules": [_rule_descriptor(rule) for rule in _CATALOG],
-            }
-        },
-        "results": [_result(item) for item in report.findings],
-        "invocations": [
-            {
-                "executionSuccessful": not report.errors,
-                "toolExecutionNotifications": [_notification(note) for note in report.errors],
-            }
-        ],
-    }
-    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2) + "\n"
+class SarifReporter:
+    """A SARIF 2.1.0 log with one run; results are written as they are found."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.separator = "\n"
+        driver = {
+            "name": "sm-guardrails",
+            "version": __version__,
+            "informationUri": INFORMATION_URI,
+            "rules": [_rule_descriptor(rule) for rule in _CATALOG],
+        }
+        head = json.dumps({"$schema": SCHEMA, "version": "2.1.0"})[:-1]
+        out.write(f'{head}, "runs": [{{"tool": {{"driver": {json.dumps(driver)}}}, "results": [')
+
+    def finding(self, item: TemplateFinding) -> None:
+        """Append one result."""
+        self.out.write(self.separator + json.dumps(_result(item)))
+        self.separator = ",\n"
+
+    def finish(self, report: CheckReport) -> None:
+        """Close the results and record input errors as tool notifications."""
+        invocation = {
+            "executionSuccessful": not report.errors,
+            "toolExecutionNotifications": [_notification(note) for note in report.errors],
+        }
+        self.out.write(f'\n], "invocations": [{json.dumps(invocation)}]}}]}}\n')

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sm_guardrails.catalog import RULES, Level
+from typing import TextIO
+
+from sm_guardrails.catalog import RULES
 from sm_guardrails.cloudformation import CheckReport, TemplateFinding
 
 
@@ -13,37 +15,39 @@ def location(item: TemplateFinding) -> str:
     return f"{item.file}{line} {item.logical_id}{path}"
 
 
-def render_text(report: CheckReport) -> str:
+class TextReporter:
     """The report for a terminal or a CI log."""
-    lines = []
-    for item in report.findings:
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def finding(self, item: TemplateFinding) -> None:
+        """``location: level [rule] message``, then the exemption and the fix."""
         finding = item.finding
         status = "exempted" if finding.exemption else finding.level.value
         verdict = " (undecidable)" if finding.verdict.value == "unknown" else ""
-        lines.append(f"{location(item)}: {status}{verdict} [{finding.rule_id}] {finding.message}")
+        lines = [f"{location(item)}: {status}{verdict} [{finding.rule_id}] {finding.message}"]
         if finding.exemption:
             lines.append(f"    exemption reason: {finding.exemption}")
         lines.append(f"    fix: {finding.fix}")
-    lines.extend(f"{note.file}: error: {note.message}" for note in report.errors)
-    lines.extend(f"{note.file}: skipped: {note.message}" for note in report.skipped)
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+        self.out.write("\n".join(lines) + "\n")
+
+    def finish(self, report: CheckReport) -> None:
+        """Input errors, skipped files and the summary line."""
+        lines = [f"{note.file}: error: {note.message}" for note in report.errors]
+        lines += [f"{note.file}: skipped: {note.message}" for note in report.skipped]
+        lines.append(summary(report))
+        self.out.write("\n".join(lines) + "\n")
 
 
 def summary(report: CheckReport) -> str:
     """Counts of what was checked and found."""
-    findings = [item.finding for item in report.findings]
-    errors = sum(1 for finding in findings if finding.blocking)
-    warnings = sum(
-        1 for finding in findings if finding.level is Level.WARNING and not finding.exemption
-    )
-    exempted = sum(1 for finding in findings if finding.exemption)
     parts = [
         f"{report.templates} template(s)",
         f"{report.notebooks} notebook(s)",
-        f"{errors} error(s)",
-        f"{warnings} warning(s)",
-        f"{exempted} exempted",
+        f"{report.blocking} error(s)",
+        f"{report.warnings} warning(s)",
+        f"{report.exempted} exempted",
     ]
     if report.errors:
         parts.append(f"{len(report.errors)} input error(s)")
