@@ -11,7 +11,7 @@ from sm_guardrails.cloudformation import (
     TemplateContext,
     check_paths,
     load_template,
-    nested_template_paths,
+    load_with_nested,
     notebooks_in_template,
 )
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
@@ -170,9 +170,9 @@ def test_hand_written_assembly_follows_stages_and_nested_stacks() -> None:
     ]
 
 
-def test_nested_template_paths_lists_the_parent_and_its_nested_stacks() -> None:
-    paths = nested_template_paths(FIXTURES / "hand_cdk_out" / "AppStack.template.json")
-    assert [p.name for p in paths] == [
+def test_load_with_nested_yields_the_parent_and_its_nested_stacks() -> None:
+    loaded = load_with_nested(FIXTURES / "hand_cdk_out" / "AppStack.template.json")
+    assert [template.path.name for template in loaded] == [
         "AppStack.template.json",
         "AppStackNestedABC123.nested.template.json",
     ]

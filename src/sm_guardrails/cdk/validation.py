@@ -19,8 +19,7 @@ from sm_guardrails.cdk.acknowledgements import (
 from sm_guardrails.cloudformation import (
     TemplateFinding,
     check_template,
-    load_template,
-    nested_template_paths,
+    load_with_nested,
 )
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG
@@ -66,8 +65,8 @@ class GuardrailValidationPlugin:
         """Judge the notebooks of every template in ``context`` and its nested stacks."""
         findings: list[TemplateFinding] = []
         for stack_template in context.template_paths:
-            for path in nested_template_paths(Path(stack_template)):
-                findings.extend(check_template(load_template(path), self.config))
+            for loaded in load_with_nested(Path(stack_template)):
+                findings.extend(check_template(loaded, self.config))
         violations = [_violation(item) for item in findings]
         violations.extend(self._reasonless_acknowledgements(findings))
         return cdk.PolicyValidationPluginReport(

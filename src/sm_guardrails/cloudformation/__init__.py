@@ -6,7 +6,7 @@ from sm_guardrails.cloudformation.checker import (
     TemplateFinding,
     check_paths,
     check_template,
-    nested_template_paths,
+    load_with_nested,
 )
 from sm_guardrails.cloudformation.intrinsics import TemplateContext
 from sm_guardrails.cloudformation.loader import LoadedTemplate, TemplateError, load_template
@@ -33,7 +33,7 @@ __all__ = [
     "check_template",
     "exemption_metadata",
     "load_template",
-    "nested_template_paths",
+    "load_with_nested",
     "notebook_spec",
     "notebooks_in_template",
 ]

@@ -118,39 +118,44 @@ def check_template(
     loaded: LoadedTemplate, config: GuardrailConfig, report: CheckReport | None = None
 ) -> list[TemplateFinding]:
     """The findings (passes left out) about every notebook in one loaded template."""
-    found = []
+    judged = []
     for notebook in notebooks_in_template(loaded.data):
         if report is not None:
             report.notebooks += 1
-        line = None
         for finding in evaluate_notebook(notebook.spec, config):
-            if finding.verdict is Verdict.PASS:
-                continue
-            line = line or loaded.line_of(notebook.logical_id)
-            found.append(
-                TemplateFinding(
-                    finding, str(loaded.path), notebook.logical_id, notebook.construct_path, line
-                )
-            )
-    return found
+            if finding.verdict is not Verdict.PASS:
+                judged.append((notebook, finding))
+    lines = loaded.lines_of({notebook.logical_id for notebook, _ in judged})
+    return [
+        TemplateFinding(
+            finding,
+            str(loaded.path),
+            notebook.logical_id,
+            notebook.construct_path,
+            lines.get(notebook.logical_id),
+        )
+        for notebook, finding in judged
+    ]
 
 
-def nested_template_paths(path: Path) -> list[Path]:
-    """``path`` and the local templates of its nested stacks, recursively.
+def load_with_nested(path: Path) -> Iterator[LoadedTemplate]:
+    """The template at ``path``, then those of its nested stacks, recursively, each once.
 
     In a cloud assembly the stack's asset manifest also lists them (it always does;
     the ``aws:asset:path`` metadata only appears when the CDK CLI synthesizes).
     """
-    found: list[Path] = []
+    seen: set[Path] = set()
     queue = deque([path, *asset_manifest_templates(path)])
     while queue:
         current = queue.popleft()
-        if current in found:
+        if current in seen:
             continue
-        found.append(current)
-        template = load_template(current).data
-        queue.extend(file for _, file in nested_stack_templates(template, current.parent) if file)
-    return found
+        seen.add(current)
+        loaded = load_template(current)
+        yield loaded
+        queue.extend(
+            file for _, file in nested_stack_templates(loaded.data, current.parent) if file
+        )
 
 
 def _inputs(path: Path, report: CheckReport) -> Iterator[tuple[Path, bool]]:
