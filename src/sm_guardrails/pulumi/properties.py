@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from pulumi_policy.proxy import UnknownValueError
 
@@ -39,7 +40,12 @@ class NotebookSchema:
     resource_type: str
     security_groups: str
 
-    @property
+    @cached_property
+    def read_keys(self) -> frozenset[str]:
+        """The top-level properties the rules read."""
+        return frozenset(name.partition(".")[0] for name in self.property_names.values())
+
+    @cached_property
     def property_names(self) -> dict[str, str]:
         """The rules' property names (CloudFormation keys) spelled as in this schema."""
         return {
@@ -125,8 +131,9 @@ def notebook_spec(
 ) -> NotebookSpec:
     """The :class:`NotebookSpec` of a notebook resource of ``resource_type`` (a key of SCHEMAS)."""
     schema = SCHEMAS[resource_type]
-    # The resource's properties are a mapping of property names, never a wrapped value.
-    data = _plain_mapping(props, list(iter(props)))
+    # The resource's properties are a mapping of property names, never a wrapped value;
+    # only the ones the rules read are copied.
+    data = _plain_mapping(props, [key for key in iter(props) if key in schema.read_keys])
     imds = data.get("instanceMetadataServiceConfiguration")
     if imds is UNKNOWN_VALUE:
         minimum_imds: Value = Unknown(UNKNOWN_REASON)
