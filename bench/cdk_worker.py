@@ -43,6 +43,8 @@ def _stat(pid: str) -> list[str]:
 def _descendants() -> list[str]:
     """This process's descendants: jsii's Node.js runtime and the program it starts."""
     parents: dict[str, str] = {}
+    if not os.path.isdir("/proc"):
+        return []  # not Linux: CPU time then counts the Python side only
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             parents[pid] = _stat(pid)[1]
