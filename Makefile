@@ -37,5 +37,21 @@ test: install lint
 demo: install
 	$(RUN) bash scripts/demo.sh
 
+# The benchmarks (bench/RESULTS.md): cdk-nag in the project's virtualenv, checkov in
+# one of its own under .tools/, since its pins conflict with pulumi's protobuf and grpcio.
+CHECKOV_VENV := $(TOOLS)/checkov-venv
+
+bench: install $(VENV)/.bench-installed $(CHECKOV_VENV)/.installed
+	$(RUN) $(BIN)/python -m bench --results bench/RESULTS.md
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+$(CHECKOV_VENV)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov>=3,<4'
+	touch $@
+
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

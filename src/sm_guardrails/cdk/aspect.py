@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import aws_cdk as cdk
 import jsii
 from constructs import IConstruct
@@ -42,9 +44,10 @@ class NotebookGuardrailAspect:
         resource = notebook_resource(node)
         if resource is None:
             return
-        spec = notebook_spec(
-            logical_id(resource), resource_entry(resource), self._context(resource)
-        )
+        entry = resource_entry(resource)
+        # Only Ref and Fn::Sub reach a CfnParameter; the stack's parameters are read only then.
+        context = self._context(resource) if _may_read_parameters(entry) else _NO_CONTEXT
+        spec = notebook_spec(logical_id(resource), entry, context)
         for finding in evaluate_notebook(spec, self._config):
             if finding.verdict is not Verdict.PASS:
                 _annotate(resource, finding)
@@ -55,6 +58,19 @@ class NotebookGuardrailAspect:
         if path not in self._contexts:
             self._contexts[path] = stack_context(stack)
         return self._contexts[path]
+
+
+_NO_CONTEXT = TemplateContext()
+
+
+def _may_read_parameters(node: object) -> bool:
+    if isinstance(node, Mapping):
+        return any(
+            key in ("Ref", "Fn::Sub") or _may_read_parameters(value) for key, value in node.items()
+        )
+    if isinstance(node, list):
+        return any(_may_read_parameters(item) for item in node)
+    return False
 
 
 def _annotate(resource: cdk.CfnResource, finding: Finding) -> None:

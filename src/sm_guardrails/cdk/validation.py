@@ -66,7 +66,7 @@ class GuardrailValidationPlugin:
         findings: list[TemplateFinding] = []
         for stack_template in context.template_paths:
             for loaded in load_with_nested(Path(stack_template)):
-                findings.extend(check_template(loaded, self.config))
+                findings.extend(check_template(loaded, self.config, with_lines=False))
         violations = [_violation(item) for item in findings]
         violations.extend(self._reasonless_acknowledgements(findings))
         return cdk.PolicyValidationPluginReport(

@@ -95,29 +95,37 @@ def check_paths(
     """
     report = CheckReport()
     keep = on_finding or report.findings.append
-    queue: deque[tuple[Path, bool]] = deque()
-    seen: set[Path] = set()
+    named: set[Path] = set()  # files that can come up twice: arguments, manifests, nested stacks
     for path in paths:
-        queue.extend(_inputs(path, report))
-        while queue:
-            file, explicit = queue.popleft()
-            if file.resolve() in seen:
-                continue
-            seen.add(file.resolve())
-            loaded = _load(file, explicit, report)
-            if loaded is not None:
+        for file, explicit in _inputs(path, report):
+            pending = [(file, explicit)]
+            while pending:
+                current, must_be_template = pending.pop()
+                if current.resolve() in named:
+                    continue
+                if must_be_template:
+                    named.add(current.resolve())
+                loaded = _load(current, must_be_template, report)
+                if loaded is None:
+                    continue
                 report.templates += 1
                 for item in check_template(loaded, config, report):
                     report.count(item)
                     keep(item)
-                queue.extend(_nested(loaded, report))
+                pending.extend(_nested(loaded, report))
     return report
 
 
 def check_template(
-    loaded: LoadedTemplate, config: GuardrailConfig, report: CheckReport | None = None
+    loaded: LoadedTemplate,
+    config: GuardrailConfig,
+    report: CheckReport | None = None,
+    with_lines: bool = True,
 ) -> list[TemplateFinding]:
-    """The findings (passes left out) about every notebook in one loaded template."""
+    """The findings (passes left out) about every notebook in one loaded template.
+
+    ``with_lines=False`` leaves out line numbers, for callers that report by logical id.
+    """
     judged = []
     for notebook in notebooks_in_template(loaded.data):
         if report is not None:
@@ -125,7 +133,8 @@ def check_template(
         for finding in evaluate_notebook(notebook.spec, config):
             if finding.verdict is not Verdict.PASS:
                 judged.append((notebook, finding))
-    lines = loaded.lines_of({notebook.logical_id for notebook, _ in judged})
+    ids = {notebook.logical_id for notebook, _ in judged}
+    lines = loaded.lines_of(ids) if with_lines else {}
     return [
         TemplateFinding(
             finding,

@@ -1,20 +1,46 @@
 """Pulumi layer: the ``SecureNotebookInstance`` component and the policy pack's policies.
 
 Needs the ``sm-guardrails[pulumi]`` extra. ``import sm_guardrails`` never imports this.
+The component (and with it ``pulumi_aws``, about 50 ms to import) loads only when one of
+its names is used, so a policy pack that imports the policies starts without it.
 """
 
-from sm_guardrails.pulumi.notebook import (
-    COMPONENT_TYPE,
-    NotebookArgumentError,
-    SecureNotebookInstance,
-    SecureNotebookInstanceArgs,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from sm_guardrails.pulumi.policies import (
     CONFIG_POLICY,
     NOTICES_POLICY,
     notebook_policies,
     policy_name,
 )
+
+if TYPE_CHECKING:
+    from sm_guardrails.pulumi.notebook import (
+        COMPONENT_TYPE,
+        NotebookArgumentError,
+        SecureNotebookInstance,
+        SecureNotebookInstanceArgs,
+    )
+
+_COMPONENT_NAMES = frozenset(
+    {
+        "COMPONENT_TYPE",
+        "NotebookArgumentError",
+        "SecureNotebookInstance",
+        "SecureNotebookInstanceArgs",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """Load the component module on first use of one of its names."""
+    if name in _COMPONENT_NAMES:
+        return getattr(importlib.import_module("sm_guardrails.pulumi.notebook"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "COMPONENT_TYPE",
