@@ -49,14 +49,13 @@ def notebook_resource(node: IConstruct) -> cdk.CfnResource | None:
     return node if resource_type == NOTEBOOK_TYPE else None
 
 
-def resource_entry(resource: cdk.CfnResource) -> dict[str, object]:
+def resource_entry(resource: cdk.CfnResource, stack: cdk.Stack) -> dict[str, object]:
     """The template entry of ``resource`` as its L1 properties and metadata render it.
 
-    Values are resolved by the resource's stack, so tokens become CloudFormation
+    Values are resolved by ``stack`` (the resource's), so tokens become CloudFormation
     intrinsics (``Ref``, ``Fn::If``, ``Fn::GetAtt``...). Escape-hatch overrides
     (``add_property_override``) are not visible here: only the rendered template has them.
     """
-    stack = cdk.Stack.of(resource)
     raw = stack.resolve(resource._cfn_properties)
     properties = raw if isinstance(raw, Mapping) else {}
     if isinstance(resource, sagemaker.CfnNotebookInstance):
@@ -68,9 +67,12 @@ def resource_entry(resource: cdk.CfnResource) -> dict[str, object]:
     return {"Type": NOTEBOOK_TYPE, "Properties": properties, "Metadata": metadata}
 
 
-def logical_id(element: cdk.CfnElement) -> str:
-    """The logical id ``element`` has in its stack's template."""
-    return str(cdk.Stack.of(element).resolve(element.logical_id))
+def logical_id(element: cdk.CfnElement, stack: cdk.Stack) -> str:
+    """The logical id ``element`` has in the template of ``stack`` (its stack).
+
+    Resolved from the element's token, which honours ``override_logical_id``.
+    """
+    return str(stack.resolve(element.logical_id))
 
 
 def _cloudformation_names(properties: Mapping[str, Any]) -> dict[str, object]:
@@ -94,5 +96,5 @@ def stack_context(stack: cdk.Stack) -> TemplateContext:
                 declaration["AllowedValues"] = list(construct.allowed_values)
             if construct.default is not None:
                 declaration["Default"] = construct.default
-            parameters[logical_id(construct)] = declaration
+            parameters[logical_id(construct, stack)] = declaration
     return TemplateContext(parameters=parameters)

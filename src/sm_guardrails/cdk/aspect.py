@@ -37,27 +37,31 @@ class NotebookGuardrailAspect:
 
     def __init__(self, config: GuardrailConfig | None = None) -> None:
         self._config = config or DEFAULT_CONFIG
-        self._contexts: dict[str, TemplateContext] = {}
+        self._contexts: dict[cdk.Stack, TemplateContext] = {}
 
     def visit(self, node: IConstruct) -> None:
         """Judge ``node`` if it is a notebook; anything else costs only a Python type check."""
         resource = notebook_resource(node)
         if resource is None:
             return
-        entry = resource_entry(resource)
-        # Only Ref and Fn::Sub reach a CfnParameter; the stack's parameters are read only then.
-        context = self._context(resource) if _may_read_parameters(entry) else _NO_CONTEXT
-        spec = notebook_spec(logical_id(resource), entry, context)
-        for finding in evaluate_notebook(spec, self._config):
-            if finding.verdict is not Verdict.PASS:
-                _annotate(resource, finding)
-
-    def _context(self, resource: cdk.CfnResource) -> TemplateContext:
         stack = cdk.Stack.of(resource)
-        path = stack.node.path
-        if path not in self._contexts:
-            self._contexts[path] = stack_context(stack)
-        return self._contexts[path]
+        entry = resource_entry(resource, stack)
+        # Only Ref and Fn::Sub reach a CfnParameter; the stack's parameters are read only then.
+        context = self._context(stack) if _may_read_parameters(entry) else _NO_CONTEXT
+        spec = notebook_spec(logical_id(resource, stack), entry, context)
+        findings = [
+            f for f in evaluate_notebook(spec, self._config) if f.verdict is not Verdict.PASS
+        ]
+        if findings:
+            annotations = cdk.Annotations.of(resource)
+            for finding in findings:
+                _annotate(annotations, finding)
+
+    def _context(self, stack: cdk.Stack) -> TemplateContext:
+        # jsii hands out one Python object per Node.js object, so the stack is its own key.
+        if stack not in self._contexts:
+            self._contexts[stack] = stack_context(stack)
+        return self._contexts[stack]
 
 
 _NO_CONTEXT = TemplateContext()
@@ -73,8 +77,7 @@ def _may_read_parameters(node: object) -> bool:
     return False
 
 
-def _annotate(resource: cdk.CfnResource, finding: Finding) -> None:
-    annotations = cdk.Annotations.of(resource)
+def _annotate(annotations: cdk.Annotations, finding: Finding) -> None:
     text = finding.describe()
     kind = severity(finding)
     if kind == "error":
