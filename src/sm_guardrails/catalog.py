@@ -164,12 +164,3 @@ CFN_PROPERTY_NAMES: dict[str, str] = {
     ),
 }
 """How each property is spelled in CloudFormation; other adapters pass their own spelling."""
-
-
-def rule_by_id(rule_id: str) -> Rule:
-    """The rule with ``rule_id``; raises KeyError with the known ids when there is none."""
-    try:
-        return RULES_BY_ID[rule_id]
-    except KeyError:
-        known = ", ".join(rule.rule_id for rule in RULES)
-        raise KeyError(f"unknown rule id {rule_id!r}; known rules: {known}") from None

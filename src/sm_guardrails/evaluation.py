@@ -59,11 +59,6 @@ def evaluate_notebook(
     return findings
 
 
-def blocking(findings: list[Finding]) -> list[Finding]:
-    """The findings that must stop the run."""
-    return [finding for finding in findings if finding.blocking]
-
-
 def _finding(
     rule: Rule,
     level: Level,
