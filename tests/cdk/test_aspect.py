@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import aws_cdk as cdk
+import jsii
 import pytest
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -12,6 +14,7 @@ from constructs import Construct
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.cloudformation import METADATA_KEY
 from sm_guardrails.config import GuardrailConfig, UnknownPolicy
+from sm_guardrails.model import Exemption
 from tests.cdk.helpers import by_level, messages, notebook, synth
 
 
@@ -86,6 +89,77 @@ def test_notebook_in_nested_stack(app: cdk.App) -> None:
     found = messages(app)
     assert by_level(found, "warning") == {("SMG-3", "Stack/Nested/Notebook")}
     assert by_level(found, "error") == set()
+
+
+@jsii.implements(cdk.IStableStringProducer)
+class _LaterString:
+    """A string CDK asks for only when it resolves the template (a Lazy token)."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def produce(self) -> str:
+        return self._value
+
+
+@jsii.implements(cdk.IStableAnyProducer)
+class _LaterAny:
+    """Any value CDK asks for only when it resolves the template."""
+
+    def __init__(self, value: object) -> None:
+        self._value = value
+
+    def produce(self) -> object:
+        return self._value
+
+
+@pytest.mark.parametrize(
+    ("value", "errors"),
+    [
+        (lambda: cdk.Lazy.string(_LaterString("Disabled")), set()),
+        (lambda: cdk.Lazy.string(_LaterString("Enabled")), {("SMG-1", "Stack/Notebook")}),
+        (
+            lambda: cdk.Token.as_string(cdk.Lazy.any(_LaterAny("Enabled"))),
+            {("SMG-1", "Stack/Notebook")},
+        ),
+    ],
+    ids=["lazy-disabled", "lazy-enabled", "lazy-any-enabled"],
+)
+def test_token_values_are_resolved_before_judging(
+    app: cdk.App, value: Callable[[], str], errors: set[tuple[str, str]]
+) -> None:
+    notebook(_guarded(app), direct_internet_access=value())
+    assert by_level(messages(app), "error") == errors
+
+
+def test_list_token_and_resolvable_struct_are_resolved(app: cdk.App) -> None:
+    groups = cdk.Token.as_list(cdk.Lazy.any(_LaterAny([])))
+    imds = cdk.Lazy.any(_LaterAny({"minimumInstanceMetadataServiceVersion": "2"}))
+    notebook(
+        _guarded(app),
+        security_group_ids=groups,
+        instance_metadata_service_configuration=imds,
+    )
+    found = messages(app)
+    assert by_level(found, "error") == {("SMG-2", "Stack/Notebook")}
+    assert by_level(found, "warning") == set()  # IMDSv2 only, read through the token
+
+
+def test_message_names_the_overridden_logical_id(app: cdk.App) -> None:
+    resource = notebook(_guarded(app), direct_internet_access="Enabled")
+    resource.override_logical_id("LabNotebook")
+    (error,) = [m for m in messages(app) if m.level == "error"]
+    assert error.text.startswith("[SMG-1] Stack/Notebook: ")
+    assert "LabNotebook" not in error.text  # the path is the name shown; the id still exempts
+    exempting = GuardrailConfig(
+        exemptions=(Exemption(rule_id="SMG-1", reason="SEC-1", resource="LabNotebook"),)
+    )
+    app2 = cdk.App()
+    resource2 = notebook(_guarded(app2, exempting), direct_internet_access="Enabled")
+    resource2.override_logical_id("LabNotebook")
+    found = messages(app2)
+    assert by_level(found, "error") == set()
+    assert any("Exempted: SEC-1" in m.text for m in found if m.level == "info")
 
 
 def test_parameter_without_allowed_values_fails_closed(app: cdk.App) -> None:

@@ -49,22 +49,44 @@ def notebook_resource(node: IConstruct) -> cdk.CfnResource | None:
     return node if resource_type == NOTEBOOK_TYPE else None
 
 
-def resource_entry(resource: cdk.CfnResource, stack: cdk.Stack) -> dict[str, object]:
-    """The template entry of ``resource`` as its L1 properties and metadata render it.
+def l1_properties(resource: cdk.CfnResource) -> object:
+    """The L1 properties of ``resource`` as given, tokens not yet resolved (one call to Node.js)."""
+    return resource._cfn_properties
 
-    Values are resolved by ``stack`` (the resource's), so tokens become CloudFormation
-    intrinsics (``Ref``, ``Fn::If``, ``Fn::GetAtt``...). Escape-hatch overrides
-    (``add_property_override``) are not visible here: only the rendered template has them.
+
+def contains_tokens(value: object) -> bool:
+    """True when ``value`` holds anything that ``Stack.resolve`` would change.
+
+    That is a token string (``${Token[...]}``, a list token ``#{Token[...]}``), a
+    float (numbers are encoded as tokens in that form) or an object of Node.js (an
+    ``IResolvable``). Plain strings, integers, booleans, lists and dicts stay as
+    they are, so a notebook written with literals needs no resolve at all.
     """
-    raw = stack.resolve(resource._cfn_properties)
-    properties = raw if isinstance(raw, Mapping) else {}
+    if isinstance(value, str):
+        return "{Token[" in value
+    if value is None or isinstance(value, int):
+        return False
+    if isinstance(value, dict):
+        return any(contains_tokens(key) or contains_tokens(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(contains_tokens(item) for item in value)
+    return True
+
+
+def notebook_entry(
+    resource: cdk.CfnResource, properties: object, exemptions: object
+) -> dict[str, object]:
+    """The template entry of the notebook ``resource`` from its resolved L1 ``properties``.
+
+    ``exemptions`` is the resource's ``sm-guardrails`` metadata (None when it has
+    none). Escape-hatch overrides (``add_property_override``) are not visible in L1
+    properties: only the rendered template has them.
+    """
+    found = properties if isinstance(properties, Mapping) else {}
     if isinstance(resource, sagemaker.CfnNotebookInstance):
-        properties = _cloudformation_names(properties)
-    metadata: dict[str, object] = {"aws:cdk:path": resource.node.path}
-    exemptions = resource.get_metadata(METADATA_KEY)
-    if exemptions is not None:
-        metadata[METADATA_KEY] = exemptions
-    return {"Type": NOTEBOOK_TYPE, "Properties": properties, "Metadata": metadata}
+        found = _cloudformation_names(found)
+    metadata = {} if exemptions is None else {METADATA_KEY: exemptions}
+    return {"Type": NOTEBOOK_TYPE, "Properties": found, "Metadata": metadata}
 
 
 def logical_id(element: cdk.CfnElement, stack: cdk.Stack) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import aws_cdk as cdk
 import jsii
@@ -10,12 +11,14 @@ from constructs import IConstruct
 
 from sm_guardrails.cdk._findings import acknowledgement_id, severity
 from sm_guardrails.cdk._resources import (
+    contains_tokens,
+    l1_properties,
     logical_id,
+    notebook_entry,
     notebook_resource,
-    resource_entry,
     stack_context,
 )
-from sm_guardrails.cloudformation import TemplateContext, notebook_spec
+from sm_guardrails.cloudformation import METADATA_KEY, TemplateContext, notebook_spec
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
 from sm_guardrails.rules import Verdict
@@ -40,21 +43,35 @@ class NotebookGuardrailAspect:
         self._contexts: dict[cdk.Stack, TemplateContext] = {}
 
     def visit(self, node: IConstruct) -> None:
-        """Judge ``node`` if it is a notebook; anything else costs only a Python type check."""
+        """Judge ``node`` if it is a notebook; anything else costs only a Python type check.
+
+        Every read of a construct is a round trip to Node.js, so a notebook is read in
+        as few as it takes: its properties and exemptions (two), the stack only when
+        a property holds a token or refers to a parameter, and its names (path and
+        logical id) only when a finding must be reported.
+        """
         resource = notebook_resource(node)
         if resource is None:
             return
-        stack = cdk.Stack.of(resource)
-        entry = resource_entry(resource, stack)
+        properties = l1_properties(resource)
+        stack: cdk.Stack | None = None
+        if contains_tokens(properties):
+            stack = cdk.Stack.of(resource)
+            properties = stack.resolve(properties)
+        entry = notebook_entry(resource, properties, resource.get_metadata(METADATA_KEY))
+        context = _NO_CONTEXT
         # Only Ref and Fn::Sub reach a CfnParameter; the stack's parameters are read only then.
-        context = self._context(stack) if _may_read_parameters(entry) else _NO_CONTEXT
-        spec = notebook_spec(logical_id(resource, stack), entry, context)
-        findings = [
-            f for f in evaluate_notebook(spec, self._config) if f.verdict is not Verdict.PASS
-        ]
-        if findings:
-            annotations = cdk.Annotations.of(resource)
-            for finding in findings:
+        if _may_read_parameters(entry):
+            stack = stack or cdk.Stack.of(resource)
+            context = self._context(stack)
+        spec = notebook_spec(_UNNAMED, entry, context)
+        if all(f.verdict is Verdict.PASS for f in evaluate_notebook(spec, self._config)):
+            return
+        stack = stack or cdk.Stack.of(resource)
+        named = replace(spec, names=(resource.node.path, logical_id(resource, stack)))
+        annotations = cdk.Annotations.of(resource)
+        for finding in evaluate_notebook(named, self._config):
+            if finding.verdict is not Verdict.PASS:
                 _annotate(annotations, finding)
 
     def _context(self, stack: cdk.Stack) -> TemplateContext:
@@ -65,6 +82,8 @@ class NotebookGuardrailAspect:
 
 
 _NO_CONTEXT = TemplateContext()
+_UNNAMED = "<notebook>"
+"""A stand-in name: whether a notebook passes does not depend on its names, only messages do."""
 
 
 def _may_read_parameters(node: object) -> bool:
