@@ -1,6 +1,8 @@
 """The sm-guardrails policy pack: SMG-1 and SMG-2 mandatory, SMG-3 to SMG-5 advisory.
 
-Change a level or add exemptions in the pack's config (see docs/pulumi.md).
+Two policies: ``sm-guardrails`` reports what blocks, ``sm-guardrails-advisory`` what is
+only shown. Change a level or add exemptions in the config of ``sm-guardrails`` (see
+docs/pulumi.md).
 """
 
 from pulumi_policy import PolicyPack

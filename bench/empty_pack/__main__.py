@@ -1,8 +1,8 @@
 """The policy-pack baseline: resource policies whose validation does nothing.
 
 One policy by default (the empty pack the targets compare with); the benchmark also
-starts it with ``SMG_BENCH_NOOP_POLICIES=7``, as many policies as sm-guardrails has,
-to show what the policy SDK itself costs per policy.
+starts it with ``SMG_BENCH_NOOP_POLICIES=2``, as many policies as sm-guardrails has,
+to show what the policy SDK itself costs for a pack of that size.
 """
 
 import os

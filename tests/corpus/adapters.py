@@ -9,10 +9,9 @@ from typing import Any
 
 import yaml
 
-from sm_guardrails.catalog import RULES_BY_ID
 from sm_guardrails.cloudformation import check_paths
+from sm_guardrails.pulumi import MAIN_POLICY
 from sm_guardrails.pulumi.engine import AnalyzerClient
-from sm_guardrails.pulumi.policies import policy_name
 from tests.corpus.cases import BASE_PROPERTIES, Case, apply_changes
 from tests.corpus.outcomes import Outcome
 
@@ -123,11 +122,11 @@ def pulumi_inputs(case: Case, kind: str) -> dict[str, Any]:
 def pack_config(case: Case, urn: str) -> dict[str, Any]:
     """The policy pack config that carries the case's exemptions for the resource ``urn``."""
     assert case.pulumi is not None
-    config: dict[str, Any] = {}
-    for rule_id, reason in case.pulumi.get("exemptions", {}).items():
-        entry = {"resource": urn} if reason is None else {"resource": urn, "reason": reason}
-        config[policy_name(RULES_BY_ID[rule_id])] = {"exemptions": [entry]}
-    return config
+    exemptions = [
+        {"rule": rule_id, "resource": urn} | ({} if reason is None else {"reason": reason})
+        for rule_id, reason in case.pulumi.get("exemptions", {}).items()
+    ]
+    return {MAIN_POLICY: {"exemptions": exemptions}} if exemptions else {}
 
 
 def run_pulumi(case: Case, client: AnalyzerClient, kind: str) -> Outcome:

@@ -53,7 +53,7 @@ class Outcome:
         """From ``(rule id, text)`` of the non-passing findings an adapter reported as text.
 
         The rule id is taken from the first ``[SMG-n]`` in the text when ``rule id`` is
-        not one (Pulumi's notices policy); the verdict is UNKNOWN when the text says the
+        not one (a Pulumi policy's name); the verdict is UNKNOWN when the text says the
         value cannot be decided, else FAIL.
         """
         verdicts = dict.fromkeys(RULE_IDS, "pass")

@@ -13,7 +13,12 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from sm_guardrails.pulumi import SecureNotebookInstance, SecureNotebookInstanceArgs
+from sm_guardrails.pulumi import (
+    ADVISORY_POLICY,
+    MAIN_POLICY,
+    SecureNotebookInstance,
+    SecureNotebookInstanceArgs,
+)
 from sm_guardrails.pulumi.engine import AnalyzerClient
 from sm_guardrails.pulumi.harness import ProgramMocks, judge, run_program_dir, run_with_mocks
 from sm_guardrails.pulumi.harness import main as harness_main
@@ -41,13 +46,11 @@ def test_secure_example_passes_every_policy(analyzer: AnalyzerClient) -> None:
 def test_insecure_example_is_rejected_with_smg1(analyzer: AnalyzerClient) -> None:
     resources = run_program_dir(EXAMPLE, {"insecure": "true"})
     diagnostics = judge(resources, analyzer)
-    mandatory = {(d.policy_name, d.urn.rsplit("::", 1)[-1]) for d in diagnostics if d.mandatory}
-    assert mandatory == {
-        ("smg-1-no-direct-internet-access", "insecure"),
-        ("smg-2-in-vpc", "insecure"),
-    }
-    [smg1] = [d for d in diagnostics if d.policy_name == "smg-1-no-direct-internet-access"]
-    assert "[SMG-1] insecure: directInternetAccess is 'Enabled'" in smg1.message
+    mandatory = [(d.policy_name, d.urn.rsplit("::", 1)[-1]) for d in diagnostics if d.mandatory]
+    assert mandatory == [(MAIN_POLICY, "insecure")] * 2
+    smg1, smg2 = (d.message for d in diagnostics if d.mandatory)
+    assert "[SMG-1] insecure: directInternetAccess is 'Enabled'" in smg1
+    assert "[SMG-2] insecure: subnetId is not set" in smg2
 
 
 def test_relaxed_component_gives_only_advisories(analyzer: AnalyzerClient) -> None:
@@ -64,11 +67,10 @@ def test_relaxed_component_gives_only_advisories(analyzer: AnalyzerClient) -> No
         )
 
     diagnostics = judge(run_with_mocks(program, mocks=ProgramMocks(preview=True)), analyzer)
-    assert {(d.policy_name, d.enforcement_level) for d in diagnostics} == {
-        ("smg-3-no-root-access", "advisory"),
-        ("smg-4-volume-kms-key", "advisory"),
-        ("smg-5-imdsv2-only", "advisory"),
-    }
+    assert [(d.policy_name, d.enforcement_level) for d in diagnostics] == [
+        (ADVISORY_POLICY, "advisory")
+    ] * 3
+    assert [d.message.splitlines()[1][:7] for d in diagnostics] == ["[SMG-3]", "[SMG-4]", "[SMG-5]"]
 
 
 def test_secret_inputs_travel_wrapped_and_are_judged_by_their_value(
@@ -90,7 +92,7 @@ def test_secret_inputs_travel_wrapped_and_are_judged_by_their_value(
         "value": "Enabled",
     }
     mandatory = [d for d in judge([notebook], analyzer) if d.mandatory]
-    assert [d.policy_name for d in mandatory] == ["smg-1-no-direct-internet-access"]
+    assert [d.policy_name for d in mandatory] == [MAIN_POLICY]
     assert "directInternetAccess is 'Enabled'" in mandatory[0].message
 
 
@@ -104,7 +106,8 @@ def test_harness_command_rejects_the_insecure_example() -> None:
         timeout=120,
     )
     assert result.returncode == 1, result.stderr
-    assert "[mandatory] smg-1-no-direct-internet-access" in result.stdout
+    assert f"[mandatory] {MAIN_POLICY} (" in result.stdout
+    assert "    [SMG-1] insecure: directInternetAccess is 'Enabled'" in result.stdout
     assert "2 mandatory, 3 advisory violation(s)" in result.stdout
 
 
@@ -121,14 +124,14 @@ def test_harness_applies_the_pack_config(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pack_config = tmp_path / "pack-config.json"
-    pack_config.write_text(
-        '{"smg-1-no-direct-internet-access": {"exemptions": '
-        '[{"resource": "insecure", "reason": "SEC-7"}]}, "smg-2-in-vpc": "advisory"}'
-    )
+    exemption = {"rule": "SMG-1", "resource": "insecure", "reason": "SEC-7"}
+    config = {"levels": {"SMG-2": "advisory"}, "exemptions": [exemption]}
+    pack_config.write_text(json.dumps({MAIN_POLICY: config}))
     assert harness("--config", "insecure=true", "--policy-pack-config", pack_config) == 0
     out = capsys.readouterr().out
-    assert "[advisory] smg-notices" in out
+    assert f"[advisory] {ADVISORY_POLICY} (" in out
     assert "Exempted: SEC-7." in out
+    assert "0 mandatory, 5 advisory violation(s)" in out
 
 
 @pytest.mark.parametrize(
@@ -187,7 +190,7 @@ def test_real_pulumi_preview_with_the_pack(tmp_path: Path) -> None:
     assert pulumi("config", "set", "insecure", "true").returncode == 0
     insecure = pulumi("preview", "--policy-pack", pack)
     assert insecure.returncode != 0
-    assert "smg-1-no-direct-internet-access" in insecure.stdout
+    assert MAIN_POLICY in insecure.stdout and "[SMG-1] insecure:" in insecure.stdout
 
 
 @pytest.mark.parametrize("folder", [PACK, EXAMPLE])

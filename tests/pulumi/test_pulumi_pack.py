@@ -22,13 +22,8 @@ PACK_DIR = Path(__file__).resolve().parents[2] / "policypack"
 AWS = "aws:sagemaker/notebookInstance:NotebookInstance"
 NATIVE = "aws-native:sagemaker:NotebookInstance"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SMG1 = "smg-1-no-direct-internet-access"
-SMG2 = "smg-2-in-vpc"
-SMG3 = "smg-3-no-root-access"
-SMG4 = "smg-4-volume-kms-key"
-SMG5 = "smg-5-imdsv2-only"
-SMG0 = "smg-0-valid-config"
-NOTICES = "smg-notices"
+MAIN = "sm-guardrails"
+ADVISORY = "sm-guardrails-advisory"
 
 
 def secret(value: object) -> dict[str, object]:
@@ -59,45 +54,66 @@ def urn(name: str, resource_type: str = AWS) -> str:
 
 def analyze(
     client: AnalyzerClient, props: dict[str, Any], name: str = "nb", resource_type: str = AWS
-) -> dict[str, list[Diagnostic]]:
-    """Diagnostics by policy name."""
-    by_policy: dict[str, list[Diagnostic]] = {}
-    for diagnostic in client.analyze(resource_type, props, urn(name, resource_type), name):
-        by_policy.setdefault(diagnostic.policy_name, []).append(diagnostic)
-    return by_policy
+) -> list[Diagnostic]:
+    """The diagnostics of one Analyze call for the notebook ``name``."""
+    return client.analyze(resource_type, props, urn(name, resource_type), name)
 
 
-def only(diagnostics: dict[str, list[Diagnostic]], policy: str) -> Diagnostic:
-    assert list(diagnostics) == [policy], diagnostics
-    [diagnostic] = diagnostics[policy]
-    return diagnostic
+def rule_of(diagnostic: Diagnostic) -> str:
+    """The rule id a diagnostic reports: its message is the policy's description, then the
+    finding (``[SMG-1] nb: ...``)."""
+    finding = diagnostic.message.splitlines()[1]
+    assert finding.startswith("[SMG-"), diagnostic.message
+    return finding[1 : finding.index("]")]
 
 
-def test_analyzer_info_lists_each_rule_with_its_default_level(analyzer: AnalyzerClient) -> None:
+def outcome(diagnostics: list[Diagnostic]) -> dict[str, str]:
+    """``policy/level`` per rule id reported, e.g. ``{"SMG-1": "sm-guardrails/mandatory"}``."""
+    found: dict[str, str] = {}
+    for diagnostic in diagnostics:
+        rule = rule_of(diagnostic)
+        assert rule not in found, f"{rule} reported twice: {diagnostics}"
+        found[rule] = f"{diagnostic.policy_name}/{diagnostic.enforcement_level}"
+    return found
+
+
+def only(diagnostics: list[Diagnostic], rule: str) -> Diagnostic:
+    """The one diagnostic, which must report ``rule``."""
+    assert [rule_of(d) for d in diagnostics] == [rule], diagnostics
+    return diagnostics[0]
+
+
+BLOCKS = f"{MAIN}/mandatory"
+SHOWN = f"{ADVISORY}/advisory"
+
+
+def test_analyzer_info_lists_the_two_policies_and_their_levels(analyzer: AnalyzerClient) -> None:
     info = analyzer.info()
-    levels = {policy.name: policy.enforcementLevel for policy in info.policies}
     assert info.name == "sm-guardrails"
     # 1 is mandatory, 0 advisory
-    assert levels == {SMG1: 1, SMG2: 1, SMG3: 0, SMG4: 0, SMG5: 0, SMG0: 1, NOTICES: 0}
-    smg1 = next(policy for policy in info.policies if policy.name == SMG1)
-    assert set(smg1.configSchema.properties) == {"unknown", "exemptions"}
-    assert "directInternetAccess" in smg1.remediation_steps
+    assert [(p.name, p.enforcementLevel) for p in info.policies] == [(MAIN, 1), (ADVISORY, 0)]
+    main = info.policies[0]
+    assert set(main.configSchema.properties) == {"levels", "unknown", "exemptions"}
+    levels = main.configSchema.properties["levels"]["properties"]
+    assert set(levels) == {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
+    assert "directInternetAccess" in main.remediation_steps
 
 
 @pytest.mark.parametrize("resource_type", [AWS, NATIVE])
 def test_secure_notebook_has_no_diagnostic(analyzer: AnalyzerClient, resource_type: str) -> None:
-    assert analyze(analyzer, secure(resource_type), resource_type=resource_type) == {}
+    assert analyze(analyzer, secure(resource_type), resource_type=resource_type) == []
 
 
 def test_internet_access_is_a_mandatory_violation_naming_rule_resource_value_and_fix(
     analyzer: AnalyzerClient,
 ) -> None:
-    diagnostic = only(analyze(analyzer, secure(directInternetAccess="Enabled")), SMG1)
-    assert diagnostic.mandatory
+    diagnostic = only(analyze(analyzer, secure(directInternetAccess="Enabled")), "SMG-1")
+    assert (diagnostic.policy_name, diagnostic.mandatory) == (MAIN, True)
     assert "[SMG-1] nb: directInternetAccess is 'Enabled', not exactly 'Disabled'" in (
         diagnostic.message
     )
     assert "Fix: Set directInternetAccess to exactly 'Disabled'" in diagnostic.message
+    assert "replaces the notebook" in diagnostic.message
     assert diagnostic.urn == urn("nb")
 
 
@@ -108,12 +124,12 @@ def test_absent_or_null_internet_access_means_enabled(
     props = secure(directInternetAccess=None)
     if missing == "null":
         props["directInternetAccess"] = None
-    diagnostic = only(analyze(analyzer, props), SMG1)
+    diagnostic = only(analyze(analyzer, props), "SMG-1")
     assert "directInternetAccess is not set, and AWS's default is Enabled" in diagnostic.message
 
 
 def test_case_matters(analyzer: AnalyzerClient) -> None:
-    diagnostic = only(analyze(analyzer, secure(directInternetAccess="disabled")), SMG1)
+    diagnostic = only(analyze(analyzer, secure(directInternetAccess="disabled")), "SMG-1")
     assert "case and surrounding spaces matter" in diagnostic.message
 
 
@@ -125,7 +141,7 @@ def test_each_schema_reads_its_own_security_group_key(
     analyzer: AnalyzerClient, resource_type: str, wrong_key: str, right_key: str
 ) -> None:
     props = secure(resource_type, **{right_key: None, wrong_key: ["sg-1"]})
-    diagnostic = only(analyze(analyzer, props, resource_type=resource_type), SMG2)
+    diagnostic = only(analyze(analyzer, props, resource_type=resource_type), "SMG-2")
     assert diagnostic.mandatory
     assert f"{right_key} is not set" in diagnostic.message
 
@@ -142,8 +158,8 @@ def test_each_schema_reads_its_own_security_group_key(
 def test_not_in_a_vpc_is_mandatory(
     analyzer: AnalyzerClient, changes: dict[str, Any], expected: str
 ) -> None:
-    diagnostic = only(analyze(analyzer, secure(**changes)), SMG2)
-    assert diagnostic.mandatory
+    diagnostic = only(analyze(analyzer, secure(**changes)), "SMG-2")
+    assert (diagnostic.policy_name, diagnostic.mandatory) == (MAIN, True)
     assert expected in diagnostic.message
 
 
@@ -159,14 +175,14 @@ def test_not_in_a_vpc_is_mandatory(
 def test_ids_unknown_at_preview_are_present(
     analyzer: AnalyzerClient, changes: dict[str, Any]
 ) -> None:
-    assert analyze(analyzer, secure(**changes)) == {}
+    assert analyze(analyzer, secure(**changes)) == []
 
 
 def test_unknown_internet_access_fails_closed_as_a_mandatory_violation(
     analyzer: AnalyzerClient,
 ) -> None:
-    diagnostic = only(analyze(analyzer, secure(directInternetAccess=UNKNOWN)), SMG1)
-    assert diagnostic.mandatory
+    diagnostic = only(analyze(analyzer, secure(directInternetAccess=UNKNOWN)), "SMG-1")
+    assert (diagnostic.policy_name, diagnostic.mandatory) == (MAIN, True)
     assert "can't run policy" not in diagnostic.message
     assert "directInternetAccess cannot be decided before deployment" in diagnostic.message
     assert "unknown at preview" in diagnostic.message
@@ -174,132 +190,291 @@ def test_unknown_internet_access_fails_closed_as_a_mandatory_violation(
 
 
 def test_unknown_metadata_object_is_an_advisory_smg5(analyzer: AnalyzerClient) -> None:
-    diagnostic = only(analyze(analyzer, secure(instanceMetadataServiceConfiguration=UNKNOWN)), SMG5)
-    assert diagnostic.enforcement_level == "advisory"
+    props = secure(instanceMetadataServiceConfiguration=UNKNOWN)
+    diagnostic = only(analyze(analyzer, props), "SMG-5")
+    assert (diagnostic.policy_name, diagnostic.enforcement_level) == (ADVISORY, "advisory")
     assert "minimumInstanceMetadataServiceVersion cannot be decided" in diagnostic.message
 
 
-@pytest.mark.parametrize(("value", "violations"), [("Disabled", {}), ("Enabled", {SMG1})])
+@pytest.mark.parametrize(("value", "expected"), [("Disabled", {}), ("Enabled", {"SMG-1": BLOCKS})])
 def test_secrets_are_judged_by_their_value(
-    analyzer: AnalyzerClient, value: str, violations: set[str]
+    analyzer: AnalyzerClient, value: str, expected: dict[str, str]
 ) -> None:
     props = secure(directInternetAccess=secret(value), subnetId=secret("subnet-1"))
-    assert set(analyze(analyzer, props)) == set(violations)
+    assert outcome(analyze(analyzer, props)) == expected
 
 
-def test_insecure_defaults_give_every_rule(analyzer: AnalyzerClient) -> None:
+def test_insecure_defaults_give_every_rule_at_its_default_level(analyzer: AnalyzerClient) -> None:
     props = {"instanceType": "ml.t3.medium", "roleArn": "arn:aws:iam::1:role/r"}
     diagnostics = analyze(analyzer, props)
-    levels = {policy: [d.enforcement_level for d in found] for policy, found in diagnostics.items()}
-    assert levels == {
-        SMG1: ["mandatory"],
-        SMG2: ["mandatory"],
-        SMG3: ["advisory"],
-        SMG4: ["advisory"],
-        SMG5: ["advisory"],
+    assert outcome(diagnostics) == {
+        "SMG-1": BLOCKS,
+        "SMG-2": BLOCKS,
+        "SMG-3": SHOWN,
+        "SMG-4": SHOWN,
+        "SMG-5": SHOWN,
     }
+    assert [d.policy_name for d in diagnostics] == [MAIN, MAIN, ADVISORY, ADVISORY, ADVISORY]
 
 
-def test_other_resource_types_are_ignored(analyzer: AnalyzerClient) -> None:
-    diagnostics = analyzer.analyze("aws:s3/bucket:Bucket", {"bucket": "b"}, urn("b"), "b")
-    assert diagnostics == []
+@pytest.mark.parametrize("pack_config", [{}, {MAIN: {"levels": {"SMG-1": "off"}}}])
+def test_other_resource_types_are_ignored(
+    analyzer: AnalyzerClient, pack_config: dict[str, Any]
+) -> None:
+    analyzer.configure({MAIN: {"exemptions": "not a list"}, **pack_config})
+    assert analyzer.analyze("aws:s3/bucket:Bucket", {"bucket": "b"}, urn("b"), "b") == []
+    props = {"directInternetAccess": "Enabled"}  # a notebook's key on another type
+    assert analyzer.analyze("aws:ec2/instance:Instance", props, urn("i"), "i") == []
+
+
+INTERNET_AND_ROOT = {"directInternetAccess": "Enabled", "rootAccess": "Enabled"}
+
+
+@pytest.mark.parametrize(
+    ("levels", "expected"),
+    [
+        ({}, {"SMG-1": BLOCKS, "SMG-3": SHOWN}),
+        ({"SMG-3": "error"}, {"SMG-1": BLOCKS, "SMG-3": BLOCKS}),
+        ({"SMG-3": "mandatory"}, {"SMG-1": BLOCKS, "SMG-3": BLOCKS}),
+        ({"SMG-1": "warning"}, {"SMG-1": SHOWN, "SMG-3": SHOWN}),
+        ({"SMG-1": "advisory"}, {"SMG-1": SHOWN, "SMG-3": SHOWN}),
+        ({"SMG-1": "off", "SMG-3": "off"}, {}),
+        ({"SMG-1": "disabled", "SMG-3": "error"}, {"SMG-3": BLOCKS}),
+    ],
+)
+def test_levels_change_in_the_policy_config(
+    analyzer: AnalyzerClient, levels: dict[str, str], expected: dict[str, str]
+) -> None:
+    analyzer.configure({MAIN: {"levels": levels}})
+    assert outcome(analyze(analyzer, secure(**INTERNET_AND_ROOT))) == expected
 
 
 @pytest.mark.parametrize(
     ("pack_config", "expected"),
     [
-        ({SMG3: "mandatory"}, {SMG1: "mandatory", SMG3: "mandatory"}),
-        ({SMG1: "disabled"}, {SMG3: "advisory"}),
-        ({SMG1: {"enforcementLevel": "advisory"}}, {SMG1: "advisory", SMG3: "advisory"}),
-        ({"all": "advisory"}, {SMG1: "advisory", SMG3: "advisory"}),
+        ({MAIN: "advisory"}, {"SMG-1": f"{MAIN}/advisory", "SMG-3": SHOWN}),
+        (
+            {MAIN: {"enforcementLevel": "advisory", "levels": {"SMG-3": "error"}}},
+            {"SMG-1": f"{MAIN}/advisory", "SMG-3": f"{MAIN}/advisory"},
+        ),
+        ({"all": "advisory"}, {"SMG-1": f"{MAIN}/advisory", "SMG-3": SHOWN}),
+        ({ADVISORY: "mandatory"}, {"SMG-1": BLOCKS, "SMG-3": f"{ADVISORY}/mandatory"}),
+        ({ADVISORY: "disabled"}, {"SMG-1": BLOCKS}),
+        ({MAIN: "disabled"}, {}),
     ],
 )
-def test_levels_change_in_the_pack_config(
-    analyzer: AnalyzerClient, pack_config: dict[str, Any], expected: dict[str, str]
+def test_the_engines_enforcement_level_applies_to_each_policy_as_a_whole(
+    analyzer: AnalyzerClient,
+    pack_config: dict[str, Any],
+    expected: dict[str, str],
+    request: pytest.FixtureRequest,
 ) -> None:
     analyzer.configure(pack_config)
-    diagnostics = analyze(analyzer, secure(directInternetAccess="Enabled", rootAccess="Enabled"))
-    assert {policy: found[0].enforcement_level for policy, found in diagnostics.items()} == (
-        expected
-    )
+    # A notebook of its own: this pack process was configured differently before, and
+    # what a disabled advisory policy left for a resource is only replaced when
+    # sm-guardrails judges that resource again (see the next test).
+    name = f"levels-{request.node.callspec.id}"
+    assert outcome(analyze(analyzer, secure(**INTERNET_AND_ROOT), name)) == expected
+
+
+def test_what_the_disabled_advisory_policy_did_not_take_never_shows_up_later(
+    analyzer: AnalyzerClient,
+) -> None:
+    analyzer.configure({ADVISORY: "disabled"})
+    for _ in range(4):
+        assert analyze(analyzer, secure(rootAccess="Enabled"), "left-over") == []
+    analyzer.configure({})
+    for _ in range(4):
+        assert analyze(analyzer, secure(), "left-over") == []
 
 
 @pytest.mark.parametrize("resource", ["nb", urn("nb")])
-def test_exemption_by_name_or_urn_is_reported_as_advisory_notice(
+def test_exemption_by_name_or_urn_is_shown_as_advisory_with_its_reason(
     analyzer: AnalyzerClient, resource: str
 ) -> None:
-    exemption = {"resource": resource, "reason": "SEC-42: lab notebook, isolated account"}
-    analyzer.configure({SMG1: {"exemptions": [exemption]}})
-    diagnostic = only(analyze(analyzer, secure(directInternetAccess="Enabled")), NOTICES)
-    assert diagnostic.enforcement_level == "advisory"
+    reason = "SEC-42: lab notebook, isolated account"
+    exemption = {"rule": "SMG-1", "resource": resource, "reason": reason}
+    analyzer.configure({MAIN: {"exemptions": [exemption]}})
+    diagnostic = only(analyze(analyzer, secure(directInternetAccess="Enabled")), "SMG-1")
+    assert (diagnostic.policy_name, diagnostic.enforcement_level) == (ADVISORY, "advisory")
     assert "[SMG-1] nb: directInternetAccess is 'Enabled'" in diagnostic.message
-    assert "Exempted: SEC-42: lab notebook, isolated account." in diagnostic.message
+    assert f"Exempted: {reason}." in diagnostic.message
 
 
 def test_exemption_applies_only_to_its_resource_and_rule(analyzer: AnalyzerClient) -> None:
-    exemption = {"resource": "other", "reason": "SEC-42"}
-    analyzer.configure({SMG1: {"exemptions": [exemption]}, SMG3: {"exemptions": [exemption]}})
-    props = secure(directInternetAccess="Enabled")
-    assert set(analyze(analyzer, props)) == {SMG1}
-    assert set(analyze(analyzer, props, name="other")) == {NOTICES}
+    exemptions = [
+        {"rule": "SMG-1", "resource": "other", "reason": "SEC-42"},
+        {"rule": "SMG-3", "resource": "other", "reason": "SEC-43"},
+    ]
+    analyzer.configure({MAIN: {"levels": {"SMG-3": "error"}, "exemptions": exemptions}})
+    props = secure(directInternetAccess="Enabled", rootAccess="Enabled", subnetId=None)
+    assert outcome(analyze(analyzer, props)) == {"SMG-1": BLOCKS, "SMG-2": BLOCKS, "SMG-3": BLOCKS}
+    other = analyze(analyzer, props, name="other")
+    assert outcome(other) == {"SMG-1": SHOWN, "SMG-2": BLOCKS, "SMG-3": SHOWN}
+    assert sum("Exempted: SEC-4" in d.message for d in other) == 2
 
 
 def test_exemption_without_reason_exempts_nothing_and_is_reported(
     analyzer: AnalyzerClient,
 ) -> None:
-    analyzer.configure({SMG1: {"exemptions": [{"resource": "nb", "reason": " "}]}})
-    diagnostics = analyze(analyzer, secure(directInternetAccess="Enabled"))
-    assert set(diagnostics) == {SMG1, SMG0}
-    [problem], [finding] = diagnostics[SMG0], diagnostics[SMG1]
+    analyzer.configure({MAIN: {"exemptions": [{"rule": "SMG-1", "resource": "nb", "reason": " "}]}})
+    problem, finding = analyze(analyzer, secure(directInternetAccess="Enabled"))
+    assert (problem.policy_name, finding.policy_name) == (MAIN, MAIN)
     assert problem.mandatory and finding.mandatory
     assert problem.message.splitlines()[1] == (
-        '[SMG-0] policy pack config "smg-1-no-direct-internet-access".exemptions[0]: the '
-        "exemption of nb from SMG-1 has no 'reason'; give one a reviewer can check (e.g. a "
-        "ticket); until then it exempts nothing"
+        '[SMG-0] policy pack config "sm-guardrails".exemptions[0]: the exemption of nb from '
+        "SMG-1 has no 'reason'; give one a reviewer can check (e.g. a ticket); until then it "
+        "exempts nothing"
     )
-    assert "directInternetAccess is 'Enabled'" in finding.message
+    assert "[SMG-1] nb: directInternetAccess is 'Enabled'" in finding.message
+
+
+VALID_EXEMPTION = {"rule": "SMG-1", "resource": "nb", "reason": "SEC-1"}
+VALID = {"levels": {"SMG-3": "error"}, "exemptions": [VALID_EXEMPTION]}
+"""A config that blocks on SMG-3 and exempts nb from SMG-1; each mistake below is added to it."""
+ALL_APPLIES = {"SMG-1": SHOWN, "SMG-3": BLOCKS}
+LEVELS_LOST = {"SMG-1": SHOWN, "SMG-3": SHOWN}
+EXEMPTIONS_LOST = {"SMG-1": BLOCKS, "SMG-3": BLOCKS}
+
+
+def _with_exemption(entry: object) -> dict[str, Any]:
+    return {**VALID, "exemptions": [VALID_EXEMPTION, entry]}
 
 
 @pytest.mark.parametrize(
-    ("config", "expected"),
+    ("config", "where", "expected", "rest"),
     [
-        ({"unknown": "maybe"}, ".unknown: 'maybe' is not 'fail' or 'warn'"),
-        ({"exemption": []}, "unknown key(s) ['exemption']"),
-        ({"exemptions": "nb"}, ".exemptions: expected a list of {resource, reason} objects"),
-        ({"exemptions": [{"reason": "x"}]}, "exemptions[0]: no 'resource'"),
-        ({"exemptions": [{"resource": "nb", "reason": "x", "rule": "SMG-3"}]}, "['rule']"),
+        ({**VALID, "exemption": []}, "", "unknown key(s) ['exemption'], ignored", ALL_APPLIES),
+        ({**VALID, "levels": "error"}, ".levels", "expected an object of rule id", LEVELS_LOST),
+        (
+            {**VALID, "levels": {"SMG-3": "error", "SMG-9": "off"}},
+            ".levels",
+            "'SMG-9' is not a rule, ignored; the rules are SMG-1, SMG-2",
+            ALL_APPLIES,
+        ),
+        (
+            {**VALID, "levels": {"SMG-0": "off", "SMG-3": "error"}},
+            ".levels",
+            "'SMG-0' is not a rule",
+            ALL_APPLIES,
+        ),
+        (
+            {**VALID, "levels": {"SMG-3": "error", "SMG-1": "blocking"}},
+            ".levels.SMG-1",
+            "'blocking' is not one of error, warning, off, mandatory, advisory, disabled; "
+            "SMG-1 keeps its default level",
+            ALL_APPLIES,
+        ),
+        (
+            {**VALID, "unknown": "maybe"},
+            ".unknown",
+            "'maybe' is not 'fail' or 'warn'; the default applies",
+            ALL_APPLIES,
+        ),
+        (
+            {**VALID, "exemptions": "nb"},
+            ".exemptions",
+            "expected a list of {rule, resource, reason} objects",
+            EXEMPTIONS_LOST,
+        ),
+        (
+            _with_exemption("nb"),
+            ".exemptions[1]",
+            "expected an object with 'rule', 'resource' and 'reason', got 'nb'",
+            ALL_APPLIES,
+        ),
+        (
+            _with_exemption({"resource": "nb", "reason": "x"}),
+            ".exemptions[1]",
+            "no 'rule'; give one of SMG-1, SMG-2, SMG-3, SMG-4, SMG-5",
+            ALL_APPLIES,
+        ),
+        (
+            {**VALID, "exemptions": [{**VALID_EXEMPTION, "rule": "SMG-7"}]},
+            ".exemptions[0]",
+            "'rule' 'SMG-7' is not a rule",
+            EXEMPTIONS_LOST,
+        ),
+        (
+            _with_exemption({"rule": "SMG-3", "reason": "x"}),
+            ".exemptions[1]",
+            "no 'resource'; give the URN or the name of the notebook to exempt from SMG-3",
+            ALL_APPLIES,
+        ),
+        (
+            {**VALID, "exemptions": [{**VALID_EXEMPTION, "resource": " "}]},
+            ".exemptions[0]",
+            "'resource' ' ' names nothing",
+            EXEMPTIONS_LOST,
+        ),
+        (
+            {**VALID, "exemptions": [{"rule": "SMG-1", "resource": "nb"}]},
+            ".exemptions[0]",
+            "the exemption of nb from SMG-1 has no 'reason'",
+            EXEMPTIONS_LOST,
+        ),
+        (
+            {**VALID, "exemptions": [{**VALID_EXEMPTION, "expires": "2026-12-31"}]},
+            ".exemptions[0]",
+            "unknown key(s) ['expires']; an exemption has only 'rule', 'resource' and 'reason'",
+            EXEMPTIONS_LOST,
+        ),
     ],
 )
-def test_bad_config_is_a_mandatory_smg0_not_an_error(
-    analyzer: AnalyzerClient, config: dict[str, Any], expected: str
+def test_each_config_mistake_is_a_mandatory_smg0_and_the_rest_still_applies(
+    analyzer: AnalyzerClient,
+    config: dict[str, Any],
+    where: str,
+    expected: str,
+    rest: dict[str, str],
 ) -> None:
-    analyzer.configure({SMG3: config})
-    diagnostic = only(analyze(analyzer, secure()), SMG0)
-    assert diagnostic.mandatory
-    assert f'[SMG-0] policy pack config "{SMG3}"' in diagnostic.message
-    assert expected in diagnostic.message
+    analyzer.configure({MAIN: config})
+    diagnostics = analyze(analyzer, secure(**INTERNET_AND_ROOT))
+    [problem] = [d for d in diagnostics if rule_of(d) == "SMG-0"]
+    assert (problem.policy_name, problem.mandatory) == (MAIN, True)
+    assert problem.message.splitlines()[1].startswith(
+        f'[SMG-0] policy pack config "sm-guardrails"{where}: {expected}'
+    ), problem.message
+    assert outcome([d for d in diagnostics if d is not problem]) == rest
 
 
-def test_unknown_warn_reports_unknowns_as_advisory_notices(analyzer: AnalyzerClient) -> None:
-    analyzer.configure({SMG1: {"unknown": "warn"}})
-    diagnostic = only(analyze(analyzer, secure(directInternetAccess=UNKNOWN)), NOTICES)
-    assert diagnostic.enforcement_level == "advisory"
+def test_config_mistakes_are_reported_on_every_notebook(analyzer: AnalyzerClient) -> None:
+    analyzer.configure({MAIN: {"unknown": "never", "levels": {"SMG-2": "loud"}}})
+    for name, resource_type in (("a", AWS), ("b", NATIVE)):
+        diagnostics = analyze(analyzer, secure(resource_type), name, resource_type)
+        assert [rule_of(d) for d in diagnostics] == ["SMG-0", "SMG-0"]
+        assert all(d.mandatory and d.urn == urn(name, resource_type) for d in diagnostics)
+
+
+def test_unknown_warn_reports_unknowns_as_advisories(analyzer: AnalyzerClient) -> None:
+    analyzer.configure({MAIN: {"unknown": "warn"}})
+    diagnostic = only(analyze(analyzer, secure(directInternetAccess=UNKNOWN)), "SMG-1")
+    assert (diagnostic.policy_name, diagnostic.enforcement_level) == (ADVISORY, "advisory")
     assert "directInternetAccess cannot be decided before deployment" in diagnostic.message
     assert "fail closed" not in diagnostic.message
     # A known bad value still blocks under 'warn'.
-    assert only(analyze(analyzer, secure(directInternetAccess="Enabled")), SMG1).mandatory
+    assert only(analyze(analyzer, secure(directInternetAccess="Enabled")), "SMG-1").mandatory
+
+
+def test_unknown_fail_is_the_default_and_can_be_said(analyzer: AnalyzerClient) -> None:
+    props = secure(directInternetAccess=UNKNOWN, rootAccess=UNKNOWN)
+    analyzer.configure({MAIN: {"unknown": "fail", "levels": {"SMG-3": "error"}}})
+    assert outcome(analyze(analyzer, props)) == {"SMG-1": BLOCKS, "SMG-3": BLOCKS}
+    analyzer.configure({MAIN: {"unknown": "warn", "levels": {"SMG-3": "error"}}})
+    assert outcome(analyze(analyzer, props)) == {"SMG-1": SHOWN, "SMG-3": SHOWN}
 
 
 def test_pack_config_with_a_bad_level_is_refused_by_the_client(analyzer: AnalyzerClient) -> None:
     with pytest.raises(PolicyPackError, match="enforcement level 'blocking' is not one of"):
-        analyzer.configure({SMG1: "blocking"})
+        analyzer.configure({MAIN: "blocking"})
 
 
 def test_pack_also_starts_from_its_main_script() -> None:
     with PolicyPackProcess(PACK_DIR, direct=True) as pack:
         client = AnalyzerClient(pack.port)
         assert client.info().name == "sm-guardrails"
-        assert set(analyze(client, secure(directInternetAccess="Enabled"))) == {SMG1}
+        diagnostics = analyze(client, secure(directInternetAccess="Enabled", rootAccess="Enabled"))
+        assert outcome(diagnostics) == {"SMG-1": BLOCKS, "SMG-3": SHOWN}
         client.close()
 
 
@@ -326,7 +501,7 @@ def test_a_pack_that_fails_to_start_reports_its_stderr(tmp_path: Path) -> None:
 def test_top_level_keys_that_look_like_a_secret_are_property_names(
     analyzer: AnalyzerClient, props: dict[str, Any]
 ) -> None:
-    assert {SMG1, SMG2, SMG3, SMG4, SMG5} == set(analyze(analyzer, props))
+    assert set(outcome(analyze(analyzer, props))) == {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
 
 
 def test_a_signature_without_a_value_is_not_a_secret() -> None:
@@ -334,18 +509,21 @@ def test_a_signature_without_a_value_is_not_a_secret() -> None:
     assert spec.subnet_id == Known({"4dabf18193072939515e22adb298388d": "x"})
 
 
-def test_concurrent_analyze_calls_keep_notices_and_problems_with_their_resource(
+def test_concurrent_analyze_calls_keep_what_is_handed_over_with_its_resource(
     analyzer: AnalyzerClient,
 ) -> None:
-    exempt = [{"resource": f"nb{i}", "reason": f"ticket {i}"} for i in range(0, 40, 2)]
-    analyzer.configure({SMG1: {"exemptions": exempt}})
+    exempt = [
+        {"rule": "SMG-1", "resource": f"nb{i}", "reason": f"ticket {i}"} for i in range(0, 40, 2)
+    ]
+    analyzer.configure({MAIN: {"exemptions": exempt}})
     insecure = secure(directInternetAccess="Enabled")
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda i: analyze(analyzer, insecure, name=f"nb{i}"), range(40)))
     for i, diagnostics in enumerate(results):
+        diagnostic = only(diagnostics, "SMG-1")
+        assert f"[SMG-1] nb{i}: " in diagnostic.message
         if i % 2:
-            assert set(diagnostics) == {SMG1}
+            assert diagnostic.policy_name == MAIN and "Exempted" not in diagnostic.message
         else:
-            notice = only(diagnostics, NOTICES)
-            assert f"[SMG-1] nb{i}: " in notice.message
-            assert f"Exempted: ticket {i}. Fix:" in notice.message
+            assert diagnostic.policy_name == ADVISORY
+            assert f"Exempted: ticket {i}. Fix:" in diagnostic.message

@@ -10,12 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from sm_guardrails.pulumi.policies import (
-    CONFIG_POLICY,
-    NOTICES_POLICY,
-    notebook_policies,
-    policy_name,
-)
+from sm_guardrails.pulumi.policies import ADVISORY_POLICY, MAIN_POLICY, notebook_policies
 
 if TYPE_CHECKING:
     from sm_guardrails.pulumi.notebook import (
@@ -43,12 +38,11 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "ADVISORY_POLICY",
     "COMPONENT_TYPE",
-    "CONFIG_POLICY",
-    "NOTICES_POLICY",
+    "MAIN_POLICY",
     "NotebookArgumentError",
     "SecureNotebookInstance",
     "SecureNotebookInstanceArgs",
     "notebook_policies",
-    "policy_name",
 ]

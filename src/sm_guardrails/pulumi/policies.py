@@ -1,21 +1,26 @@
-"""Pulumi policies: one resource policy per rule (SMG-1 to SMG-5), then SMG-0 and notices.
+"""Pulumi policies: ``sm-guardrails`` (mandatory) and ``sm-guardrails-advisory``.
 
-``notebook_policies()`` returns them for a ``PolicyPack`` of your own or the ready one
-in ``policypack/``. Each rule policy judges ``aws.sagemaker.NotebookInstance`` and
-``aws-native:sagemaker:NotebookInstance`` through the rule core and reports a
-violation, at the policy's enforcement level, for each finding that must block.
-The SDK gives a policy only its own config and its own enforcement level, so what a
-rule policy finds but must report at another level is handed over, per resource, to
-a policy that runs after it in the same Analyze call: a mistake in its config to the
-mandatory ``smg-0-valid-config``, and a finding that must be shown but must not
-block (an exempted notebook, or a value unknown at preview under ``unknown: warn``)
-to the advisory ``smg-notices``.
+``notebook_policies()`` returns the two for a ``PolicyPack`` of your own or the ready
+one in ``policypack/``. ``sm-guardrails`` judges each ``aws.sagemaker.NotebookInstance``
+and ``aws-native:sagemaker:NotebookInstance`` once, by every rule, under its config
+(the shape of :meth:`GuardrailConfig.from_mapping`), and reports each finding that
+must block, and each mistake in its config as SMG-0. The SDK reports a policy's
+violations at that policy's one enforcement level, so every other finding that must
+be shown (a warning-level rule, an exempted finding, a value unknown at preview under
+``unknown: warn``) is handed over, per resource, to ``sm-guardrails-advisory``, which
+runs right after it in the same Analyze call and reports it.
+
+Two policies rather than one per rule: the SDK deserializes a resource's properties
+once per policy, so each policy costs every Analyze call, notebook or not.
 """
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -26,44 +31,46 @@ from pulumi_policy import (
     Severity,
 )
 
-from sm_guardrails.catalog import RULES, SMG_0, Level, Rule
+from sm_guardrails.catalog import RULES, SMG_0
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, evaluate_notebook
-from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, read_policy_settings
+from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, read_pack_settings
 from sm_guardrails.pulumi.properties import SCHEMAS, notebook_spec
 from sm_guardrails.rules import Verdict
 
-ENFORCEMENT_LEVELS: dict[Level, EnforcementLevel] = {
-    Level.ERROR: EnforcementLevel.MANDATORY,
-    Level.WARNING: EnforcementLevel.ADVISORY,
-    Level.OFF: EnforcementLevel.DISABLED,
-}
-"""How a rule's level in a :class:`GuardrailConfig` maps to a Pulumi enforcement level."""
+MAIN_POLICY = "sm-guardrails"
+"""Reports what must block: findings at level error, and config mistakes (SMG-0)."""
+ADVISORY_POLICY = "sm-guardrails-advisory"
+"""Reports what must be shown without blocking: warnings, exemptions, accepted unknowns."""
 
-NOTICES_POLICY = "smg-notices"
-CONFIG_POLICY = "smg-0-valid-config"
 _AWS_NAMES = SCHEMAS["aws:sagemaker/notebookInstance:NotebookInstance"].property_names
-
-
-def policy_name(rule: Rule) -> str:
-    """The Pulumi policy name of ``rule``, e.g. ``smg-1-no-direct-internet-access``."""
-    return f"{rule.rule_id.lower()}-{rule.name}"
+_CACHE_SIZE = 64
 
 
 class _Handover:
-    """Messages rule policies hand to a later policy, per resource, across threads."""
+    """What ``sm-guardrails`` hands to ``sm-guardrails-advisory`` for the resource it judged.
+
+    The SDK runs a pack's policies one after the other on the thread that serves the
+    Analyze call, so one slot per thread is enough; it is keyed by the resource's URN
+    (or name), and taking it empties it. A slot nobody takes (the advisory policy
+    disabled) is replaced when ``sm-guardrails`` next judges a notebook on that
+    thread, so nothing piles up. It could only be taken late by an Analyze of the same
+    resource in which ``sm-guardrails`` itself is disabled, after a new Configure
+    call; the engine configures a pack once.
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pending: dict[str, list[str]] = {}
+        self._slot = threading.local()
 
-    def add(self, resource: str, message: str) -> None:
-        with self._lock:
-            self._pending.setdefault(resource, []).append(message)
+    def give(self, resource: str, messages: list[str]) -> None:
+        self._slot.pending = (resource, messages)
 
     def take(self, resource: str) -> list[str]:
-        with self._lock:
-            return self._pending.pop(resource, [])
+        pending: tuple[str, list[str]] | None = getattr(self._slot, "pending", None)
+        self._slot.pending = None
+        if pending is None or pending[0] != resource:
+            return []
+        return pending[1]
 
 
 def _resource_key(args: ResourceValidationArgs) -> str:
@@ -71,101 +78,115 @@ def _resource_key(args: ResourceValidationArgs) -> str:
 
 
 @dataclass(frozen=True)
-class _RuleValidation:
-    """Validates one notebook against one rule (a policy's ``validate`` callback)."""
+class _Settings:
+    """The config a notebook is judged under and the SMG-0 messages of its mistakes."""
 
-    rule: Rule
-    base: GuardrailConfig
-    problems: _Handover
-    notices: _Handover
+    config: GuardrailConfig
+    problems: tuple[str, ...]
+
+
+class _Judge:
+    """``sm-guardrails``'s ``validate``: evaluates a notebook once, by every rule."""
+
+    def __init__(self, base: GuardrailConfig, handover: _Handover) -> None:
+        self._base = _Settings(base, ())
+        self._handover = handover
+        self._settings: dict[str, _Settings] = {}
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in SCHEMAS:
             return
-        name = policy_name(self.rule)
-        settings = read_policy_settings(
-            args.get_config(), self.rule.rule_id, f'policy pack config "{name}"'
-        )
+        settings = self._settings_for(args.get_config())
         for problem in settings.problems:
-            self.problems.add(_resource_key(args), f"[{SMG_0.rule_id}] {problem}")
-        config = GuardrailConfig(
-            levels={rule.rule_id: Level.OFF for rule in RULES if rule is not self.rule}
-            | {self.rule.rule_id: Level.ERROR},
-            unknown=settings.unknown or self.base.unknown,
-            exemptions=(
-                *(e for e in self.base.exemptions if e.rule_id == self.rule.rule_id),
-                *settings.exemptions,
-            ),
-        )
-        names = tuple(dict.fromkeys(n for n in (args.name, args.urn) if n))
+            report_violation(problem, None)
+        names = tuple(dict.fromkeys(name for name in (args.name, args.urn) if name))
         spec = notebook_spec(args.resource_type, args.props, names)
-        for finding in evaluate_notebook(spec, config):
-            if finding.verdict is Verdict.PASS:
-                continue
+        shown = []
+        for finding in evaluate_notebook(spec, settings.config):
             if finding.blocking:
                 report_violation(finding.describe(), None)
-            else:
-                self.notices.add(_resource_key(args), finding.describe())
+            elif finding.verdict is not Verdict.PASS:
+                shown.append(finding.describe())
+        self._handover.give(_resource_key(args), shown)
+
+    def _settings_for(self, raw: Mapping[str, Any]) -> _Settings:
+        """The settings of the policy config ``raw``, read once per distinct config."""
+        if not raw:
+            return self._base
+        try:
+            key = json.dumps(raw, sort_keys=True)
+        except (TypeError, ValueError):  # not plain JSON data: only a caller in-process
+            return self._read(raw)
+        settings = self._settings.get(key)
+        if settings is None:
+            if len(self._settings) >= _CACHE_SIZE:
+                self._settings.clear()
+            settings = self._settings[key] = self._read(raw)
+        return settings
+
+    def _read(self, raw: Mapping[str, Any]) -> _Settings:
+        read = read_pack_settings(raw, f'policy pack config "{MAIN_POLICY}"')
+        base = self._base.config
+        config = GuardrailConfig(
+            levels={**base.levels, **read.levels},
+            unknown=read.unknown or base.unknown,
+            exemptions=(*base.exemptions, *read.exemptions),
+        )
+        return _Settings(config, tuple(f"[{SMG_0.rule_id}] {p}" for p in read.problems))
 
 
 @dataclass(frozen=True)
 class _ReportHandedOver:
-    """Reports what the rule policies handed over for this resource."""
+    """``sm-guardrails-advisory``'s ``validate``: reports what was handed over."""
 
     handover: _Handover
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in SCHEMAS:
+            return
         for message in self.handover.take(_resource_key(args)):
             report_violation(message, None)
 
 
-def notebook_policies(config: GuardrailConfig = DEFAULT_CONFIG) -> list[ResourceValidationPolicy]:
-    """The five rule policies, then the config and notices policies, in the order they run.
+def _remediation() -> str:
+    fixes = " ".join(f"{rule.rule_id}: {rule.fix.format(**_AWS_NAMES)}" for rule in RULES)
+    return f"Each message ends with the fix of its rule. {fixes}"
 
-    ``config`` sets each rule's default enforcement level (error → mandatory, warning →
-    advisory, off → disabled), the default unknown-value policy and exemptions that
-    always apply; a pack's config may change levels and add exemptions per policy.
-    Keep all of them, in this order: without the last two, config mistakes and
-    exemptions would not be shown.
+
+def notebook_policies(config: GuardrailConfig = DEFAULT_CONFIG) -> list[ResourceValidationPolicy]:
+    """``sm-guardrails`` and ``sm-guardrails-advisory``, in the order they must run.
+
+    ``config`` gives the defaults (each rule's level, the unknown-value policy, and
+    exemptions that always apply); the pack config of ``sm-guardrails`` overrides a
+    rule's level and the unknown policy and adds exemptions. Keep both policies, in
+    this order: without the second, warnings and exemptions are not shown.
     """
-    problems, notices = _Handover(), _Handover()
-    policies = [
+    handover = _Handover()
+    return [
         ResourceValidationPolicy(
-            name=policy_name(rule),
-            description=f"{rule.rule_id}: {rule.title}",
-            validate=_RuleValidation(rule, config, problems, notices),
-            enforcement_level=ENFORCEMENT_LEVELS[config.level_of(rule)],
-            config_schema=PolicyConfigSchema(properties=CONFIG_SCHEMA),
-            severity=Severity.HIGH if rule.default_level is Level.ERROR else Severity.MEDIUM,
-            remediation_steps=rule.fix.format(**_AWS_NAMES),
-            url=next((ref.url for ref in rule.references if ref.url), None),
-            tags=["sagemaker", "network-isolation"],
-        )
-        for rule in RULES
-    ]
-    policies.append(
-        ResourceValidationPolicy(
-            name=CONFIG_POLICY,
+            name=MAIN_POLICY,
             description=(
-                "SMG-0: The policy pack config must be valid: each exemption names a "
-                "resource and gives a reason"
+                "SMG-1 to SMG-5: SageMaker notebook instances stay off the public internet "
+                "(findings at level error, and SMG-0 config mistakes)"
             ),
-            validate=_ReportHandedOver(problems),
+            validate=_Judge(config, handover),
             enforcement_level=EnforcementLevel.MANDATORY,
+            config_schema=PolicyConfigSchema(properties=CONFIG_SCHEMA),
             severity=Severity.HIGH,
-            remediation_steps="Fix the entry the message names in the policy pack config.",
-        )
-    )
-    policies.append(
+            remediation_steps=_remediation(),
+            url=next((ref.url for ref in RULES[0].references if ref.url), None),
+            tags=["sagemaker", "network-isolation"],
+        ),
         ResourceValidationPolicy(
-            name=NOTICES_POLICY,
+            name=ADVISORY_POLICY,
             description=(
-                "sm-guardrails notices: exempted findings and preview-time unknowns accepted "
-                "as warnings (shown, never blocking)"
+                "sm-guardrails warnings: findings at level warning, exempted findings and "
+                "preview-time unknowns accepted by unknown: warn (shown, never blocking)"
             ),
-            validate=_ReportHandedOver(notices),
+            validate=_ReportHandedOver(handover),
             enforcement_level=EnforcementLevel.ADVISORY,
-            severity=Severity.LOW,
-        )
-    )
-    return policies
+            severity=Severity.MEDIUM,
+            remediation_steps="Each message ends with the fix of its rule.",
+            tags=["sagemaker", "network-isolation"],
+        ),
+    ]
