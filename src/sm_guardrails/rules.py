@@ -31,8 +31,9 @@ LeafCheck = Callable[[Value], Outcome]
 """Judges one concrete value (never a :class:`~sm_guardrails.values.Choice`)."""
 
 
-def _passed(value: Value) -> Outcome:
-    return Outcome(Verdict.PASS, f"is {describe(value)}")
+_PASSED = Outcome(Verdict.PASS, "passes")
+"""Every passing outcome. What passes is never shown, and describing it took most of an
+evaluation, so a pass says only that."""
 
 
 def _undecided(value: Unknown) -> Outcome:
@@ -46,6 +47,8 @@ def judge(value: Value, check: LeafCheck) -> Outcome:
     undecided: Outcome | None = None
     for leaf, via in flatten(value):
         outcome = check(leaf)
+        if outcome.verdict is Verdict.PASS:
+            continue
         if via:
             detail = outcome.detail.replace("is not set", "can be left unset", 1)
             if detail.startswith("is "):
@@ -57,7 +60,7 @@ def judge(value: Value, check: LeafCheck) -> Outcome:
             return outcome
         if outcome.verdict is Verdict.UNKNOWN and undecided is None:
             undecided = outcome
-    return undecided or _passed(value)
+    return undecided or _PASSED
 
 
 def _exact_string(expected: str, default: str, *accepted: object) -> LeafCheck:
@@ -70,7 +73,7 @@ def _exact_string(expected: str, default: str, *accepted: object) -> LeafCheck:
             return Outcome(Verdict.FAIL, f"is not set, and AWS's default is {default}")
         assert isinstance(value, Known)
         if value.value == expected or value.value in accepted:
-            return _passed(value)
+            return _PASSED
         hint = ""
         if isinstance(value.value, str) and value.value.strip().lower() == expected.lower():
             hint = " (values are exact: case and surrounding spaces matter)"
@@ -84,7 +87,7 @@ def _exact_string(expected: str, default: str, *accepted: object) -> LeafCheck:
 def _present_id(value: Value) -> Outcome:
     """Presence of an id: anything but absent, blank or a non-string literal is present."""
     if isinstance(value, Unknown):
-        return Outcome(Verdict.PASS, f"is set ({value.reason})")
+        return _PASSED  # an id unknown until deployment is present
     if isinstance(value, Absent):
         return Outcome(Verdict.FAIL, "is not set")
     assert isinstance(value, Known)
@@ -92,13 +95,13 @@ def _present_id(value: Value) -> Outcome:
         return Outcome(Verdict.FAIL, f"is {render_literal(value.value)}, not an id")
     if not value.value.strip():
         return Outcome(Verdict.FAIL, f"is blank ({render_literal(value.value)})")
-    return _passed(value)
+    return _PASSED
 
 
 def _present_id_list(value: Value) -> Outcome:
     """A non-empty list of present ids; an item that may be removed (AWS::NoValue) is not one."""
     if isinstance(value, Unknown):
-        return Outcome(Verdict.PASS, f"is set ({value.reason})")
+        return _PASSED  # an id unknown until deployment is present
     if isinstance(value, Absent):
         return Outcome(Verdict.FAIL, "is not set")
     assert isinstance(value, Known)
@@ -118,7 +121,7 @@ def _present_id_list(value: Value) -> Outcome:
         always_present = always_present or not may_be_removed
     if not always_present:
         return Outcome(Verdict.FAIL, f"is {describe(value)}, which can be an empty list")
-    return _passed(value)
+    return _PASSED
 
 
 @dataclass(frozen=True)

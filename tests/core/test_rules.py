@@ -34,6 +34,9 @@ def test_secure_notebook_passes_every_rule() -> None:
     assert sorted(findings) == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"]
     assert {f.verdict for f in findings.values()} == {Verdict.PASS}
     assert not any(f.blocking for f in findings.values())
+    # A pass is not described: nothing to show, nothing to fix.
+    assert {(f.message, f.fix) for f in findings.values()} == {("passes", "")}
+    assert findings["SMG-1"].describe() == "[SMG-1] Notebook: passes."
 
 
 @pytest.mark.parametrize(

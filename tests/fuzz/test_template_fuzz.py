@@ -129,7 +129,7 @@ def test_random_templates_always_get_verdicts(template: dict[str, object]) -> No
         if smg1.verdict is Verdict.PASS:
             # Only a literal (or every option being) exactly 'Disabled' can pass SMG-1.
             assert "Disabled" in json.dumps(notebook.spec.direct_internet_access.__repr__())
-        assert all(f.message and f.fix for f in findings)
+        assert all(f.message and f.fix for f in findings if f.verdict is not Verdict.PASS)
 
 
 @settings(max_examples=1500, deadline=None)
