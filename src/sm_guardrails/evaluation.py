@@ -47,20 +47,30 @@ class Finding:
 
 
 def evaluate_notebook(
-    spec: NotebookSpec, config: GuardrailConfig = DEFAULT_CONFIG
+    spec: NotebookSpec, config: GuardrailConfig = DEFAULT_CONFIG, *, passes: bool = True
 ) -> list[Finding]:
     """Judge ``spec`` by every rule not turned off.
 
-    A rule that passes gives a PASS finding too, whose message is only "passes" and
-    whose fix is empty: the rules describe only what must be shown.
+    A rule that passes gives a PASS finding, whose message is only "passes" and whose
+    fix is empty: the rules describe only what must be shown. ``passes=False`` leaves
+    them out, which is what every adapter wants (and cheaper: most rules pass).
     """
-    exempted, findings = _sort_exemptions(spec, config)
+    if spec.exemptions or spec.exemption_problems or config.exemptions:
+        exempted, findings = _sort_exemptions(spec, config)
+    else:
+        exempted, findings = {}, []
     for rule in RULES:
         level = config.level_of(rule)
         if level is Level.OFF:
             continue
         outcomes = [(check.property_name, check.run(spec)) for check in CHECKS[rule.rule_id]]
-        findings.append(_finding(rule, level, spec, outcomes, config, exempted.get(rule.rule_id)))
+        exemption = exempted.get(rule.rule_id)
+        if any(outcome.verdict is not Verdict.PASS for _, outcome in outcomes):
+            findings.append(_finding(rule, level, spec, outcomes, config, exemption))
+        elif passes:
+            findings.append(
+                Finding(rule, spec.display_name, Verdict.PASS, level, "passes", "", None, exemption)
+            )
     return findings
 
 
@@ -72,11 +82,9 @@ def _finding(
     config: GuardrailConfig,
     exemption: str | None,
 ) -> Finding:
+    """The finding of a rule that did not pass, its message built from what it saw."""
     worst = min(outcomes, key=lambda item: _SEVERITY[item[1].verdict])
     verdict = worst[1].verdict
-    if verdict is Verdict.PASS:
-        # Passes are never shown; leaving them undescribed halves the cost of an evaluation.
-        return Finding(rule, spec.display_name, verdict, level, "passes", "", exemption=exemption)
     names = spec.property_names
     considered = [item for item in outcomes if item[1].verdict is verdict]
     message = "; ".join(f"{names.get(prop, prop)} {outcome.detail}" for prop, outcome in considered)

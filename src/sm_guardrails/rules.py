@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sm_guardrails.model import NotebookSpec
-from sm_guardrails.values import Absent, Known, Unknown, Value, describe, flatten, render_literal
+from sm_guardrails.values import (
+    Absent,
+    Choice,
+    Known,
+    Unknown,
+    Value,
+    describe,
+    flatten,
+    render_literal,
+)
 
 
 class Verdict(str, Enum):
@@ -44,6 +53,8 @@ def _undecided(value: Unknown) -> Outcome:
 
 def judge(value: Value, check: LeafCheck) -> Outcome:
     """Judge every value ``value`` can take: all must pass; one failing option fails it."""
+    if not isinstance(value, Choice):
+        return check(value)
     undecided: Outcome | None = None
     for leaf, via in flatten(value):
         outcome = check(leaf)

@@ -260,3 +260,12 @@ def test_property_names_of_the_adapter_appear_in_message_and_fix() -> None:
     finding = verdicts(spec)["SMG-1"]
     assert finding.message.startswith("directInternetAccess ")
     assert "securityGroups" in finding.fix and "replaces the notebook" in finding.fix
+
+
+def test_passes_false_leaves_out_exactly_the_passes() -> None:
+    spec = with_(direct_internet_access=Known("Enabled"), root_access=ABSENT)
+    everything = evaluate_notebook(spec)
+    shown = evaluate_notebook(spec, passes=False)
+    assert shown == [f for f in everything if f.verdict is not Verdict.PASS]
+    assert {f.rule_id for f in shown} == {"SMG-1", "SMG-3"}
+    assert evaluate_notebook(SECURE, passes=False) == []

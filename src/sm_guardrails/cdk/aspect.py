@@ -21,7 +21,6 @@ from sm_guardrails.cdk._resources import (
 from sm_guardrails.cloudformation import METADATA_KEY, TemplateContext, notebook_spec
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
-from sm_guardrails.rules import Verdict
 
 
 @jsii.implements(cdk.IAspect)
@@ -65,14 +64,13 @@ class NotebookGuardrailAspect:
             stack = stack or cdk.Stack.of(resource)
             context = self._context(stack)
         spec = notebook_spec(_UNNAMED, entry, context)
-        if all(f.verdict is Verdict.PASS for f in evaluate_notebook(spec, self._config)):
+        if not evaluate_notebook(spec, self._config, passes=False):
             return
         stack = stack or cdk.Stack.of(resource)
         named = replace(spec, names=(resource.node.path, logical_id(resource, stack)))
         annotations = cdk.Annotations.of(resource)
-        for finding in evaluate_notebook(named, self._config):
-            if finding.verdict is not Verdict.PASS:
-                _annotate(annotations, finding)
+        for finding in evaluate_notebook(named, self._config, passes=False):
+            _annotate(annotations, finding)
 
     def _context(self, stack: cdk.Stack) -> TemplateContext:
         # jsii hands out one Python object per Node.js object, so the stack is its own key.

@@ -23,7 +23,6 @@ from sm_guardrails.cloudformation.loader import (
 from sm_guardrails.cloudformation.notebooks import notebooks_in_template, template_problems
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
-from sm_guardrails.rules import Verdict
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__"}
@@ -130,9 +129,8 @@ def check_template(
     for notebook in notebooks_in_template(loaded.data):
         if report is not None:
             report.notebooks += 1
-        for finding in evaluate_notebook(notebook.spec, config):
-            if finding.verdict is not Verdict.PASS:
-                judged.append((notebook, finding))
+        for finding in evaluate_notebook(notebook.spec, config, passes=False):
+            judged.append((notebook, finding))
     ids = {notebook.logical_id for notebook, _ in judged}
     lines = loaded.lines_of(ids) if with_lines else {}
     return [

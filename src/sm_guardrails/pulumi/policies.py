@@ -36,7 +36,6 @@ from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, evaluate_notebook
 from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, read_pack_settings
 from sm_guardrails.pulumi.properties import SCHEMAS, notebook_spec
-from sm_guardrails.rules import Verdict
 
 MAIN_POLICY = "sm-guardrails"
 """Reports what must block: findings at level error, and config mistakes (SMG-0)."""
@@ -102,10 +101,10 @@ class _Judge:
         names = tuple(dict.fromkeys(name for name in (args.name, args.urn) if name))
         spec = notebook_spec(args.resource_type, args.props, names)
         shown = []
-        for finding in evaluate_notebook(spec, settings.config):
+        for finding in evaluate_notebook(spec, settings.config, passes=False):
             if finding.blocking:
                 report_violation(finding.describe(), None)
-            elif finding.verdict is not Verdict.PASS:
+            else:
                 shown.append(finding.describe())
         self._handover.give(_resource_key(args), shown)
 

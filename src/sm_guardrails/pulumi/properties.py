@@ -41,11 +41,6 @@ class NotebookSchema:
     security_groups: str
 
     @cached_property
-    def read_keys(self) -> frozenset[str]:
-        """The top-level properties the rules read."""
-        return frozenset(name.partition(".")[0] for name in self.property_names.values())
-
-    @cached_property
     def property_names(self) -> dict[str, str]:
         """The rules' property names (CloudFormation keys) spelled as in this schema."""
         return {
@@ -115,6 +110,20 @@ def _read(container: Mapping[str, object] | Sequence[object], key: str | int) ->
         return UNKNOWN_VALUE
 
 
+def _member(props: Mapping[str, object], key: str) -> object:
+    """The property ``key`` of a resource as plain data; None when the resource has none.
+
+    Only the properties the rules read are copied; the resource's properties are a
+    mapping of property names, never a wrapped (secret) value.
+    """
+    try:
+        return plain(props[key])
+    except KeyError:
+        return None
+    except UnknownValueError:
+        return UNKNOWN_VALUE
+
+
 def to_value(item: object) -> Value:
     """A tri-state value from plain data: ``None`` is absent, a list is judged item by item."""
     if item is None:
@@ -131,10 +140,7 @@ def notebook_spec(
 ) -> NotebookSpec:
     """The :class:`NotebookSpec` of a notebook resource of ``resource_type`` (a key of SCHEMAS)."""
     schema = SCHEMAS[resource_type]
-    # The resource's properties are a mapping of property names, never a wrapped value;
-    # only the ones the rules read are copied.
-    data = _plain_mapping(props, [key for key in iter(props) if key in schema.read_keys])
-    imds = data.get("instanceMetadataServiceConfiguration")
+    imds = _member(props, "instanceMetadataServiceConfiguration")
     if imds is UNKNOWN_VALUE:
         minimum_imds: Value = Unknown(UNKNOWN_REASON)
     else:
@@ -143,11 +149,11 @@ def notebook_spec(
         )
     return NotebookSpec(
         names=names,
-        direct_internet_access=to_value(data.get("directInternetAccess")),
-        subnet_id=to_value(data.get("subnetId")),
-        security_group_ids=to_value(data.get(schema.security_groups)),
-        root_access=to_value(data.get("rootAccess")),
-        kms_key_id=to_value(data.get("kmsKeyId")),
+        direct_internet_access=to_value(_member(props, "directInternetAccess")),
+        subnet_id=to_value(_member(props, "subnetId")),
+        security_group_ids=to_value(_member(props, schema.security_groups)),
+        root_access=to_value(_member(props, "rootAccess")),
+        kms_key_id=to_value(_member(props, "kmsKeyId")),
         minimum_imds_version=minimum_imds,
         property_names=schema.property_names,
     )
