@@ -103,7 +103,11 @@ SMG_3 = Rule(
         "network settings. AWS's default is Enabled."
     ),
     default_level=Level.WARNING,
-    fix="Set {RootAccess} to 'Disabled'. " + REPLACEMENT_NOTE,
+    fix=(
+        "Set {RootAccess} to 'Disabled'. Unlike the network settings it is not "
+        "create-only: it is updated in place, without replacing the notebook or its "
+        "volume (SageMaker applies it while the notebook instance is stopped)."
+    ),
     references=(
         Reference("AWS Security Hub", "SageMaker.3", _SH),
         _config_rule("sagemaker-notebook-instance-root-access-check"),
