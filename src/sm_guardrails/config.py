@@ -82,9 +82,23 @@ class GuardrailConfig:
         )
 
 
+LEVEL_WORDS: Mapping[str, Level] = {
+    "error": Level.ERROR,
+    "warning": Level.WARNING,
+    "off": Level.OFF,
+    "mandatory": Level.ERROR,
+    "advisory": Level.WARNING,
+    "disabled": Level.OFF,
+}
+"""The words a level may be given in: the core's, and Pulumi's enforcement levels, so
+one config file serves the CLI, CDK and the policy pack."""
+
+
 def parse_level(text: object, where: str) -> Level:
-    """A :class:`Level` from its name, with a clear error otherwise."""
-    return _parse_enum(Level, text, where)
+    """A :class:`Level` from one of :data:`LEVEL_WORDS`, with a clear error otherwise."""
+    if isinstance(text, str) and text in LEVEL_WORDS:
+        return LEVEL_WORDS[text]
+    raise ConfigError(f"{where}: {text!r} is not one of {', '.join(LEVEL_WORDS)}")
 
 
 def _require_rule(rule_id: str, where: str) -> None:

@@ -22,6 +22,13 @@ def test_from_mapping_reads_levels_unknown_and_exemptions() -> None:
     assert config.exemptions_for(("urn:y",)) == ()
 
 
+def test_levels_also_take_pulumis_words_so_one_file_serves_every_layer() -> None:
+    config = GuardrailConfig.from_mapping(
+        {"levels": {"SMG-1": "advisory", "SMG-3": "mandatory", "SMG-5": "disabled"}}
+    )
+    assert config.levels == {"SMG-1": Level.WARNING, "SMG-3": Level.ERROR, "SMG-5": Level.OFF}
+
+
 @pytest.mark.parametrize(
     ("raw", "says"),
     [

@@ -21,9 +21,10 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 import sm_guardrails.pulumi.policies as policies_module
 from sm_guardrails import GuardrailConfig, Level, UnknownPolicy
+from sm_guardrails.config import LEVEL_WORDS
 from sm_guardrails.model import Exemption
 from sm_guardrails.pulumi import ADVISORY_POLICY, MAIN_POLICY, notebook_policies
-from sm_guardrails.pulumi.pack_config import LEVEL_WORDS, read_pack_settings
+from sm_guardrails.pulumi.pack_config import read_pack_settings
 from sm_guardrails.pulumi.properties import notebook_spec
 from sm_guardrails.values import ABSENT, Known, Unknown
 

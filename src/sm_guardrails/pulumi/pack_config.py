@@ -20,22 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sm_guardrails.catalog import RULES, Level
-from sm_guardrails.config import UnknownPolicy
+from sm_guardrails.config import LEVEL_WORDS, UnknownPolicy
 from sm_guardrails.model import Exemption
 
 CONFIG_KEYS = ("levels", "unknown", "exemptions")
 EXEMPTION_KEYS = ("rule", "resource", "reason")
 RULE_IDS = tuple(rule.rule_id for rule in RULES)
-
-LEVEL_WORDS: dict[str, Level] = {
-    "error": Level.ERROR,
-    "warning": Level.WARNING,
-    "off": Level.OFF,
-    "mandatory": Level.ERROR,
-    "advisory": Level.WARNING,
-    "disabled": Level.OFF,
-}
-"""The words a level may be given in: the core's, and Pulumi's enforcement levels."""
 
 _LEVEL_CHOICES = ", ".join(LEVEL_WORDS)
 _RULE_CHOICES = ", ".join(RULE_IDS)
