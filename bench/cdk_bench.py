@@ -40,7 +40,7 @@ class CdkSizes:
     scaling_repetitions: int
 
 
-FULL = CdkSizes(constructs=4000, scaling=(500, 1000, 2000), repetitions=6, scaling_repetitions=3)
+FULL = CdkSizes(constructs=4000, scaling=(500, 1000, 2000), repetitions=12, scaling_repetitions=3)
 SMOKE = CdkSizes(constructs=60, scaling=(), repetitions=1, scaling_repetitions=1)
 
 
