@@ -164,10 +164,7 @@ def notebook_policies(config: GuardrailConfig = DEFAULT_CONFIG) -> list[Resource
     return [
         ResourceValidationPolicy(
             name=MAIN_POLICY,
-            description=(
-                "SMG-1 to SMG-5: SageMaker notebook instances stay off the public internet "
-                "(findings at level error, and SMG-0 config mistakes)"
-            ),
+            description="SageMaker notebook instances stay off the public internet",
             validate=_Judge(config, handover),
             enforcement_level=EnforcementLevel.MANDATORY,
             config_schema=PolicyConfigSchema(properties=CONFIG_SCHEMA),
@@ -178,10 +175,7 @@ def notebook_policies(config: GuardrailConfig = DEFAULT_CONFIG) -> list[Resource
         ),
         ResourceValidationPolicy(
             name=ADVISORY_POLICY,
-            description=(
-                "sm-guardrails warnings: findings at level warning, exempted findings and "
-                "preview-time unknowns accepted by unknown: warn (shown, never blocking)"
-            ),
+            description="sm-guardrails findings that are shown but do not block",
             validate=_ReportHandedOver(handover),
             enforcement_level=EnforcementLevel.ADVISORY,
             severity=Severity.MEDIUM,
