@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sm_guardrails.catalog import RULES, Level
-from sm_guardrails.config import LEVEL_WORDS, UnknownPolicy
+from sm_guardrails.config import LEVEL_WORDS, ConfigError, UnknownPolicy, parse_level
 from sm_guardrails.model import Exemption
 
 CONFIG_KEYS = ("levels", "unknown", "exemptions")
 EXEMPTION_KEYS = ("rule", "resource", "reason")
 RULE_IDS = tuple(rule.rule_id for rule in RULES)
 
-_LEVEL_CHOICES = ", ".join(LEVEL_WORDS)
 _RULE_CHOICES = ", ".join(RULE_IDS)
 
 CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
@@ -123,13 +122,11 @@ def _read_levels(raw: object, where: str, problems: list[str]) -> dict[str, Leve
             problems.append(
                 f"{where}: {rule_id!r} is not a rule, ignored; the rules are {_RULE_CHOICES}"
             )
-        elif not isinstance(word, str) or word not in LEVEL_WORDS:
-            problems.append(
-                f"{where}.{rule_id}: {word!r} is not one of {_LEVEL_CHOICES}; "
-                f"{rule_id} keeps its default level"
-            )
         else:
-            levels[rule_id] = LEVEL_WORDS[word]
+            try:
+                levels[rule_id] = parse_level(word, f"{where}.{rule_id}")
+            except ConfigError as error:
+                problems.append(f"{error}; {rule_id} keeps its default level")
     return levels
 
 
