@@ -59,14 +59,18 @@ def evaluate_notebook(
         exempted, findings = _sort_exemptions(spec, config)
     else:
         exempted, findings = {}, []
-    for rule in RULES:
+    for rule, checks in _RULE_CHECKS:
         level = config.level_of(rule)
         if level is Level.OFF:
             continue
-        outcomes = [(check.property_name, check.run(spec)) for check in CHECKS[rule.rule_id]]
+        shown = []
+        for check in checks:
+            outcome = check.run(spec)
+            if outcome.verdict is not Verdict.PASS:
+                shown.append((check.property_name, outcome))
         exemption = exempted.get(rule.rule_id)
-        if any(outcome.verdict is not Verdict.PASS for _, outcome in outcomes):
-            findings.append(_finding(rule, level, spec, outcomes, config, exemption))
+        if shown:
+            findings.append(_finding(rule, level, spec, shown, config, exemption))
         elif passes:
             findings.append(
                 Finding(rule, spec.display_name, Verdict.PASS, level, "passes", "", None, exemption)
@@ -78,16 +82,19 @@ def _finding(
     rule: Rule,
     level: Level,
     spec: NotebookSpec,
-    outcomes: list[tuple[str, Outcome]],
+    shown: list[tuple[str, Outcome]],
     config: GuardrailConfig,
     exemption: str | None,
 ) -> Finding:
-    """The finding of a rule that did not pass, its message built from what it saw."""
-    worst = min(outcomes, key=lambda item: _SEVERITY[item[1].verdict])
-    verdict = worst[1].verdict
+    """The finding of a rule whose checks gave the outcomes ``shown`` (none a pass).
+
+    A failure outranks an undecidable value: the message names what failed.
+    """
+    failed = [item for item in shown if item[1].verdict is Verdict.FAIL]
+    verdict = Verdict.FAIL if failed else Verdict.UNKNOWN
+    shown = failed or shown
     names = spec.property_names
-    considered = [item for item in outcomes if item[1].verdict is verdict]
-    message = "; ".join(f"{names.get(prop, prop)} {outcome.detail}" for prop, outcome in considered)
+    message = "; ".join([f"{names.get(prop, prop)} {outcome.detail}" for prop, outcome in shown])
     if verdict is Verdict.UNKNOWN:
         if config.unknown is UnknownPolicy.WARN and level is Level.ERROR:
             level = Level.WARNING
@@ -98,21 +105,20 @@ def _finding(
         verdict=verdict,
         level=level,
         message=message,
-        fix=rule.fix.format(**{key: names.get(key, key) for key in _FIX_FIELDS}),
-        unknown_reason=worst[1].unknown_reason,
+        fix=rule.fix.format_map(_Spelling(names)),
+        unknown_reason=shown[0][1].unknown_reason,
         exemption=exemption,
     )
 
 
-_SEVERITY = {Verdict.FAIL: 0, Verdict.UNKNOWN: 1, Verdict.PASS: 2}
-_FIX_FIELDS = (
-    "DirectInternetAccess",
-    "SubnetId",
-    "SecurityGroupIds",
-    "RootAccess",
-    "KmsKeyId",
-    "MinimumInstanceMetadataServiceVersion",
-)
+class _Spelling(dict[str, str]):
+    """Property names as the user spells them; a name without a spelling stays as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+_RULE_CHECKS = tuple((rule, CHECKS[rule.rule_id]) for rule in RULES)
 
 
 def _sort_exemptions(

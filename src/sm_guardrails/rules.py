@@ -145,7 +145,8 @@ class PropertyCheck:
 
     def run(self, spec: NotebookSpec) -> Outcome:
         """Judge this property of ``spec``."""
-        return judge(getattr(spec, self.attribute), self.check)
+        value = getattr(spec, self.attribute)
+        return judge(value, self.check) if isinstance(value, Choice) else self.check(value)
 
 
 _DISABLED = _exact_string("Disabled", "Enabled")

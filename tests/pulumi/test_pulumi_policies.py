@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -267,17 +267,66 @@ def test_the_config_is_read_once_per_distinct_config(monkeypatch: pytest.MonkeyP
     assert len(reads) == 4
 
 
-def test_spec_reads_through_the_sdk_proxy_without_raising_on_unknowns() -> None:
-    props = unknown_checking_proxy(
-        {
-            "directInternetAccess": UNKNOWN,
-            "subnetId": "subnet-1",
-            "securityGroups": [UNKNOWN, "sg-1"],
-            "instanceMetadataServiceConfiguration": {
-                "minimumInstanceMetadataServiceVersion": UNKNOWN
-            },
-            "rootAccess": None,
-        }
+def _without_target(item: Any) -> Any:
+    if isinstance(item, Mapping):
+        return _WithoutTarget(item)
+    if isinstance(item, Sequence) and not isinstance(item, str):
+        return _ListWithoutTarget(item)
+    return item
+
+
+class _WithoutTarget(Mapping[str, Any]):
+    """A proxy like the SDK's (raising on unknowns) that does not hand out ``__target``."""
+
+    def __init__(self, proxy: Mapping[str, Any]) -> None:
+        self._proxy = proxy
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "__target":
+            raise KeyError(key)
+        return _without_target(self._proxy[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._proxy)
+
+    def __len__(self) -> int:
+        return len(self._proxy)
+
+
+class _ListWithoutTarget(Sequence[Any]):
+    """The list counterpart of :class:`_WithoutTarget`."""
+
+    def __init__(self, proxy: Sequence[Any]) -> None:
+        self._proxy = proxy
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, int):
+            raise TypeError(index)
+        return _without_target(self._proxy[index])
+
+    def __len__(self) -> int:
+        return len(self._proxy)
+
+
+@pytest.mark.parametrize("wrap", [lambda proxy: proxy, _WithoutTarget], ids=["sdk", "no-target"])
+def test_spec_reads_through_the_sdk_proxy_without_raising_on_unknowns(
+    wrap: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+) -> None:
+    """The SDK's proxy is read through the data it wraps, any other mapping key by key."""
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+    props = wrap(
+        unknown_checking_proxy(
+            {
+                "directInternetAccess": UNKNOWN,
+                "subnetId": "subnet-1",
+                "securityGroups": [UNKNOWN, "sg-1"],
+                "instanceMetadataServiceConfiguration": {
+                    "minimumInstanceMetadataServiceVersion": UNKNOWN
+                },
+                "rootAccess": None,
+                "kmsKeyId": {**secret, "value": "alias/k"},
+            }
+        )
     )
     spec = notebook_spec(AWS, props, ("nb",))
     assert isinstance(spec.direct_internet_access, Unknown)
@@ -286,7 +335,7 @@ def test_spec_reads_through_the_sdk_proxy_without_raising_on_unknowns() -> None:
     first, second = spec.security_group_ids.value  # type: ignore[misc]
     assert isinstance(first, Unknown) and second == Known("sg-1")
     assert isinstance(spec.minimum_imds_version, Unknown)
-    assert spec.root_access is ABSENT and spec.kms_key_id is ABSENT
+    assert spec.root_access is ABSENT and spec.kms_key_id == Known("alias/k")
     assert spec.property_names["SecurityGroupIds"] == "securityGroups"
 
 

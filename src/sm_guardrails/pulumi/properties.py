@@ -75,19 +75,41 @@ UNKNOWN_VALUE = _UnknownMarker()
 def plain(value: object) -> object:
     """Copy ``value`` into dicts, lists and scalars, secrets unwrapped, unknowns marked.
 
-    Reads the policy SDK's proxies key by key, so an unknown value (on which the SDK's
-    proxy raises) becomes :data:`UNKNOWN_VALUE` instead of an error.
+    The policy SDK's proxies are read through the data they wrap (see :func:`_target`);
+    any other mapping or sequence key by key, so an unknown value on which it raises
+    becomes :data:`UNKNOWN_VALUE` instead of an error.
     """
     if isinstance(value, str):
         return UNKNOWN_VALUE if value in UNKNOWN_SENTINELS else value
+    if not isinstance(value, (dict, list)) and isinstance(value, (Mapping, Sequence)):
+        value = _target(value)
+    if isinstance(value, dict):
+        if value.get(SIGNATURE_KEY) == SECRET_SIGNATURE and "value" in value:
+            return plain(value["value"])
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
     if isinstance(value, Mapping):
-        keys = list(iter(value))  # iterating the SDK's proxy never raises; `in` and .get may
+        keys = list(iter(value))  # iterating a proxy never raises; `in` and .get may
         if _is_secret(value, keys):
             return plain(_read(value, "value"))
         return _plain_mapping(value, keys)
     if isinstance(value, Sequence):
         return [plain(_read(value, index)) for index in range(len(value))]
     return value
+
+
+def _target(container: object) -> object:
+    """The dict or list behind one of the policy SDK's proxies, else ``container``.
+
+    The SDK's proxies hand out what they wrap under the key ``__target``. Reading it
+    skips the proxy's per-item unknown checks; :func:`plain` marks unknowns itself.
+    """
+    try:
+        target = container["__target"]  # type: ignore[index]
+    except (KeyError, IndexError, TypeError, UnknownValueError):
+        return container
+    return target if isinstance(target, (dict, list)) else container
 
 
 def _is_secret(mapping: Mapping[str, object], keys: list[str]) -> bool:
@@ -110,18 +132,22 @@ def _read(container: Mapping[str, object] | Sequence[object], key: str | int) ->
         return UNKNOWN_VALUE
 
 
-def _member(props: Mapping[str, object], key: str) -> object:
-    """The property ``key`` of a resource as plain data; None when the resource has none.
+_UNKNOWN = Unknown(UNKNOWN_REASON)
+
+
+def _property(props: Mapping[str, object], key: str) -> Value:
+    """The property ``key`` of a resource (a dict, or a mapping) as a tri-state value.
 
     Only the properties the rules read are copied; the resource's properties are a
     mapping of property names, never a wrapped (secret) value.
     """
     try:
-        return plain(props[key])
-    except KeyError:
-        return None
+        item = props.get(key)
     except UnknownValueError:
-        return UNKNOWN_VALUE
+        return _UNKNOWN
+    if type(item) is str:
+        return _UNKNOWN if item in UNKNOWN_SENTINELS else Known(item)
+    return to_value(plain(item))
 
 
 def to_value(item: object) -> Value:
@@ -129,7 +155,7 @@ def to_value(item: object) -> Value:
     if item is None:
         return ABSENT
     if item is UNKNOWN_VALUE:
-        return Unknown(UNKNOWN_REASON)
+        return _UNKNOWN
     if isinstance(item, list):
         return Known(tuple(to_value(element) for element in item))
     return Known(item)
@@ -140,20 +166,23 @@ def notebook_spec(
 ) -> NotebookSpec:
     """The :class:`NotebookSpec` of a notebook resource of ``resource_type`` (a key of SCHEMAS)."""
     schema = SCHEMAS[resource_type]
-    imds = _member(props, "instanceMetadataServiceConfiguration")
-    if imds is UNKNOWN_VALUE:
-        minimum_imds: Value = Unknown(UNKNOWN_REASON)
-    else:
-        minimum_imds = to_value(
-            imds.get("minimumInstanceMetadataServiceVersion") if isinstance(imds, dict) else None
+    top = _target(props)
+    props = top if isinstance(top, dict) else props
+    imds = _property(props, "instanceMetadataServiceConfiguration")
+    if isinstance(imds, Known):
+        settings = imds.value
+        imds = to_value(
+            settings.get("minimumInstanceMetadataServiceVersion")
+            if isinstance(settings, dict)
+            else None
         )
     return NotebookSpec(
         names=names,
-        direct_internet_access=to_value(_member(props, "directInternetAccess")),
-        subnet_id=to_value(_member(props, "subnetId")),
-        security_group_ids=to_value(_member(props, schema.security_groups)),
-        root_access=to_value(_member(props, "rootAccess")),
-        kms_key_id=to_value(_member(props, "kmsKeyId")),
-        minimum_imds_version=minimum_imds,
+        direct_internet_access=_property(props, "directInternetAccess"),
+        subnet_id=_property(props, "subnetId"),
+        security_group_ids=_property(props, schema.security_groups),
+        root_access=_property(props, "rootAccess"),
+        kms_key_id=_property(props, "kmsKeyId"),
+        minimum_imds_version=imds,
         property_names=schema.property_names,
     )
