@@ -45,6 +45,9 @@ _PASSED = Outcome(Verdict.PASS, "passes")
 evaluation, so a pass says only that."""
 
 
+_NOT_SET = Outcome(Verdict.FAIL, "is not set")
+
+
 def _undecided(value: Unknown) -> Outcome:
     return Outcome(
         Verdict.UNKNOWN, f"cannot be decided before deployment: {value.reason}", value.reason
@@ -77,11 +80,13 @@ def judge(value: Value, check: LeafCheck) -> Outcome:
 def _exact_string(expected: str, default: str, *accepted: object) -> LeafCheck:
     """A check that passes only ``expected`` (or an ``accepted`` literal) and says why not."""
 
+    unset = Outcome(Verdict.FAIL, f"is not set, and AWS's default is {default}")
+
     def check(value: Value) -> Outcome:
         if isinstance(value, Unknown):
             return _undecided(value)
         if isinstance(value, Absent):
-            return Outcome(Verdict.FAIL, f"is not set, and AWS's default is {default}")
+            return unset
         assert isinstance(value, Known)
         if value.value == expected or value.value in accepted:
             return _PASSED
@@ -100,7 +105,7 @@ def _present_id(value: Value) -> Outcome:
     if isinstance(value, Unknown):
         return _PASSED  # an id unknown until deployment is present
     if isinstance(value, Absent):
-        return Outcome(Verdict.FAIL, "is not set")
+        return _NOT_SET
     assert isinstance(value, Known)
     if not isinstance(value.value, str):
         return Outcome(Verdict.FAIL, f"is {render_literal(value.value)}, not an id")
@@ -114,7 +119,7 @@ def _present_id_list(value: Value) -> Outcome:
     if isinstance(value, Unknown):
         return _PASSED  # an id unknown until deployment is present
     if isinstance(value, Absent):
-        return Outcome(Verdict.FAIL, "is not set")
+        return _NOT_SET
     assert isinstance(value, Known)
     if not isinstance(value.value, tuple):
         return Outcome(Verdict.FAIL, f"is {render_literal(value.value)}, not a list of ids")
