@@ -90,9 +90,9 @@ def _finding(
 
     A failure outranks an undecidable value: the message names what failed.
     """
-    failed = [item for item in shown if item[1].verdict is Verdict.FAIL]
-    verdict = Verdict.FAIL if failed else Verdict.UNKNOWN
-    shown = failed or shown
+    if len(shown) > 1:
+        shown = [item for item in shown if item[1].verdict is Verdict.FAIL] or shown
+    verdict = shown[0][1].verdict
     names = spec.property_names
     message = "; ".join([f"{names.get(prop, prop)} {outcome.detail}" for prop, outcome in shown])
     if verdict is Verdict.UNKNOWN:
