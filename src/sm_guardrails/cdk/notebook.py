@@ -181,12 +181,24 @@ def _check_combinations(
         )
 
 
+_SELECTION_FIELDS = (
+    "availability_zones",
+    "one_per_az",
+    "subnet_filters",
+    "subnet_group_name",
+    "subnet_type",
+    "subnets",
+)
+"""The fields of ``ec2.SubnetSelection``, which are ``select_subnets``'s keyword arguments."""
+
+
 def _private_subnets(
     path: str, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None
 ) -> list[ec2.ISubnet]:
     """The subnets of the selection that are not among the VPC's public subnets."""
     # Python's select_subnets takes the selection's fields as keyword arguments.
-    selected = vpc.select_subnets(**(selection._values if selection else {})).subnets
+    fields = {name: getattr(selection, name) for name in _SELECTION_FIELDS} if selection else {}
+    selected = vpc.select_subnets(**fields).subnets
     public = {subnet.subnet_id for subnet in vpc.public_subnets}
     private = [subnet for subnet in selected if subnet.subnet_id not in public]
     if private:
