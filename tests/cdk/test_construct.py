@@ -232,6 +232,29 @@ def test_allow_all_outbound_is_an_explicit_opt_in(app: cdk.App) -> None:
     ]
 
 
+def test_prefix_lists_get_https_egress_next_to_the_vpc(app: cdk.App) -> None:
+    template, construct = _render(app, vpc_endpoints=True, https_prefix_list_ids=["pl-63a5400a"])
+    group_id = cdk.Stack.of(construct).get_logical_id(
+        construct.security_groups[0].node.default_child
+    )
+    group = template.to_json()["Resources"][group_id]["Properties"]
+    assert [rule["Description"] for rule in group["SecurityGroupEgress"]] == [
+        "HTTPS to VPC endpoints in the VPC"
+    ]
+    (rule,) = template.find_resources(
+        "AWS::EC2::SecurityGroupEgress",
+        {"Properties": {"GroupId": {"Fn::GetAtt": [group_id, "GroupId"]}}},
+    ).values()
+    assert rule["Properties"] == {
+        "Description": "HTTPS to prefix list pl-63a5400a",
+        "DestinationPrefixListId": "pl-63a5400a",
+        "FromPort": 443,
+        "GroupId": {"Fn::GetAtt": [group_id, "GroupId"]},
+        "IpProtocol": "tcp",
+        "ToPort": 443,
+    }
+
+
 def test_subnet_selection_is_honoured(app: cdk.App) -> None:
     template, _ = _render(
         app, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
@@ -300,6 +323,15 @@ def test_connections_open_the_notebooks_security_group(app: cdk.App) -> None:
         ),
         ({"security_groups": []}, "security_groups is an empty list"),
         ({"allow_all_outbound": True, "security_groups": "own"}, "allow_all_outbound applies only"),
+        (
+            {"https_prefix_list_ids": ["pl-1"], "security_groups": "own"},
+            "https_prefix_list_ids applies only",
+        ),
+        (
+            {"https_prefix_list_ids": ["pl-1"], "allow_all_outbound": True},
+            "already allows everything",
+        ),
+        ({"https_prefix_list_ids": "pl-1"}, "is the string 'pl-1'; pass a list"),
         ({"encryption_key": "own", "aws_managed_volume_key": True}, "contradict each other"),
     ],
 )

@@ -42,6 +42,10 @@ class SecureNotebookInstance(Construct):
     :param allow_all_outbound: let the new security group send anything anywhere
         (still through the VPC's routes; there is no direct internet path). Default: False.
         Only without ``security_groups``.
+    :param https_prefix_list_ids: managed prefix lists the new security group may also
+        reach over HTTPS, e.g. the S3 gateway endpoint's (``com.amazonaws.<region>.s3``),
+        which the VPC's CIDR does not cover. Default: none. Only without
+        ``security_groups`` and ``allow_all_outbound``.
     :param role: the execution role. Default: a new role that SageMaker can assume,
         with no managed policies; grant it what the notebook needs.
     :param encryption_key: the KMS key for the storage volume. Default: a new key with
@@ -66,6 +70,7 @@ class SecureNotebookInstance(Construct):
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         allow_all_outbound: bool = False,
+        https_prefix_list_ids: Sequence[str] = (),
         role: iam.IRole | None = None,
         encryption_key: kms.IKey | None = None,
         aws_managed_volume_key: bool = False,
@@ -85,13 +90,15 @@ class SecureNotebookInstance(Construct):
             self.node.path,
             security_groups,
             allow_all_outbound,
+            https_prefix_list_ids,
             encryption_key,
             aws_managed_volume_key,
         )
         subnets = _private_subnets(self.node.path, vpc, vpc_subnets)
 
         self.security_groups: list[ec2.ISecurityGroup] = list(
-            security_groups or [_default_security_group(self, vpc, allow_all_outbound)]
+            security_groups
+            or [_default_security_group(self, vpc, allow_all_outbound, https_prefix_list_ids)]
         )
         self._connections = ec2.Connections(security_groups=self.security_groups)
         self.role: iam.IRole = role or iam.Role(
@@ -161,6 +168,7 @@ def _check_combinations(
     path: str,
     security_groups: Sequence[ec2.ISecurityGroup] | None,
     allow_all_outbound: bool,
+    https_prefix_list_ids: Sequence[str],
     encryption_key: kms.IKey | None,
     aws_managed_volume_key: bool,
 ) -> None:
@@ -169,10 +177,24 @@ def _check_combinations(
             f"{path}: security_groups is an empty list; pass at least one security group, "
             "or leave it out to get a new one"
         )
-    if security_groups and allow_all_outbound:
+    if isinstance(https_prefix_list_ids, str):
         raise NotebookConfigurationError(
-            f"{path}: allow_all_outbound applies only to the security group this construct "
-            "creates; with your own security_groups, set their outbound rules instead"
+            f"{path}: https_prefix_list_ids is the string {https_prefix_list_ids!r}; "
+            "pass a list of prefix list ids, e.g. [s3_prefix_list_id]"
+        )
+    for name, given in (
+        ("allow_all_outbound", allow_all_outbound),
+        ("https_prefix_list_ids", https_prefix_list_ids),
+    ):
+        if security_groups and given:
+            raise NotebookConfigurationError(
+                f"{path}: {name} applies only to the security group this construct "
+                "creates; with your own security_groups, set their outbound rules instead"
+            )
+    if allow_all_outbound and https_prefix_list_ids:
+        raise NotebookConfigurationError(
+            f"{path}: https_prefix_list_ids adds to the HTTPS-only outbound rules, and "
+            "allow_all_outbound=True already allows everything; pass only one"
         )
     if encryption_key is not None and aws_managed_volume_key:
         raise NotebookConfigurationError(
@@ -211,7 +233,7 @@ def _private_subnets(
 
 
 def _default_security_group(
-    scope: Construct, vpc: ec2.IVpc, allow_all_outbound: bool
+    scope: Construct, vpc: ec2.IVpc, allow_all_outbound: bool, https_prefix_list_ids: Sequence[str]
 ) -> ec2.SecurityGroup:
     group = ec2.SecurityGroup(
         scope,
@@ -223,5 +245,9 @@ def _default_security_group(
     if not allow_all_outbound:
         group.add_egress_rule(
             ec2.Peer.ipv4(vpc.vpc_cidr_block), HTTPS, "HTTPS to VPC endpoints in the VPC"
+        )
+    for prefix_list_id in https_prefix_list_ids:
+        group.add_egress_rule(
+            ec2.Peer.prefix_list(prefix_list_id), HTTPS, f"HTTPS to prefix list {prefix_list_id}"
         )
     return group
