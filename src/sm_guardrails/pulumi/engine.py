@@ -177,12 +177,7 @@ class AnalyzerClient:
         self, resource_type: str, properties: Mapping[str, Any], urn: str, name: str
     ) -> list[Diagnostic]:
         """Send one resource's inputs (engine wire format) and return the diagnostics."""
-        struct = struct_pb2.Struct()
-        struct.update(properties)
-        response = self._stub.Analyze(
-            analyzer_pb2.AnalyzeRequest(type=resource_type, properties=struct, urn=urn, name=name),
-            timeout=60,
-        )
+        response = self.send(analyze_request(resource_type, properties, urn, name))
         return [
             Diagnostic(
                 policy_name=item.policyName,
@@ -192,6 +187,20 @@ class AnalyzerClient:
             )
             for item in response.diagnostics
         ]
+
+    def send(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
+        """One Analyze call, as it travels: the request and the pack's response."""
+        response: analyzer_pb2.AnalyzeResponse = self._stub.Analyze(request, timeout=60)
+        return response
+
+
+def analyze_request(
+    resource_type: str, properties: Mapping[str, Any], urn: str, name: str
+) -> analyzer_pb2.AnalyzeRequest:
+    """The Analyze request the engine sends for a resource with these inputs."""
+    struct = struct_pb2.Struct()
+    struct.update(properties)
+    return analyzer_pb2.AnalyzeRequest(type=resource_type, properties=struct, urn=urn, name=name)
 
 
 def _policy_entry(pack_config: Mapping[str, Any], name: str) -> tuple[int | None, dict[str, Any]]:
