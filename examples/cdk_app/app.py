@@ -32,7 +32,21 @@ class SecureNotebookStack(cdk.Stack):
                 )
             ],
         )
-        SecureNotebookInstance(self, "Notebook", vpc=vpc, vpc_endpoints=True)
+        # The S3 gateway endpoint is reached through the region's S3 prefix list, whose id
+        # differs by region: `aws ec2 describe-managed-prefix-lists` prints it.
+        s3_prefix_list = cdk.CfnParameter(
+            self,
+            "S3PrefixListId",
+            description="The id of the managed prefix list com.amazonaws.<region>.s3",
+            allowed_pattern="pl-[0-9a-f]+",
+        )
+        SecureNotebookInstance(
+            self,
+            "Notebook",
+            vpc=vpc,
+            vpc_endpoints=True,
+            https_prefix_list_ids=[s3_prefix_list.value_as_string],
+        )
 
 
 class InsecureNotebookStack(cdk.Stack):

@@ -49,6 +49,12 @@ def test_secure_example_synthesizes(tmp_path: Path) -> None:
         r for r in template["Resources"].values() if r["Type"] == "AWS::SageMaker::NotebookInstance"
     ]
     assert notebook["Properties"]["DirectInternetAccess"] == "Disabled"
+    egress = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::EC2::SecurityGroupEgress"
+    ]
+    assert [r["Properties"]["DestinationPrefixListId"] for r in egress] == [
+        {"Ref": "S3PrefixListId"}
+    ]
     assert "sm-guardrails" not in result.stderr
     assert not (tmp_path / "InsecureNotebookStack.template.json").exists()
 
