@@ -339,6 +339,12 @@ def test_spec_reads_through_the_sdk_proxy_without_raising_on_unknowns(
     assert spec.property_names["SecurityGroupIds"] == "securityGroups"
 
 
+def test_plain_props_are_read_as_they_are_whatever_their_keys() -> None:
+    props = {"__target": {"directInternetAccess": "Disabled"}, "directInternetAccess": "Enabled"}
+    spec = notebook_spec(AWS, props, ("nb",))
+    assert spec.direct_internet_access == Known("Enabled")
+
+
 def test_importing_the_core_does_not_import_pulumi() -> None:
     code = "import sys, sm_guardrails; print(sorted(m for m in sys.modules if 'pulumi' in m))"
     result = subprocess.run(

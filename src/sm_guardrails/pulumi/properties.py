@@ -104,7 +104,10 @@ def _target(container: object) -> object:
 
     The SDK's proxies hand out what they wrap under the key ``__target``. Reading it
     skips the proxy's per-item unknown checks; :func:`plain` marks unknowns itself.
+    Plain data is never unwrapped, whatever its keys.
     """
+    if isinstance(container, (dict, list)):
+        return container
     try:
         target = container["__target"]  # type: ignore[index]
     except (KeyError, IndexError, TypeError, UnknownValueError):
