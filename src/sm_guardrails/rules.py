@@ -150,8 +150,7 @@ class PropertyCheck:
 
     def run(self, spec: NotebookSpec) -> Outcome:
         """Judge this property of ``spec``."""
-        value = getattr(spec, self.attribute)
-        return judge(value, self.check) if isinstance(value, Choice) else self.check(value)
+        return judge(getattr(spec, self.attribute), self.check)
 
 
 _DISABLED = _exact_string("Disabled", "Enabled")
