@@ -6,7 +6,7 @@ the optional adapters (extras ``[cdk]`` and ``[pulumi]``).
 """
 
 from sm_guardrails.catalog import RULES, Level, Rule
-from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy
+from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy, UnseenPolicy
 from sm_guardrails.evaluation import Finding, evaluate_notebook
 from sm_guardrails.model import Exemption, NotebookSpec
 from sm_guardrails.rules import Verdict
@@ -23,6 +23,7 @@ __all__ = [
     "NotebookSpec",
     "Rule",
     "UnknownPolicy",
+    "UnseenPolicy",
     "Verdict",
     "__version__",
     "evaluate_notebook",

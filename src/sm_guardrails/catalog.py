@@ -154,8 +154,29 @@ SMG_0 = Rule(
     references=(),
 )
 
+SMG_U = Rule(
+    rule_id="SMG-U",
+    name="every-template-seen",
+    title="Every template that can hold a notebook is checked",
+    rationale=(
+        "A notebook can sit in a template this check cannot read: a nested stack or "
+        "StackSet whose template is at a URL or is decided at deployment, or a template "
+        "that a macro rewrites when it is deployed. Passing it silently would pass what "
+        "was never seen, so it is reported: a notice by default, an error when every "
+        "notebook must be seen (unseen: error, --strict)."
+    ),
+    default_level=Level.WARNING,
+    fix=(
+        "Check that template on its own (sm-guardrails check FILE), or give the body "
+        "inline as a literal; for a macro, check the processed template "
+        "(aws cloudformation get-template --stack-name STACK --template-stage Processed, "
+        "or the template CDK synthesized)."
+    ),
+    references=(),
+)
+
 RULES: tuple[Rule, ...] = (SMG_1, SMG_2, SMG_3, SMG_4, SMG_5)
-RULES_BY_ID: dict[str, Rule] = {rule.rule_id: rule for rule in (*RULES, SMG_0)}
+RULES_BY_ID: dict[str, Rule] = {rule.rule_id: rule for rule in (*RULES, SMG_0, SMG_U)}
 
 CFN_PROPERTY_NAMES: dict[str, str] = {
     "DirectInternetAccess": "DirectInternetAccess",

@@ -13,7 +13,13 @@ import yaml
 
 from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.cloudformation import check_paths
-from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy, parse_level
+from sm_guardrails.config import (
+    ConfigError,
+    GuardrailConfig,
+    UnknownPolicy,
+    UnseenPolicy,
+    parse_level,
+)
 from sm_guardrails.reporting import REPORTERS
 from sm_guardrails.reporting.text import render_rules
 
@@ -41,14 +47,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RULE=LEVEL",
         help="set a rule's level: error, warning or off (repeatable), e.g. SMG-3=error",
     )
-    check.add_argument("--strict", action="store_true", help="report every rule at error level")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help=(
+            "report every rule at error level, and every template that cannot be read "
+            "here (remote nested stack, TemplateURL, a body decided at deployment) as an "
+            "error, so every notebook must have been seen (config: unseen: error)"
+        ),
+    )
     check.add_argument(
         "--unknown",
         choices=[policy.value for policy in UnknownPolicy],
         help="what a value known only at deploy time means: fail (default) or warn",
     )
     check.add_argument(
-        "--config", type=Path, help="a YAML or JSON file with levels, unknown, exemptions"
+        "--config", type=Path, help="a YAML or JSON file with levels, unknown, unseen, exemptions"
     )
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
@@ -75,7 +89,10 @@ def _config(args: argparse.Namespace) -> GuardrailConfig:
             raise ConfigError(f"--level {option!r}: expected RULE=LEVEL, e.g. SMG-3=error")
         levels[rule_id.strip()] = parse_level(level.strip(), f"--level {option}")
     unknown = UnknownPolicy(args.unknown) if args.unknown else base.unknown
-    return GuardrailConfig(levels=levels, unknown=unknown, exemptions=base.exemptions)
+    unseen = UnseenPolicy.ERROR if args.strict else base.unseen
+    return GuardrailConfig(
+        levels=levels, unknown=unknown, exemptions=base.exemptions, unseen=unseen
+    )
 
 
 def _rules_json() -> str:

@@ -24,6 +24,15 @@ class UnknownPolicy(str, Enum):
     """An undecidable value is reported as a warning, never as an error."""
 
 
+class UnseenPolicy(str, Enum):
+    """What a template that cannot be read here (a URL, a body decided later) counts as."""
+
+    NOTICE = "notice"
+    """Reported without blocking (the default): check that template on its own."""
+    ERROR = "error"
+    """Reported as an error, so a pipeline can insist that every notebook was seen."""
+
+
 @dataclass(frozen=True)
 class GuardrailConfig:
     """Rule levels, the unknown policy and exemptions for every adapter.
@@ -31,12 +40,14 @@ class GuardrailConfig:
     ``levels`` overrides the catalog's default level per rule id. ``exemptions``
     apply to the resources whose names (logical id, construct path, URN, name)
     equal the exemption's ``resource``; an exemption without ``resource`` applies
-    to every resource checked with this config.
+    to every resource checked with this config. ``unseen`` says whether a template
+    that cannot be read here (at a URL, or decided at deployment) blocks.
     """
 
     levels: Mapping[str, Level] = field(default_factory=dict)
     unknown: UnknownPolicy = UnknownPolicy.FAIL
     exemptions: tuple[Exemption, ...] = ()
+    unseen: UnseenPolicy = UnseenPolicy.NOTICE
 
     def __post_init__(self) -> None:
         for rule_id in self.levels:
@@ -62,23 +73,24 @@ class GuardrailConfig:
     def from_mapping(cls, raw: object, where: str = "config") -> GuardrailConfig:
         """Build a config from plain data (a policy pack's config, a JSON or YAML file).
 
-        Shape: ``{"levels": {"SMG-3": "error"}, "unknown": "fail",
+        Shape: ``{"levels": {"SMG-3": "error"}, "unknown": "fail", "unseen": "notice",
         "exemptions": [{"rule": "SMG-1", "resource": "urn:...", "reason": "..."}]}``.
         """
         if raw is None:
             return cls()
         if not isinstance(raw, Mapping):
             raise ConfigError(f"{where}: expected a mapping, got {type(raw).__name__}")
-        unexpected = set(raw) - {"levels", "unknown", "exemptions"}
+        unexpected = set(raw) - {"levels", "unknown", "unseen", "exemptions"}
         if unexpected:
             raise ConfigError(
                 f"{where}: unknown key(s) {sorted(map(str, unexpected))}; "
-                "expected levels, unknown, exemptions"
+                "expected levels, unknown, unseen, exemptions"
             )
         return cls(
             levels=_parse_levels(raw.get("levels") or {}, f"{where}.levels"),
             unknown=_parse_enum(UnknownPolicy, raw.get("unknown", "fail"), f"{where}.unknown"),
             exemptions=_parse_exemptions(raw.get("exemptions") or [], f"{where}.exemptions"),
+            unseen=_parse_enum(UnseenPolicy, raw.get("unseen", "notice"), f"{where}.unseen"),
         )
 
 
@@ -107,7 +119,7 @@ def _require_rule(rule_id: str, where: str) -> None:
         raise ConfigError(f"{where}: unknown rule id {rule_id!r}; known rules: {known}")
 
 
-_Choice = TypeVar("_Choice", Level, UnknownPolicy)
+_Choice = TypeVar("_Choice", Level, UnknownPolicy, UnseenPolicy)
 
 
 def _parse_enum(kind: type[_Choice], text: object, where: str) -> _Choice:

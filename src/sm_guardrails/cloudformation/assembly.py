@@ -48,10 +48,12 @@ def assembly_stack_templates(directory: Path) -> Iterator[Path]:
 
 
 def nested_stack_templates(
-    template: Mapping[str, object], directory: Path
+    template: Mapping[str, object], directory: Path, published: Mapping[str, Path] | None = None
 ) -> list[tuple[str, Path | None]]:
     """Each nested stack of ``template`` with its local template file, as CDK records it.
 
+    CDK records it in the resource's metadata, or (``published``, from
+    :func:`published_templates`) publishes it under an S3 key its TemplateURL names.
     The file is None for a nested stack whose template is only at its TemplateURL.
     """
     resources = template.get("Resources")
@@ -64,14 +66,49 @@ def nested_stack_templates(
         metadata = resource.get("Metadata")
         asset = metadata.get(ASSET_PATH_KEY) if isinstance(metadata, Mapping) else None
         local = isinstance(asset, str) and asset.endswith((".json", ".yaml", ".yml"))
-        found.append((str(logical_id), directory / str(asset) if local else None))
+        file = directory / str(asset) if local else _published(resource, published or {})
+        found.append((str(logical_id), file))
+    return found
+
+
+def _published(resource: Mapping[str, object], published: Mapping[str, Path]) -> Path | None:
+    properties = resource.get("Properties")
+    url = properties.get("TemplateURL") if isinstance(properties, Mapping) else None
+    text = json.dumps(url)
+    return next((path for key, path in published.items() if key in text), None)
+
+
+def published_templates(template: Path) -> dict[str, Path]:
+    """The nested templates of ``template``'s stack by the S3 object key CDK publishes them at.
+
+    Empty outside a cloud assembly.
+    """
+    found: dict[str, Path] = {}
+    for manifest in _asset_manifests(template):
+        files = _read_json(template.parent / manifest).get("files", {})
+        for asset in files.values() if isinstance(files, Mapping) else ():
+            path = _template_path(asset, template)
+            destinations = asset.get("destinations", {}) if path else {}
+            for destination in destinations.values() if isinstance(destinations, Mapping) else ():
+                key = destination.get("objectKey") if isinstance(destination, Mapping) else None
+                if isinstance(key, str) and path:
+                    found[key] = template.parent / path
     return found
 
 
 def asset_manifest_templates(template: Path) -> Iterator[Path]:
     """The nested stack templates that the asset manifest of ``template``'s stack lists."""
-    directory = template.parent
-    artifacts = _read_json(directory / MANIFEST).get("artifacts", {})
+    for manifest in _asset_manifests(template):
+        files = _read_json(template.parent / manifest).get("files", {})
+        for asset in files.values() if isinstance(files, Mapping) else ():
+            path = _template_path(asset, template)
+            if path:
+                yield template.parent / path
+
+
+def _asset_manifests(template: Path) -> Iterator[str]:
+    """The asset manifest files of ``template``'s stack, in its cloud assembly."""
+    artifacts = _read_json(template.parent / MANIFEST).get("artifacts", {})
     if not isinstance(artifacts, Mapping):
         return
     for artifact in artifacts.values():
@@ -81,21 +118,21 @@ def asset_manifest_templates(template: Path) -> Iterator[Path]:
         for dependency in artifact.get("dependencies", []):
             manifest = artifacts.get(dependency, {})
             if isinstance(manifest, Mapping) and manifest.get("type") == "cdk:asset-manifest":
-                yield from _template_assets(directory, manifest["properties"]["file"], template)
+                yield str(manifest["properties"]["file"])
 
 
-def _template_assets(directory: Path, manifest_file: str, template: Path) -> Iterator[Path]:
-    files = _read_json(directory / manifest_file).get("files", {})
-    for asset in files.values() if isinstance(files, Mapping) else ():
-        source = asset.get("source", {}) if isinstance(asset, Mapping) else {}
-        path = source.get("path")
-        if (
-            source.get("packaging") == "file"
-            and isinstance(path, str)
-            and path.endswith(TEMPLATE_SUFFIX)
-            and path != template.name
-        ):
-            yield directory / path
+def _template_path(asset: object, template: Path) -> str | None:
+    """The file of a file asset that is another stack template, else None."""
+    source = asset.get("source", {}) if isinstance(asset, Mapping) else {}
+    path = source.get("path") if isinstance(source, Mapping) else None
+    if (
+        source.get("packaging") == "file"
+        and isinstance(path, str)
+        and path.endswith(TEMPLATE_SUFFIX)
+        and path != template.name
+    ):
+        return path
+    return None
 
 
 def _read_json(path: Path) -> Mapping[str, object]:

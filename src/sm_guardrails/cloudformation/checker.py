@@ -13,16 +13,18 @@ from sm_guardrails.cloudformation.assembly import (
     asset_manifest_templates,
     is_assembly,
     nested_stack_templates,
+    published_templates,
 )
+from sm_guardrails.cloudformation.judge import judge_template
 from sm_guardrails.cloudformation.loader import (
     LoadedTemplate,
     TemplateError,
     load_template,
     looks_like_template,
 )
-from sm_guardrails.cloudformation.notebooks import notebooks_in_template, template_problems
+from sm_guardrails.cloudformation.notebooks import template_problems
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
+from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__"}
@@ -37,6 +39,9 @@ class TemplateFinding:
     logical_id: str
     construct_path: str | None
     line: int | None
+    inner: str | None = None
+    """The notebook inside the template ``logical_id`` deploys (``Notebook``, or
+    ``Inner > Notebook`` further down), for a StackSet or stack with an inline body."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ def check_paths(
                 for item in check_template(loaded, config, report):
                     report.count(item)
                     keep(item)
-                pending.extend(_nested(loaded, report))
+                pending.extend((file, True) for _, file in _nested(loaded) if file)
     return report
 
 
@@ -125,23 +130,22 @@ def check_template(
 
     ``with_lines=False`` leaves out line numbers, for callers that report by logical id.
     """
-    judged = []
-    for notebook in notebooks_in_template(loaded.data):
-        if report is not None:
-            report.notebooks += 1
-        for finding in evaluate_notebook(notebook.spec, config, passes=False):
-            judged.append((notebook, finding))
-    ids = {notebook.logical_id for notebook, _ in judged}
+    local = {logical_id for logical_id, file in _nested(loaded) if file}
+    judgement = judge_template(loaded.data, config, checked_elsewhere=local)
+    if report is not None:
+        report.notebooks += judgement.notebooks
+    ids = {item.logical_id for item in judgement.findings}
     lines = loaded.lines_of(ids) if with_lines else {}
     return [
         TemplateFinding(
-            finding,
+            item.finding,
             str(loaded.path),
-            notebook.logical_id,
-            notebook.construct_path,
-            lines.get(notebook.logical_id),
+            item.logical_id,
+            item.construct_path,
+            lines.get(item.logical_id),
+            item.inner,
         )
-        for notebook, finding in judged
+        for item in judgement.findings
     ]
 
 
@@ -160,9 +164,7 @@ def load_with_nested(path: Path) -> Iterator[LoadedTemplate]:
         seen.add(current)
         loaded = load_template(current)
         yield loaded
-        queue.extend(
-            file for _, file in nested_stack_templates(loaded.data, current.parent) if file
-        )
+        queue.extend(file for _, file in _nested(loaded) if file)
 
 
 def _inputs(path: Path, report: CheckReport) -> Iterator[tuple[Path, bool]]:
@@ -208,15 +210,7 @@ def _load(file: Path, explicit: bool, report: CheckReport) -> LoadedTemplate | N
     return loaded
 
 
-def _nested(loaded: LoadedTemplate, report: CheckReport) -> Iterator[tuple[Path, bool]]:
-    in_assembly = is_assembly(loaded.path.parent)  # its asset manifests list nested templates
-    for logical_id, file in nested_stack_templates(loaded.data, loaded.path.parent):
-        if file is None and not in_assembly:
-            report.skipped.append(
-                FileNote(
-                    str(loaded.path),
-                    f"nested stack {logical_id} has no local template; check its template too",
-                )
-            )
-        elif file is not None:
-            yield file, True
+def _nested(loaded: LoadedTemplate) -> list[tuple[str, Path | None]]:
+    """The nested stacks of ``loaded``, each with its local template file where there is one."""
+    published = published_templates(loaded.path) if is_assembly(loaded.path.parent) else {}
+    return nested_stack_templates(loaded.data, loaded.path.parent, published)

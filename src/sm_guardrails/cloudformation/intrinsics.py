@@ -25,17 +25,25 @@ _LIST_PARAMETER_PREFIXES = ("List<", "CommaDelimitedList", "AWS::SSM::Parameter:
 
 @dataclass(frozen=True)
 class TemplateContext:
-    """The parts of a template that property values can refer to."""
+    """The parts of a template that property values can refer to.
+
+    ``passed`` holds the values a resource that deploys the template (a StackSet, a
+    nested stack) passes to its parameters, as the deploying template decides them.
+    """
 
     parameters: Mapping[str, object] = field(default_factory=dict)
     mappings: Mapping[str, object] = field(default_factory=dict)
     resource_types: Mapping[str, str] = field(default_factory=dict)
+    passed: Mapping[str, Value] = field(default_factory=dict)
 
     @classmethod
-    def from_template(cls, template: Mapping[str, object]) -> TemplateContext:
+    def from_template(
+        cls, template: Mapping[str, object], passed: Mapping[str, Value] | None = None
+    ) -> TemplateContext:
         """The context of ``template``; malformed sections are treated as empty."""
         resources = _mapping(template.get("Resources"))
         return cls(
+            passed=passed or {},
             parameters=_mapping(template.get("Parameters")),
             mappings=_mapping(template.get("Mappings")),
             resource_types={
@@ -56,6 +64,8 @@ class TemplateContext:
             return Known(node)
         if isinstance(node, list):
             return Known(tuple(self.resolve(item, depth + 1) for item in node))
+        if isinstance(node, Mapping) and TRANSFORM in node:
+            return _transformed(node[TRANSFORM])
         if isinstance(node, Mapping) and len(node) == 1:
             ((key, argument),) = node.items()
             if key == "Ref":
@@ -95,11 +105,16 @@ class TemplateContext:
     def _parameter(self, name: str) -> Value:
         declaration = _mapping(self.parameters[name])
         kind = str(declaration.get("Type", "String"))
+        allowed = declaration.get("AllowedValues")
+        passed = self.passed.get(name)
+        if passed is not None and not kind.startswith("AWS::SSM::Parameter::Value"):
+            undecided = any(isinstance(leaf, Unknown) for leaf, _ in flatten(passed))
+            if not (undecided and isinstance(allowed, list) and allowed):
+                return _as_list(passed) if kind.startswith(_LIST_PARAMETER_PREFIXES) else passed
         if kind.startswith(_LIST_PARAMETER_PREFIXES):
             return Unknown(f"list parameter `{name}`, set at deploy time")
         if kind.startswith("AWS::SSM::Parameter::Value"):
             return Unknown(f"parameter `{name}` read from SSM Parameter Store at deploy time")
-        allowed = declaration.get("AllowedValues")
         if isinstance(allowed, list) and allowed:
             options = tuple(self.resolve(option) for option in allowed)
             return Choice(options, f"parameter `{name}`, whose AllowedValues include it")
@@ -205,6 +220,35 @@ class TemplateContext:
             selected: Value = items.value[int(str(index.value))]
             return selected
         return Unknown("Fn::Select over values known only at deploy time")
+
+
+TRANSFORM = "Fn::Transform"
+
+
+def transform_names(argument: object) -> list[str]:
+    """The macro names an ``Fn::Transform`` argument (one or a list of ``{Name: ...}``) gives."""
+    items = argument if isinstance(argument, list) else [argument]
+    return [str(_mapping(item).get("Name", "<no Name>")) for item in items]
+
+
+def _transformed(argument: object) -> Unknown:
+    """A value that ``Fn::Transform`` hands to a macro, which returns what is deployed."""
+    names = ", ".join(f"`{name}`" for name in transform_names(argument))
+    return Unknown(
+        f"rewritten at deployment by Fn::Transform {names}, so the deployed template may "
+        "differ; check the processed one (aws cloudformation get-template "
+        "--template-stage Processed)"
+    )
+
+
+def _as_list(value: Value) -> Value:
+    """A value passed to a list parameter: a literal string is its comma-separated items."""
+    if isinstance(value, Choice):
+        return Choice(tuple(_as_list(option) for option in value.options), value.reason)
+    if isinstance(value, Known) and isinstance(value.value, str):
+        items = value.value.split(",") if value.value else []
+        return Known(tuple(Known(item.strip()) for item in items))
+    return value
 
 
 def _mapping(node: object) -> Mapping[str, object]:

@@ -47,12 +47,17 @@ def notebook_spec(
     )
 
 
-def notebooks_in_template(template: Mapping[str, object]) -> list[TemplateNotebook]:
-    """Every ``AWS::SageMaker::NotebookInstance`` of ``template``, in template order."""
+def notebooks_in_template(
+    template: Mapping[str, object], context: TemplateContext | None = None
+) -> list[TemplateNotebook]:
+    """Every ``AWS::SageMaker::NotebookInstance`` of ``template``, in template order.
+
+    ``context`` is the template's own unless given (with the values passed to it).
+    """
     resources = template.get("Resources")
     if not isinstance(resources, Mapping):
         return []
-    context = TemplateContext.from_template(template)
+    context = context or TemplateContext.from_template(template)
     found = []
     for logical_id, resource in resources.items():
         if isinstance(resource, Mapping) and resource.get("Type") == NOTEBOOK_TYPE:

@@ -20,6 +20,7 @@ def finding_record(item: TemplateFinding) -> dict[str, object]:
         "file": item.file,
         "line": item.line,
         "logical_id": item.logical_id,
+        "inner": item.inner,
         "construct_path": item.construct_path,
         "message": finding.message,
         "fix": finding.fix,

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import TextIO
 
 from sm_guardrails import __version__
-from sm_guardrails.catalog import RULES, SMG_0, Level, Rule
+from sm_guardrails.catalog import RULES, SMG_0, SMG_U, Level, Rule
 from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/sm-guardrails/"
 _SARIF_LEVEL = {Level.ERROR: "error", Level.WARNING: "warning", Level.OFF: "none"}
-_CATALOG = (*RULES, SMG_0)
+_CATALOG = (*RULES, SMG_0, SMG_U)
 _RULE_INDEX = {rule.rule_id: index for index, rule in enumerate(_CATALOG)}
 
 
@@ -51,7 +51,9 @@ def _result(item: TemplateFinding) -> dict[str, object]:
                 "logicalLocations": [
                     {
                         "name": item.logical_id,
-                        "fullyQualifiedName": item.construct_path or item.logical_id,
+                        "fullyQualifiedName": " > ".join(
+                            filter(None, (item.construct_path or item.logical_id, item.inner))
+                        ),
                     }
                 ],
             }

@@ -12,7 +12,8 @@ def location(item: TemplateFinding) -> str:
     """``file:line logical-id (construct path)`` for one finding."""
     line = f":{item.line}" if item.line else ""
     path = f" ({item.construct_path})" if item.construct_path else ""
-    return f"{item.file}{line} {item.logical_id}{path}"
+    inner = f" > {item.inner}" if item.inner else ""
+    return f"{item.file}{line} {item.logical_id}{inner}{path}"
 
 
 class TextReporter:

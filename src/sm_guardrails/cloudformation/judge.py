@@ -1,0 +1,150 @@
+"""Judge one template: its notebooks, its macros, and every template its resources hold.
+
+A template that a StackSet or nested stack gives inline is judged exactly as if it
+were checked on its own (the same reader and the same evaluation), with the values
+the outer resource passes to its parameters; what cannot be read here is an
+``SMG-U`` finding (:mod:`sm_guardrails.coverage`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+
+from sm_guardrails.cloudformation.held import HeldTemplate, held_templates
+from sm_guardrails.cloudformation.intrinsics import TemplateContext
+from sm_guardrails.cloudformation.loader import TemplateError, parse_template
+from sm_guardrails.cloudformation.notebooks import notebooks_in_template, template_problems
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.coverage import Unseen, unseen_finding
+from sm_guardrails.evaluation import Finding, evaluate_notebook
+from sm_guardrails.values import Unknown, Value
+
+UNDERSTOOD_TRANSFORMS = frozenset({"AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"})
+"""Transforms whose effect on notebooks the reader knows: LanguageExtensions is expanded
+by the reader, and SAM makes no notebook (its nested applications are reported)."""
+MAX_NESTING = 8
+"""Templates held deeper than this (a body holding a StackSet holding a body...) are not read."""
+TRANSFORM_KEY = "Transform"
+
+
+@dataclass(frozen=True)
+class JudgedFinding:
+    """A finding, placed at the resource (or section) of the judged template it is about.
+
+    ``inner`` is the notebook's place inside the template that resource holds
+    (``Notebook``, or ``Inner > Notebook`` one level further down); None at top level.
+    """
+
+    logical_id: str
+    construct_path: str | None
+    inner: str | None
+    finding: Finding
+
+
+@dataclass
+class Judgement:
+    """What judging a template found: its notebooks (held ones included) and the findings."""
+
+    notebooks: int = 0
+    findings: list[JudgedFinding] = field(default_factory=list)
+
+
+def judge_template(
+    template: Mapping[str, object],
+    config: GuardrailConfig,
+    checked_elsewhere: Collection[str] = (),
+    passed: Mapping[str, Value] | None = None,
+    outer: tuple[str, ...] = (),
+    depth: int = 0,
+) -> Judgement:
+    """The findings (passes left out) about ``template`` and the templates it holds.
+
+    ``checked_elsewhere``: nested stacks whose template files the caller checks.
+    ``passed``: the values an outer resource passes to the parameters. ``outer``: the
+    names of that resource, which prefix every name here (``Outer > Notebook``).
+    """
+    judgement = Judgement()
+    found = judgement.findings.append
+    for name in _macros(template):
+        message = (
+            f"the template is processed by macro `{name}` when it is deployed, so the "
+            "deployed template may differ from this one (notebooks added or changed)"
+        )
+        resource = _prefixed(outer, (TRANSFORM_KEY,))[0]
+        finding = unseen_finding(resource, message, Unseen.MACRO, config)
+        found(JudgedFinding(TRANSFORM_KEY, None, None, finding))
+    context = TemplateContext.from_template(template, passed)
+    for notebook in notebooks_in_template(template, context):
+        judgement.notebooks += 1
+        spec = notebook.spec
+        if outer:
+            spec = replace(spec, names=_prefixed(outer, spec.names))
+        for finding in evaluate_notebook(spec, config, passes=False):
+            found(JudgedFinding(notebook.logical_id, notebook.construct_path, None, finding))
+    for held in held_templates(template, context, checked_elsewhere):
+        own = (held.construct_path, held.logical_id) if held.construct_path else (held.logical_id,)
+        inside = judge_held(held, config, _prefixed(outer, own), depth + 1)
+        judgement.notebooks += inside.notebooks
+        judgement.findings.extend(inside.findings)
+    return judgement
+
+
+def judge_held(
+    held: HeldTemplate, config: GuardrailConfig, names: tuple[str, ...], depth: int = 1
+) -> Judgement:
+    """Judge the template ``held`` gives; ``names`` are the resource's (path, id, URN).
+
+    Every finding is placed at ``held``'s logical id: about the resource itself (its
+    template unseen or unreadable), or about a notebook inside (``inner``).
+    """
+
+    def itself(message: str, kind: Unseen) -> JudgedFinding:
+        finding = unseen_finding(names[0], message, kind, config)
+        return JudgedFinding(held.logical_id, held.construct_path, None, finding)
+
+    if held.body is None:
+        return Judgement(findings=[itself(f"{held.resource_type} {held.unseen}", Unseen.ELSEWHERE)])
+    if depth > MAX_NESTING:
+        message = f"holds templates nested more than {MAX_NESTING} levels deep, which are not read"
+        return Judgement(findings=[itself(message, Unseen.UNREADABLE)])
+    try:
+        template = parse_template(held.body)
+    except TemplateError as error:
+        message = f"has a TemplateBody that is not a template: {error}"
+        return Judgement(findings=[itself(message, Unseen.UNREADABLE)])
+    problems = [
+        itself(f"has a TemplateBody whose {problem}", Unseen.UNREADABLE)
+        for problem in template_problems(template)
+    ]
+    passed = held.parameters
+    if held.parameters_unknown is not None:
+        declared = template.get("Parameters")
+        reason = f"{names[0]}: {held.parameters_unknown}"
+        declared = declared if isinstance(declared, Mapping) else {}
+        passed = {str(name): Unknown(reason) for name in declared}
+    inside = judge_template(template, config, passed=passed, outer=names, depth=depth)
+    placed = [
+        JudgedFinding(
+            held.logical_id,
+            held.construct_path,
+            item.logical_id if item.inner is None else f"{item.logical_id} > {item.inner}",
+            item.finding,
+        )
+        for item in inside.findings
+    ]
+    return Judgement(inside.notebooks, problems + placed)
+
+
+def _macros(template: Mapping[str, object]) -> list[str]:
+    """The transforms of ``template`` that the reader does not understand (macros)."""
+    raw = template.get(TRANSFORM_KEY)
+    items = raw if isinstance(raw, list) else [] if raw is None else [raw]
+    names = [str(item.get("Name")) if isinstance(item, Mapping) else str(item) for item in items]
+    return [name for name in names if name not in UNDERSTOOD_TRANSFORMS]
+
+
+def _prefixed(outer: tuple[str, ...], names: tuple[str, ...]) -> tuple[str, ...]:
+    if not outer:
+        return names
+    return tuple(f"{prefix} > {name}" for prefix in outer for name in names)
