@@ -10,7 +10,7 @@ import jsii
 from constructs import IConstruct
 
 from sm_guardrails import __version__
-from sm_guardrails.catalog import CFN_PROPERTY_NAMES, RULES
+from sm_guardrails.catalog import CFN_PROPERTY_NAMES, RULES, SMG_U
 from sm_guardrails.cdk._findings import PLUGIN_NAME, severity
 from sm_guardrails.cdk.acknowledgements import (
     acknowledgement_violation,
@@ -59,7 +59,7 @@ class GuardrailValidationPlugin:
     @property
     def rule_ids(self) -> list[str]:
         """The rules this plugin evaluates."""
-        return [rule.rule_id for rule in RULES]
+        return [rule.rule_id for rule in (*RULES, SMG_U)]
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         """Judge the notebooks of every template in ``context`` and its nested stacks."""
@@ -93,9 +93,10 @@ class GuardrailValidationPlugin:
 def _violation(item: TemplateFinding) -> cdk.PolicyViolation:
     finding = item.finding
     exempted = f" Exempted: {finding.exemption}." if finding.exemption else ""
+    inner = f"notebook {item.inner} of its template body: " if item.inner else ""
     return cdk.PolicyViolation(
         rule_name=finding.rule_id,
-        description=f"[{finding.rule_id}] {finding.message}.{exempted}",
+        description=f"[{finding.rule_id}] {inner}{finding.message}.{exempted}",
         fix=finding.fix,
         severity=severity(finding),
         violating_resources=[_resource(item)],
@@ -106,7 +107,7 @@ def _resource(item: TemplateFinding) -> cdk.PolicyViolatingResource:
     return cdk.PolicyViolatingResource(
         resource_logical_id=item.logical_id,
         template_path=item.file,
-        locations=_locations(item.finding.rule_id),
+        locations=["Properties/TemplateBody"] if item.inner else _locations(item.finding.rule_id),
     )
 
 

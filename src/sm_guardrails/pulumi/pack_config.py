@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sm_guardrails.catalog import RULES, Level
-from sm_guardrails.config import LEVEL_WORDS, ConfigError, UnknownPolicy, parse_level
+from sm_guardrails.config import LEVEL_WORDS, ConfigError, UnknownPolicy, UnseenPolicy, parse_level
 from sm_guardrails.model import Exemption
 
-CONFIG_KEYS = ("levels", "unknown", "exemptions")
+CONFIG_KEYS = ("levels", "unknown", "unseen", "exemptions")
 EXEMPTION_KEYS = ("rule", "resource", "reason")
 RULE_IDS = tuple(rule.rule_id for rule in RULES)
 
@@ -47,6 +47,15 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
         "description": (
             "What a value unknown at preview counts as: 'fail' reports it at the rule's "
             "level (fail closed), 'warn' reports it as an advisory."
+        ),
+    },
+    "unseen": {
+        "type": "string",
+        "enum": [policy.value for policy in UnseenPolicy],
+        "description": (
+            "What a CloudFormation template this pack cannot read (a stack's templateUrl, "
+            "a templateBody unknown at preview) counts as: 'notice' reports it as an "
+            "advisory, 'error' blocks, so every notebook must have been seen."
         ),
     },
     "exemptions": {
@@ -84,6 +93,8 @@ class PackSettings:
     """None when the config does not say; the default applies."""
     exemptions: tuple[Exemption, ...] = ()
     problems: tuple[str, ...] = ()
+    unseen: UnseenPolicy | None = None
+    """None when the config does not say; the default applies."""
 
 
 def read_pack_settings(raw: Mapping[str, Any], where: str) -> PackSettings:
@@ -96,17 +107,27 @@ def read_pack_settings(raw: Mapping[str, Any], where: str) -> PackSettings:
             "(and enforcementLevel)"
         )
     levels = _read_levels(raw.get("levels", {}), f"{where}.levels", problems)
-    unknown = None
-    if "unknown" in raw:
-        try:
-            unknown = UnknownPolicy(raw["unknown"])
-        except ValueError:
-            choices = " or ".join(repr(policy.value) for policy in UnknownPolicy)
-            problems.append(
-                f"{where}.unknown: {raw['unknown']!r} is not {choices}; the default applies"
-            )
+    unknown = _read_policy(UnknownPolicy, raw, "unknown", where, problems)
+    unseen = _read_policy(UnseenPolicy, raw, "unseen", where, problems)
     exemptions = _read_exemptions(raw.get("exemptions", []), f"{where}.exemptions", problems)
-    return PackSettings(levels, unknown, exemptions, tuple(problems))
+    return PackSettings(levels, unknown, exemptions, tuple(problems), unseen)
+
+
+_Policy = TypeVar("_Policy", UnknownPolicy, UnseenPolicy)
+
+
+def _read_policy(
+    kind: type[_Policy], raw: Mapping[str, Any], key: str, where: str, problems: list[str]
+) -> _Policy | None:
+    """The policy ``raw[key]`` names, or None (a problem if it names none)."""
+    if key not in raw:
+        return None
+    try:
+        return kind(raw[key])
+    except ValueError:
+        choices = " or ".join(repr(policy.value) for policy in kind)
+        problems.append(f"{where}.{key}: {raw[key]!r} is not {choices}; the default applies")
+        return None
 
 
 def _read_levels(raw: object, where: str, problems: list[str]) -> dict[str, Level]:

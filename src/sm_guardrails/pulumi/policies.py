@@ -33,9 +33,10 @@ from pulumi_policy import (
 
 from sm_guardrails.catalog import RULES, SMG_0
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.evaluation import DEFAULT_CONFIG, evaluate_notebook
+from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
 from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, read_pack_settings
 from sm_guardrails.pulumi.properties import SCHEMAS, notebook_spec
+from sm_guardrails.pulumi.stacks import STACK_SCHEMAS
 
 MAIN_POLICY = "sm-guardrails"
 """Reports what must block: findings at level error, and config mistakes (SMG-0)."""
@@ -94,14 +95,41 @@ class _Judge:
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in SCHEMAS:
+            if args.resource_type in STACK_SCHEMAS:
+                self._judge_template(args, report_violation)
             return
         settings = self._settings_for(args.get_config())
         for problem in settings.problems:
             report_violation(problem, None)
         names = tuple(dict.fromkeys(name for name in (args.name, args.urn) if name))
         spec = notebook_spec(args.resource_type, args.props, names)
+        findings = evaluate_notebook(spec, settings.config, passes=False)
+        self._report(args, findings, report_violation)
+
+    def _judge_template(
+        self, args: ResourceValidationArgs, report_violation: ReportViolation
+    ) -> None:
+        """Judge the CloudFormation template a stack or StackSet resource deploys."""
+        from sm_guardrails.cloudformation.judge import judge_held  # the reader loads YAML
+        from sm_guardrails.pulumi.stacks import held_template
+
+        settings = self._settings_for(args.get_config())
+        for problem in settings.problems:
+            report_violation(problem, None)
+        names = tuple(dict.fromkeys(name for name in (args.name, args.urn) if name))
+        held = held_template(args.resource_type, args.props, args.name)
+        judgement = judge_held(held, settings.config, names)
+        self._report(args, [item.finding for item in judgement.findings], report_violation)
+
+    def _report(
+        self,
+        args: ResourceValidationArgs,
+        findings: list[Finding],
+        report_violation: ReportViolation,
+    ) -> None:
+        """Report what blocks; hand the rest over to the advisory policy."""
         shown = []
-        for finding in evaluate_notebook(spec, settings.config, passes=False):
+        for finding in findings:
             if finding.blocking:
                 report_violation(finding.describe(), None)
             else:
@@ -130,6 +158,7 @@ class _Judge:
             levels={**base.levels, **read.levels},
             unknown=read.unknown or base.unknown,
             exemptions=(*base.exemptions, *read.exemptions),
+            unseen=read.unseen or base.unseen,
         )
         return _Settings(config, tuple(f"[{SMG_0.rule_id}] {p}" for p in read.problems))
 
@@ -141,7 +170,7 @@ class _ReportHandedOver:
     handover: _Handover
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in SCHEMAS:
+        if args.resource_type not in SCHEMAS and args.resource_type not in STACK_SCHEMAS:
             return
         for message in self.handover.take(_resource_key(args)):
             report_violation(message, None)
