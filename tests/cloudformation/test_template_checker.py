@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sm_guardrails import GuardrailConfig, Level, Verdict
+from sm_guardrails import GuardrailConfig, Level, UnseenPolicy, Verdict
 from sm_guardrails.cloudformation import (
     TemplateContext,
     check_paths,
@@ -184,9 +184,19 @@ def test_nested_stack_without_local_template_is_reported_not_skipped(tmp_path: P
         "    Properties: {TemplateURL: https://example.invalid/child.yaml}\n"
     )
     report = check_paths([tmp_path / "parent.yaml"])
-    assert [n.message for n in report.skipped] == [
-        "nested stack Child has no local template; check its template too"
-    ]
+    (item,) = report.findings
+    assert (item.logical_id, item.finding.rule_id, item.finding.blocking) == (
+        "Child",
+        "SMG-U",
+        False,
+    )
+    assert item.finding.message == (
+        "AWS::CloudFormation::Stack is a nested stack with no local template "
+        "(TemplateURL 'https://example.invalid/child.yaml'); check its template too"
+    )
+    assert report.exit_code == 0
+    strict = check_paths([tmp_path / "parent.yaml"], GuardrailConfig(unseen=UnseenPolicy.ERROR))
+    assert strict.findings[0].finding.blocking and strict.exit_code == 1
 
 
 @pytest.mark.parametrize(
