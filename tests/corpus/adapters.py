@@ -87,6 +87,46 @@ def run_cloudformation(case: Case, workdir: Path, form: str) -> Outcome:
     return Outcome.from_findings(item.finding for item in report.findings)
 
 
+HELD_FORMS = {
+    "aws-stack-body": ("aws:cloudformation/stack:Stack", "templateBody"),
+    "native-stack-set-body": ("aws-native:cloudformation:StackSet", "templateBody"),
+}
+"""Pulumi resources that deploy a template, by the form name a run reports."""
+
+
+def run_cloudformation_held(case: Case, workdir: Path) -> Outcome:
+    """Check the case's template given as a StackSet's ``TemplateBody``, as a JSON string.
+
+    The notebook inside must be judged exactly as the template on its own.
+    """
+    outer = {
+        "Resources": {
+            "Rollout": {
+                "Type": "AWS::CloudFormation::StackSet",
+                "Properties": {
+                    "StackSetName": case.id,
+                    "TemplateBody": json.dumps(case.template()),
+                },
+            }
+        }
+    }
+    path = workdir / f"{case.id}.stack-set.yaml"
+    path.write_text(yaml.safe_dump(outer), encoding="utf-8")
+    report = check_paths([path])
+    if report.errors or report.notebooks != 1:
+        raise AssertionError(f"{path}: {report.errors}, {report.notebooks} notebook(s) found")
+    return Outcome.from_findings(item.finding for item in report.findings)
+
+
+def run_pulumi_held(case: Case, client: AnalyzerClient, form: str) -> Outcome:
+    """Send the case's template as the body of a Pulumi stack resource (``form``) to the pack."""
+    resource_type, key = HELD_FORMS[form]
+    urn = f"urn:pulumi:corpus::notebooks::{resource_type}::{case.id}"
+    client.configure({})
+    diagnostics = client.analyze(resource_type, {key: json.dumps(case.template())}, urn, case.id)
+    return Outcome.from_messages((item.policy_name, item.message) for item in diagnostics)
+
+
 def _wire(value: object) -> Any:
     """A case's Pulumi value with its markers replaced by the engine's encodings."""
     if value == "$unknown":

@@ -266,6 +266,16 @@ def _l1_references(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: P
     _notebook(stack, stack, case_without_resources, properties)
 
 
+def _stack_set_body(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    cdk.CfnStackSet(
+        _stack(app),
+        "Rollout",
+        stack_set_name=case.id,
+        permission_model="SELF_MANAGED",
+        template_body=json.dumps(case.template()),
+    )
+
+
 Builder = Callable[[cdk.App, Case, Mapping[str, Any], Path], None]
 BUILDERS: dict[str, Builder] = {
     "derived": _derived,
@@ -279,13 +289,15 @@ BUILDERS: dict[str, Builder] = {
     "exempt_call": _exempt_call,
     "l1_references": _l1_references,
     "acknowledge": _acknowledge,
+    "stack_set_body": _stack_set_body,
 }
 
 
-ASPECT_BLIND_BUILDERS = {"override", "stage", "acknowledge"}
+ASPECT_BLIND_BUILDERS = {"override", "stage", "acknowledge", "stack_set_body"}
 """Builders the aspect cannot judge by design: overrides live only in the rendered
-template, CDK synthesizes stages before it runs the App's aspects, and the aspect's
-errors are annotations that ``Validations.acknowledge`` does not suppress."""
+template, CDK synthesizes stages before it runs the App's aspects, the aspect's
+errors are annotations that ``Validations.acknowledge`` does not suppress, and a
+StackSet's body is a string, not constructs."""
 
 
 def aspect_applies(case: Case) -> bool:

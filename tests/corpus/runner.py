@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sm_guardrails.pulumi.engine import AnalyzerClient
-from tests.corpus.adapters import CFN_FORMS, PULUMI_TYPES, run_cloudformation, run_pulumi
+from tests.corpus.adapters import (
+    CFN_FORMS,
+    HELD_FORMS,
+    PULUMI_TYPES,
+    run_cloudformation,
+    run_cloudformation_held,
+    run_pulumi,
+    run_pulumi_held,
+)
 from tests.corpus.cases import Case
 from tests.corpus.outcomes import Outcome, classify
 
@@ -14,7 +22,8 @@ from tests.corpus.outcomes import Outcome, classify
 @dataclass(frozen=True)
 class Run:
     """What one adapter reported about one form of a case (JSON or short-form YAML templates,
-    ``aws`` or ``native`` Pulumi resource types)."""
+    ``aws`` or ``native`` Pulumi resource types, or the template as the body of a StackSet
+    or stack resource)."""
 
     adapter: str
     form: str
@@ -36,6 +45,8 @@ def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
             Run("cloudformation", form, run_cloudformation(case, workdir, form))
             for form in CFN_FORMS
         )
+        runs.append(Run("cloudformation", "stack-set-body", run_cloudformation_held(case, workdir)))
+        runs.extend(Run("pulumi", form, run_pulumi_held(case, client, form)) for form in HELD_FORMS)
     if case.cdk is not None:
         runs.append(Run("cdk", str(case.cdk["builder"]), run_cdk(case, workdir)))
     if case.cdk is not None and aspect_applies(case):

@@ -79,12 +79,19 @@ def _published(resource: Mapping[str, object], published: Mapping[str, Path]) ->
 
 
 def published_templates(template: Path) -> dict[str, Path]:
-    """The nested templates of ``template``'s stack by the S3 object key CDK publishes them at.
+    """The stack templates of ``template``'s cloud assembly by the S3 object key CDK
+    publishes them at (a nested stack's parent may itself be nested, so all of them).
 
     Empty outside a cloud assembly.
     """
     found: dict[str, Path] = {}
-    for manifest in _asset_manifests(template):
+    artifacts = _read_json(template.parent / MANIFEST).get("artifacts", {})
+    manifests = [
+        str(artifact["properties"]["file"])
+        for artifact in (artifacts.values() if isinstance(artifacts, Mapping) else ())
+        if isinstance(artifact, Mapping) and artifact.get("type") == "cdk:asset-manifest"
+    ]
+    for manifest in manifests:
         files = _read_json(template.parent / manifest).get("files", {})
         for asset in files.values() if isinstance(files, Mapping) else ():
             path = _template_path(asset, template)
