@@ -239,7 +239,7 @@ def test_config_levels_apply(app: cdk.App) -> None:
 def test_plugin_identity_uses_python_properties() -> None:
     plugin = GuardrailValidationPlugin()
     assert plugin.name == "sm-guardrails"
-    assert plugin.rule_ids == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"]
+    assert plugin.rule_ids == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5", "SMG-U"]
     assert isinstance(type(plugin).__dict__["name"], property)
 
 

@@ -93,7 +93,7 @@ def test_analyzer_info_lists_the_two_policies_and_their_levels(analyzer: Analyze
     # 1 is mandatory, 0 advisory
     assert [(p.name, p.enforcementLevel) for p in info.policies] == [(MAIN, 1), (ADVISORY, 0)]
     main = info.policies[0]
-    assert set(main.configSchema.properties) == {"levels", "unknown", "exemptions"}
+    assert set(main.configSchema.properties) == {"levels", "unknown", "unseen", "exemptions"}
     levels = main.configSchema.properties["levels"]["properties"]
     assert set(levels) == {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
     assert "directInternetAccess" in main.remediation_steps

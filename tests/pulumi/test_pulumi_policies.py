@@ -20,7 +20,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import unknown_checking_proxy
 
 import sm_guardrails.pulumi.policies as policies_module
-from sm_guardrails import GuardrailConfig, Level, UnknownPolicy
+from sm_guardrails import GuardrailConfig, Level, UnknownPolicy, UnseenPolicy
 from sm_guardrails.config import LEVEL_WORDS
 from sm_guardrails.model import Exemption
 from sm_guardrails.pulumi import ADVISORY_POLICY, MAIN_POLICY, notebook_policies
@@ -90,7 +90,8 @@ def test_config_schema_describes_what_the_reader_accepts() -> None:
     [main, _] = notebook_policies()
     assert main.config_schema is not None
     schema = main.config_schema.properties
-    assert set(schema) == {"levels", "unknown", "exemptions"}
+    assert set(schema) == {"levels", "unknown", "unseen", "exemptions"}
+    assert schema["unseen"]["enum"] == ["notice", "error"]
     levels = schema["levels"]
     assert levels["additionalProperties"] is False
     assert set(levels["properties"]) == {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
@@ -126,6 +127,7 @@ def test_the_documented_pack_config_is_read_without_a_problem() -> None:
     settings = read_pack_settings(example[MAIN_POLICY], "docs")
     assert settings.problems == ()
     assert settings.levels == {"SMG-3": Level.ERROR, "SMG-5": Level.OFF}
+    assert settings.unseen is UnseenPolicy.NOTICE
     assert [e.rule_id for e in settings.exemptions] == ["SMG-1"]
 
 
