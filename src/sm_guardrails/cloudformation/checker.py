@@ -20,7 +20,11 @@ from sm_guardrails.cloudformation.loader import (
     load_template,
     looks_like_template,
 )
-from sm_guardrails.cloudformation.notebooks import notebooks_in_template, template_problems
+from sm_guardrails.cloudformation.notebooks import (
+    TemplateNotebook,
+    notebooks_in_template,
+    template_problems,
+)
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
 
@@ -37,6 +41,8 @@ class TemplateFinding:
     logical_id: str
     construct_path: str | None
     line: int | None
+    loops: tuple[str, ...] = ()
+    """The ``Fn::ForEach`` loops that generated the notebook, outermost first."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,7 @@ def check_template(
             report.notebooks += 1
         for finding in evaluate_notebook(notebook.spec, config, passes=False):
             judged.append((notebook, finding))
-    ids = {notebook.logical_id for notebook, _ in judged}
+    ids = {_declared_as(notebook) for notebook, _ in judged}
     lines = loaded.lines_of(ids) if with_lines else {}
     return [
         TemplateFinding(
@@ -139,10 +145,16 @@ def check_template(
             str(loaded.path),
             notebook.logical_id,
             notebook.construct_path,
-            lines.get(notebook.logical_id),
+            lines.get(_declared_as(notebook)),
+            notebook.loops,
         )
         for notebook, finding in judged
     ]
+
+
+def _declared_as(notebook: TemplateNotebook) -> str:
+    """The key the template declares the notebook under: its logical id, or its loop's name."""
+    return notebook.loops[-1] if notebook.loops else notebook.logical_id
 
 
 def load_with_nested(path: Path) -> Iterator[LoadedTemplate]:

@@ -21,6 +21,7 @@ def finding_record(item: TemplateFinding) -> dict[str, object]:
         "line": item.line,
         "logical_id": item.logical_id,
         "construct_path": item.construct_path,
+        "loops": list(item.loops),
         "message": finding.message,
         "fix": finding.fix,
         "unknown_reason": finding.unknown_reason,
