@@ -105,6 +105,7 @@ class _Expander:
         self.problems: list[str] = []
         self.loops: dict[str, tuple[str, ...]] = {}
         self.iterations = 0
+        self.has_loops = False
 
     def run(self) -> ExpandedTemplate:
         data = dict(self.template)
@@ -130,7 +131,7 @@ class _Expander:
                     for key in content
                     if str(key).startswith(FOR_EACH)
                 )
-        if self.iterations and not declares_language_extensions(self.template):
+        if self.has_loops and not declares_language_extensions(self.template):
             self.problems.append(
                 f"uses Fn::ForEach without `Transform: {LANGUAGE_EXTENSIONS}`, which "
                 "CloudFormation needs to expand it; add the transform"
@@ -192,13 +193,13 @@ class _Expander:
         self, name: str, argument: object, bindings: Bindings, chain: tuple[str, ...], where: str
     ) -> Iterator[tuple[str, object, tuple[str, ...]]]:
         """The keys and values loop ``name`` generates, each with the loops behind it."""
+        self.has_loops = True
         if not (
             isinstance(argument, list)
             and len(argument) == 3
             and isinstance(argument[0], str)
             and isinstance(argument[2], Mapping)
         ):
-            self.iterations += 1
             self.problems.append(
                 f"{where}: {name} must be [identifier, collection, {{key: value}}]; "
                 "its body is not checked"
