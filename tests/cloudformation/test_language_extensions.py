@@ -236,3 +236,9 @@ def test_other_language_extension_functions_resolve_where_decidable() -> None:
     assert notebook.spec.minimum_imds_version == Known(2)
     assert isinstance(notebook.spec.kms_key_id, Unknown)
     assert template_problems(template) == []
+
+
+def test_keys_that_are_not_strings_stay_as_they_are() -> None:
+    template = loop_template(["A"], {"Tags": {1: "${Team}", 2.5: "x"}})
+    (notebook,) = notebooks_in_template(template)
+    assert notebook.logical_id == "NBA"

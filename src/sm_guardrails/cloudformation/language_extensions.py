@@ -150,7 +150,9 @@ class _Expander:
                     self._put(result, out_key, out_value, where)
                     origins.setdefault(out_key, out_chain)
             else:
-                out_key = _substitute_key(key, bindings) if bindings else key
+                out_key = (
+                    _substitute_key(key, bindings) if bindings and isinstance(key, str) else key
+                )
                 self._put(result, out_key, self._node(value, bindings, where), where)
                 origins.setdefault(out_key, chain)
         return result, origins
@@ -222,7 +224,9 @@ class _Expander:
         about = f"loop identifier `{identifier}` of {name}"
         if isinstance(collection, Mapping) and set(collection) == {"Ref"}:
             parameter = collection["Ref"]
-            declaration = self.context.parameters.get(str(parameter))
+            declaration = (
+                self.context.parameters.get(parameter) if isinstance(parameter, str) else None
+            )
             if isinstance(declaration, Mapping) and parameter not in bindings:
                 kind = str(declaration.get("Type", "String"))
                 if kind.startswith(_LIST_TYPES):
