@@ -62,8 +62,8 @@ def _short_form(node: object) -> object:
             return _Tagged("!Ref", argument)
         if key == "Fn::GetAtt" and isinstance(argument, list):
             return _Tagged("!GetAtt", ".".join(map(str, argument)))
-        if isinstance(key, str) and key.startswith("Fn::"):
-            return _Tagged("!" + key.removeprefix("Fn::"), _short_form(argument))
+        if isinstance(key, str) and key.startswith("Fn::") and "::" not in key[4:]:
+            return _Tagged("!" + key.removeprefix("Fn::"), _short_form(argument))  # not ForEach
     return {key: _short_form(value) for key, value in node.items()}
 
 

@@ -4,7 +4,9 @@ A case changes a compliant notebook (``BASE_PROPERTIES``) with ``set`` and ``uns
 and expects every rule it does not name under ``expect`` to pass. Its forms:
 
 - ``cfn``: the template (properties, parameters, conditions, mappings, resources,
-  metadata). Absent means the notebook has no template form.
+  metadata, and ``foreach``: a list of ``{identifier, collection}`` loops, outermost
+  first, that wrap the notebook in ``Fn::ForEach``, a template-only form: give
+  ``cdk: none``). Absent means the notebook has no template form.
 - ``cdk``: ``derived`` (the default when there is a template form: a
   ``CfnNotebookInstance`` built from the template form, with CDK tokens for its
   parameters, conditions and imports), ``none``, or ``{builder: name, ...}`` for a
@@ -52,7 +54,7 @@ _TEMPLATE_SECTIONS = {
     "conditions": "Conditions",
     "mappings": "Mappings",
 }
-_CFN_KEYS = {"set", "unset", "metadata", "resources", *_TEMPLATE_SECTIONS}
+_CFN_KEYS = {"set", "unset", "metadata", "resources", "foreach", *_TEMPLATE_SECTIONS}
 _PULUMI_KEYS = {"set", "unset", "extra", "extra_per_type", "exemptions"}
 _CASE_KEYS = {"id", "about", "cfn", "cdk", "pulumi", "expect", "exempt", "exemption_problem"}
 
@@ -100,10 +102,15 @@ class Case:
         for key, section in _TEMPLATE_SECTIONS.items():
             if key in self.cfn:
                 template[section] = copy.deepcopy(self.cfn[key])
-        template["Resources"] = {
-            **copy.deepcopy(self.cfn.get("resources", {})),
-            NOTEBOOK_ID: notebook,
-        }
+        loops = self.cfn.get("foreach", [])
+        key = NOTEBOOK_ID + "".join(f"${{{loop['identifier']}}}" for loop in loops)
+        declared: dict[str, Any] = {key: notebook}
+        for loop in reversed(loops):
+            identifier = loop["identifier"]
+            body = [identifier, copy.deepcopy(loop["collection"]), declared]
+            declared = {f"Fn::ForEach::{identifier}Loop": body}
+            template["Transform"] = "AWS::LanguageExtensions"
+        template["Resources"] = {**copy.deepcopy(self.cfn.get("resources", {})), **declared}
         return template
 
 

@@ -13,11 +13,14 @@ from hypothesis import strategies as st
 from sm_guardrails import Verdict
 from sm_guardrails.cloudformation import check_paths, notebooks_in_template
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
+from sm_guardrails.cloudformation.notebooks import template_problems
 from sm_guardrails.evaluation import evaluate_notebook
 from tests.support import run_cli
 
 INTRINSICS = [
     "Ref",
+    "Fn::Length",
+    "Fn::ToJsonString",
     "Fn::If",
     "Fn::Sub",
     "Fn::Join",
@@ -190,3 +193,91 @@ def test_cli_on_a_directory_of_random_files_never_tracebacks(tmp_path: Path) -> 
     assert result.returncode == 2 and document["errors"]
     checked = {e["file"] for e in document["errors"]} | {s["file"] for s in document["skipped"]}
     assert len(checked) + document["summary"]["templates"] >= 200 - len(document["skipped"])
+
+
+IDENTIFIERS = st.sampled_from(["Team", "Mode", "X"])
+ITEMS = st.sampled_from(["Disabled", "Enabled", "a-b", "", "Alpha", 7, True])
+LIST_PARAMETERS = st.fixed_dictionaries(
+    {"Type": st.sampled_from(["CommaDelimitedList", "List<String>", "String"])},
+    optional={
+        "Default": st.sampled_from(["Disabled", "Enabled,Disabled", "", "a, b"]),
+        "AllowedValues": st.lists(st.sampled_from(["Disabled", "Enabled", "x,y"]), max_size=3),
+    },
+)
+
+
+def _loop_body(identifier: str, inner: object) -> dict[str, object]:
+    return {
+        f"NB${{{identifier}}}": {
+            "Type": "AWS::SageMaker::NotebookInstance",
+            "Properties": {"DirectInternetAccess": inner},
+        }
+    }
+
+
+loops = st.builds(
+    lambda identifier, collection, value, parameter, transform: {
+        **({"Transform": "AWS::LanguageExtensions"} if transform else {}),
+        "Parameters": {"Items": parameter},
+        "Resources": {
+            "Fn::ForEach::Loop": [
+                identifier,
+                collection,
+                _loop_body(identifier, value.replace("ID", identifier)),
+            ]
+        },
+    },
+    IDENTIFIERS,
+    st.one_of(st.lists(ITEMS, max_size=4), st.just({"Ref": "Items"}), nodes),
+    st.sampled_from(["${ID}", "&{ID}", "x${ID}", "Disabled", "Enabled"]),
+    LIST_PARAMETERS,
+    st.booleans(),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(loops)
+def test_no_notebook_escapes_a_loop(template: dict[str, object]) -> None:
+    """A loop over a notebook yields a judged notebook, or an input problem, or has no items."""
+    found = notebooks_in_template(template)
+    problems = template_problems(template)
+    (loop,) = template["Resources"].values()  # type: ignore[attr-defined]
+    assert found or problems or loop[1] == []
+    if "Transform" not in template:
+        assert any("without `Transform: AWS::LanguageExtensions`" in p for p in problems)
+    for notebook in found:
+        assert notebook.loops == ("Fn::ForEach::Loop",)
+        smg1 = next(f for f in evaluate_notebook(notebook.spec) if f.rule_id == "SMG-1")
+        if smg1.verdict is Verdict.PASS:  # only from a fixed item, exactly 'Disabled'
+            assert notebook.spec.direct_internet_access.__repr__().count("'Disabled'")
+
+
+pairs = st.lists(
+    st.tuples(st.sampled_from(["A", "B", "Direct", "é", 'q"uote']), st.integers(0, 9)),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pairs, st.booleans())
+def test_repeated_keys_are_refused_with_their_lines(
+    entries: list[tuple[str, int]], as_json: bool
+) -> None:
+    """A mapping parses if and only if its keys are distinct; else both lines are named."""
+    if as_json:
+        text = "{\n" + ",\n".join(f"{json.dumps(k)}: {v}" for k, v in entries) + "\n}"
+        first_line = 2
+    else:
+        text = "\n".join(f"{json.dumps(k)}: {v}" for k, v in entries) + "\n"
+        first_line = 1
+    keys = [key for key, _ in entries]
+    try:
+        data = parse_template(text)
+    except TemplateError as error:
+        repeated = next(k for i, k in enumerate(keys) if k in keys[:i])
+        second = keys.index(repeated, keys.index(repeated) + 1)
+        lines = f"at lines {keys.index(repeated) + first_line} and {second + first_line}"
+        assert f"{repeated!r} twice in one mapping, {lines}" in str(error)
+    else:
+        assert len(set(keys)) == len(keys) and data == dict(entries)

@@ -15,7 +15,7 @@ from sm_guardrails.cloudformation.assembly import (
     nested_stack_templates,
     published_templates,
 )
-from sm_guardrails.cloudformation.judge import judge_template
+from sm_guardrails.cloudformation.judge import JudgedFinding, judge_template
 from sm_guardrails.cloudformation.loader import (
     LoadedTemplate,
     TemplateError,
@@ -42,6 +42,8 @@ class TemplateFinding:
     inner: str | None = None
     """The notebook inside the template ``logical_id`` deploys (``Notebook``, or
     ``Inner > Notebook`` further down), for a StackSet or stack with an inline body."""
+    loops: tuple[str, ...] = ()
+    """The ``Fn::ForEach`` loops that generated the notebook, outermost first."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def check_template(
     judgement = judge_template(loaded.data, config, checked_elsewhere=local)
     if report is not None:
         report.notebooks += judgement.notebooks
-    ids = {item.logical_id for item in judgement.findings}
+    ids = {_declared_as(item) for item in judgement.findings}
     lines = loaded.lines_of(ids) if with_lines else {}
     return [
         TemplateFinding(
@@ -142,11 +144,17 @@ def check_template(
             str(loaded.path),
             item.logical_id,
             item.construct_path,
-            lines.get(item.logical_id),
+            lines.get(_declared_as(item)),
             item.inner,
+            item.loops,
         )
         for item in judgement.findings
     ]
+
+
+def _declared_as(item: JudgedFinding) -> str:
+    """The key the template declares the finding's resource under: its id, or its loop's name."""
+    return item.loops[-1] if item.loops else item.logical_id
 
 
 def load_with_nested(path: Path) -> Iterator[LoadedTemplate]:

@@ -8,6 +8,7 @@ known or a choice; what only deployment decides becomes unknown, with the reason
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,17 @@ MAX_COMBINATIONS = 64
 
 _SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
 _LIST_PARAMETER_PREFIXES = ("List<", "CommaDelimitedList", "AWS::SSM::Parameter::Value<List<")
+
+
+@dataclass(frozen=True)
+class PresetValue:
+    """A template node whose value the reader has already decided.
+
+    Expanding ``Fn::ForEach`` puts one where a loop identifier stands and its value is
+    not a literal (e.g. a collection known only at deploy time).
+    """
+
+    value: Value
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,8 @@ class TemplateContext:
             return Known(node)
         if isinstance(node, (int, float, bool)):
             return Known(node)
+        if isinstance(node, PresetValue):
+            return node.value
         return Known(str(node))
 
     def member(self, value: Value, key: str, depth: int = 0) -> Value:
@@ -138,6 +152,10 @@ class TemplateContext:
             return Unknown(f"attribute {target}, known after deployment")
         if name == "Fn::ImportValue":
             return Unknown(f"imported from another stack by Fn::ImportValue {argument!r}")
+        if name == "Fn::Length":
+            return self._length(argument, depth)
+        if name == "Fn::ToJsonString" and _is_plain(argument, depth):
+            return Known(json.dumps(argument, separators=(",", ":")))
         return Unknown(f"computed by {name} at deploy time")
 
     def _if(self, argument: object, depth: int) -> Value:
@@ -220,6 +238,27 @@ class TemplateContext:
             selected: Value = items.value[int(str(index.value))]
             return selected
         return Unknown("Fn::Select over values known only at deploy time")
+
+    def _length(self, argument: object, depth: int) -> Value:
+        items = self.resolve(argument, depth)
+        if isinstance(items, Known) and isinstance(items.value, tuple):
+            return Known(len(items.value))
+        return Unknown("Fn::Length of a list known only at deploy time")
+
+
+def _is_plain(node: object, depth: int) -> bool:
+    """True for a JSON value with no intrinsic function in it (``Fn::ToJsonString`` prints it)."""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(node, list):
+        return all(_is_plain(item, depth + 1) for item in node)
+    if isinstance(node, Mapping):
+        if any(key in ("Ref", "Condition") or str(key).startswith("Fn::") for key in node):
+            return False
+        return all(_is_plain(item, depth + 1) for item in node.values())
+    if isinstance(node, str):
+        return "{{resolve:" not in node
+    return node is None or isinstance(node, (int, float, bool))
 
 
 TRANSFORM = "Fn::Transform"

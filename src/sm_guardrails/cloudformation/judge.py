@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from sm_guardrails.cloudformation.held import HeldTemplate, held_templates
 from sm_guardrails.cloudformation.intrinsics import TemplateContext
+from sm_guardrails.cloudformation.language_extensions import expand_template
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
 from sm_guardrails.cloudformation.notebooks import notebooks_in_template, template_problems
 from sm_guardrails.config import GuardrailConfig
@@ -40,6 +41,8 @@ class JudgedFinding:
     construct_path: str | None
     inner: str | None
     finding: Finding
+    loops: tuple[str, ...] = ()
+    """The ``Fn::ForEach`` loops that generated the resource, outermost first."""
 
 
 @dataclass
@@ -74,6 +77,7 @@ def judge_template(
         resource = _prefixed(outer, (TRANSFORM_KEY,))[0]
         finding = unseen_finding(resource, message, Unseen.MACRO, config)
         found(JudgedFinding(TRANSFORM_KEY, None, None, finding))
+    template = expand_template(template)
     context = TemplateContext.from_template(template, passed)
     for notebook in notebooks_in_template(template, context):
         judgement.notebooks += 1
@@ -81,7 +85,11 @@ def judge_template(
         if outer:
             spec = replace(spec, names=_prefixed(outer, spec.names))
         for finding in evaluate_notebook(spec, config, passes=False):
-            found(JudgedFinding(notebook.logical_id, notebook.construct_path, None, finding))
+            found(
+                JudgedFinding(
+                    notebook.logical_id, notebook.construct_path, None, finding, notebook.loops
+                )
+            )
     for held in held_templates(template, context, checked_elsewhere):
         own = (held.construct_path, held.logical_id) if held.construct_path else (held.logical_id,)
         inside = judge_held(held, config, _prefixed(outer, own), depth + 1)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from sm_guardrails.cloudformation.language_extensions import expand_template
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -19,7 +21,10 @@ class TemplateError(Exception):
 
 @dataclass(frozen=True)
 class LoadedTemplate:
-    """A parsed template with the text it came from (for line numbers in reports)."""
+    """A parsed template, its ``Fn::ForEach`` loops expanded, with the text it came from.
+
+    The text gives line numbers in reports.
+    """
 
     path: Path
     data: Mapping[str, object]
@@ -34,7 +39,7 @@ class LoadedTemplate:
         if not keys:
             return {}
         names = "|".join(re.escape(key) for key in sorted(keys, key=len, reverse=True))
-        pattern = re.compile(rf"""^[ \t]*(["']?)({names})\1[ \t]*:""", re.MULTILINE)
+        pattern = re.compile(rf"""^[ \t]*(?:-[ \t]+)?(["']?)({names})\1[ \t]*:""", re.MULTILINE)
         lines: dict[str, int] = {}
         line, position = 1, 0
         for match in pattern.finditer(self.text):
@@ -45,7 +50,45 @@ class LoadedTemplate:
 
 
 class _TemplateYamlLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """SafeLoader that turns ``!Ref X`` into ``{"Ref": "X"}`` and ``!Sub`` into ``Fn::Sub``."""
+    """SafeLoader that turns ``!Ref X`` into ``{"Ref": "X"}`` and ``!Sub`` into ``Fn::Sub``.
+
+    It also records every key that a mapping repeats (``duplicates``), which a plain
+    loader would let the last one win silently.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[DuplicateKey] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        """The mapping of ``node``; a repeated key is recorded (one length check otherwise)."""
+        own_pairs = node.value  # merge keys (``<<``) are removed from this list in place
+        mapping: dict[object, object] = super().construct_mapping(node, deep=deep)
+        if node.value is not own_pairs or len(mapping) < len(own_pairs):
+            self.duplicates.extend(_repeated_yaml_keys(self, own_pairs))
+        return mapping
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key that one mapping declares twice, with the 1-based lines of both."""
+
+    key: str
+    first_line: int
+    second_line: int
+
+
+def _repeated_yaml_keys(
+    loader: yaml.SafeLoader, pairs: list[tuple[yaml.Node, yaml.Node]]
+) -> Iterator[DuplicateKey]:
+    first_lines: dict[object, int] = {}
+    for key_node, _ in pairs:
+        key = loader.construct_object(key_node)
+        line = key_node.start_mark.line + 1
+        if key in first_lines:
+            yield DuplicateKey(str(key), first_lines[key], line)
+        else:
+            first_lines[key] = line
 
 
 def _construct_intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
@@ -74,10 +117,10 @@ def parse_template(text: str) -> Mapping[str, object]:
         raise TemplateError("the file is empty; expected a CloudFormation template")
     try:
         if text.lstrip().startswith("{"):
-            data: object = json.loads(text)
+            data: object = _load_json(text)
         else:
             _refuse_aliases(text)
-            data = yaml.load(text, Loader=_TemplateYamlLoader)
+            data = _load_yaml(text)
     except json.JSONDecodeError as error:
         raise TemplateError(
             f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
@@ -93,6 +136,81 @@ def parse_template(text: str) -> Mapping[str, object]:
         kind = "null" if data is None else type(data).__name__
         raise TemplateError(f"the top level is a {kind}, not a mapping; expected a template")
     return data
+
+
+def _load_yaml(text: str) -> object:
+    loader = _TemplateYamlLoader(text)
+    try:
+        data = loader.get_single_data()
+    finally:
+        loader.dispose()
+    _refuse_duplicates(loader.duplicates)
+    return data
+
+
+class _RepeatedKey(Exception):
+    """Raised by the JSON object hook: some object repeats a key (where is found afterwards)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    mapping = dict(pairs)
+    if len(mapping) < len(pairs):
+        raise _RepeatedKey
+    return mapping
+
+
+def _load_json(text: str) -> object:
+    try:
+        return json.loads(text, object_pairs_hook=_unique_pairs)
+    except _RepeatedKey:
+        _refuse_duplicates(list(_repeated_json_keys(text)))
+    raise TemplateError("repeats a key in one JSON object; remove one of them")
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+
+
+def _repeated_json_keys(text: str) -> Iterator[DuplicateKey]:
+    """Each key that a JSON object repeats; only run on text that has one."""
+    stack: list[dict[str, int] | None] = []  # per open object its keys' lines; None for arrays
+    line, position, pending = 1, 0, None
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == "{":
+            stack.append({})
+        elif token == "[":
+            stack.append(None)
+        elif token in "]}":
+            if stack:
+                stack.pop()
+        elif token == ":":
+            keys = stack[-1] if stack else None
+            if pending is not None and keys is not None:
+                key, key_line = pending
+                if key in keys:
+                    yield DuplicateKey(key, keys[key], key_line)
+                else:
+                    keys[key] = key_line
+        else:
+            line += text.count("\n", position, match.start())
+            position = match.start()
+            pending = (json.loads(token), line)
+            continue
+        pending = None
+
+
+def _refuse_duplicates(duplicates: list[DuplicateKey]) -> None:
+    """Raise :class:`TemplateError` naming the first repeated key, if there is one."""
+    if not duplicates:
+        return
+    first = min(duplicates, key=lambda item: (item.second_line, item.first_line))
+    more = len(duplicates) - 1
+    others = f" (and {more} more repeated key{'s' if more > 1 else ''})" if more else ""
+    raise TemplateError(
+        f"declares the key {first.key!r} twice in one mapping, at lines {first.first_line} "
+        f"and {first.second_line}{others}; a parser keeps only the last, which hides the "
+        "first value: remove one of them"
+    )
 
 
 _MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]", re.MULTILINE)
@@ -134,7 +252,7 @@ def load_template(path: Path) -> LoadedTemplate:
         raise TemplateError(
             f"is not UTF-8 text (byte {error.start}); save the template as UTF-8"
         ) from None
-    return LoadedTemplate(path=path, data=parse_template(text), text=text)
+    return LoadedTemplate(path=path, data=expand_template(parse_template(text)), text=text)
 
 
 def looks_like_template(data: Mapping[str, object]) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sm_guardrails.cloudformation.intrinsics import TemplateContext
+from sm_guardrails.cloudformation.language_extensions import ExpandedTemplate, expand_template
 from sm_guardrails.model import Exemption, NotebookSpec
 
 NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"
@@ -21,6 +22,8 @@ class TemplateNotebook:
     logical_id: str
     construct_path: str | None
     spec: NotebookSpec
+    loops: tuple[str, ...] = ()
+    """The ``Fn::ForEach`` loops that generated it, outermost first."""
 
 
 def notebook_spec(
@@ -52,29 +55,33 @@ def notebooks_in_template(
 ) -> list[TemplateNotebook]:
     """Every ``AWS::SageMaker::NotebookInstance`` of ``template``, in template order.
 
-    ``context`` is the template's own unless given (with the values passed to it).
+    Notebooks that ``Fn::ForEach`` loops generate are among them, each with its loops.
+    ``context`` is the expanded template's own unless given (with the values passed to it).
     """
+    template = expand_template(template)
     resources = template.get("Resources")
     if not isinstance(resources, Mapping):
         return []
+    loops = template.loops if isinstance(template, ExpandedTemplate) else {}
     context = context or TemplateContext.from_template(template)
     found = []
     for logical_id, resource in resources.items():
         if isinstance(resource, Mapping) and resource.get("Type") == NOTEBOOK_TYPE:
             spec = notebook_spec(str(logical_id), resource, context)
             path = spec.names[0] if len(spec.names) > 1 else None
-            found.append(TemplateNotebook(str(logical_id), path, spec))
+            found.append(TemplateNotebook(str(logical_id), path, spec, loops.get(logical_id, ())))
     return found
 
 
 def template_problems(template: Mapping[str, object]) -> list[str]:
     """What keeps parts of ``template`` from being checked: each one says where and what."""
+    template = expand_template(template)
     resources = template.get("Resources")
     if resources is None:
         return ["has no Resources section, so it is not a CloudFormation template"]
     if not isinstance(resources, Mapping):
         return ["Resources is not a mapping of logical ids to resources"]
-    problems = []
+    problems = list(template.problems) if isinstance(template, ExpandedTemplate) else []
     for logical_id, resource in resources.items():
         if not isinstance(resource, Mapping):
             problems.append(f"resource {logical_id} is not a mapping")

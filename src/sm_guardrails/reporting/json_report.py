@@ -22,6 +22,7 @@ def finding_record(item: TemplateFinding) -> dict[str, object]:
         "logical_id": item.logical_id,
         "inner": item.inner,
         "construct_path": item.construct_path,
+        "loops": list(item.loops),
         "message": finding.message,
         "fix": finding.fix,
         "unknown_reason": finding.unknown_reason,

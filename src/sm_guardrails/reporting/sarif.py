@@ -60,6 +60,8 @@ def _result(item: TemplateFinding) -> dict[str, object]:
         ],
         "properties": {"verdict": finding.verdict.value},
     }
+    if item.loops:
+        result["properties"] = {"verdict": finding.verdict.value, "loops": list(item.loops)}
     if finding.exemption:
         result["suppressions"] = [{"kind": "inSource", "justification": finding.exemption}]
     return result

@@ -9,11 +9,12 @@ from sm_guardrails.cloudformation import CheckReport, TemplateFinding
 
 
 def location(item: TemplateFinding) -> str:
-    """``file:line logical-id (construct path)`` for one finding."""
+    """``file:line logical-id (construct path) [from loops]`` for one finding."""
     line = f":{item.line}" if item.line else ""
     path = f" ({item.construct_path})" if item.construct_path else ""
     inner = f" > {item.inner}" if item.inner else ""
-    return f"{item.file}{line} {item.logical_id}{inner}{path}"
+    loops = f" [from {' > '.join(item.loops)}]" if item.loops else ""
+    return f"{item.file}{line} {item.logical_id}{inner}{path}{loops}"
 
 
 class TextReporter:
