@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         return _fail(str(error))
     try:
-        from sm_guardrails.aws import AwsSettings, make_session
+        from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
         from sm_guardrails.aws.audit import RegionError, audit_regions, enabled_regions
         from sm_guardrails.aws.errors import NO_CREDENTIALS, aws_problem
     except ImportError as error:
@@ -94,10 +94,9 @@ def run(args: argparse.Namespace) -> int:
     progress = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     with out if args.output else contextlib.nullcontext(out):
         reporter = REPORTERS[args.format](out)
+        clients = {region: sagemaker_client(session, region, settings) for region in regions}
         report = audit_regions(
-            list(dict.fromkeys(regions)),
-            session,
-            settings,
+            clients,
             config,
             reporter.finding,
             workers=args.workers,

@@ -9,7 +9,7 @@ flat however many notebooks there are. A region that cannot be read is an error 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sm_guardrails.aws.clients import AwsSettings, ec2_client, sagemaker_client
+from sm_guardrails.aws.clients import AwsSettings, ec2_client
 from sm_guardrails.aws.errors import aws_problem, is_not_found
 from sm_guardrails.aws.notebooks import DeployedNotebook, deployed_notebook
 from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
@@ -57,23 +57,21 @@ def enabled_regions(session: boto3.Session, settings: AwsSettings) -> list[str]:
 
 
 def audit_regions(
-    regions: Sequence[str],
-    session: boto3.Session,
-    settings: AwsSettings,
+    clients: Mapping[str, SageMakerClient],
     config: GuardrailConfig,
     on_finding: Callable[[TemplateFinding], None],
     *,
     workers: int = 8,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> CheckReport:
-    """Audit every notebook instance of ``regions``; findings (passes left out) to ``on_finding``.
+    """Audit every notebook instance of each region of ``clients`` (region to SageMaker client).
 
+    Findings (passes left out) go to ``on_finding``.
     The report counts regions read in ``templates`` (its ``source`` is "region"), notebooks
     judged, and holds one error note per region or notebook that could not be read, and
     one skipped note per notebook deleted while the run read it or per ignored exemption tag.
     """
     report = CheckReport(source="region")
-    clients = {region: sagemaker_client(session, region, settings) for region in regions}
     listed = regions_listed = 0
 
     def judge(done: Future[DeployedNotebook | _Note]) -> None:
@@ -93,19 +91,19 @@ def audit_regions(
                         done, pending = wait(pending, return_when=FIRST_COMPLETED)
                         for future in done:
                             judge(future)
-                        _tell(on_progress, listed, report, regions_listed, len(regions))
+                        _tell(on_progress, listed, report, regions_listed, len(clients))
                     pending.add(pool.submit(_read_notebook, client, region, name, config))
             except RegionError as error:
                 report.errors.append(FileNote(region, str(error)))
             else:
                 report.templates += 1
             regions_listed += 1
-            _tell(on_progress, listed, report, regions_listed, len(regions))
+            _tell(on_progress, listed, report, regions_listed, len(clients))
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 judge(future)
-            _tell(on_progress, listed, report, regions_listed, len(regions))
+            _tell(on_progress, listed, report, regions_listed, len(clients))
     return report
 
 
