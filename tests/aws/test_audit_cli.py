@@ -241,3 +241,33 @@ def test_the_audit_policy_holds_exactly_the_actions_an_audit_calls(fleet: AwsEnv
         result = _audit(fleet, "--all-regions", "--format", "json", endpoint=proxy)
     assert result.returncode == 1
     assert called == _policy_actions(audit_policy())
+
+
+def test_a_terminal_gets_a_progress_bar_on_stderr(fleet: AwsEnv) -> None:
+    import os
+    import pty
+
+    controller, terminal = pty.openpty()
+    command = [sys.executable, "-m", "sm_guardrails", "audit", "--endpoint-url", fleet.endpoint]
+    done = subprocess.run(
+        [*command, *_regions(*REGIONS), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env=fleet.environ,
+        timeout=300,
+        check=False,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["summary"]["notebooks"] == 8
+    assert b"8/8 notebooks, 2/2 regions listed" in shown
