@@ -82,6 +82,7 @@ def _measure(endpoint: str, sizes: AuditSizes) -> str:
     clients = {region: sagemaker_client(session, region, settings) for region in REGIONS}
     quarter = sizes.notebooks // 4
     _create(clients, 0, quarter)
+    _audit(clients)  # warm up: botocore loads its service models on the first calls
     peak_quarter, _ = _peak(lambda: _audit(clients))
     _create(clients, quarter, sizes.notebooks)
     peak_all, notebooks = _peak(lambda: _audit(clients))
