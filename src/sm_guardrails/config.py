@@ -42,12 +42,16 @@ class GuardrailConfig:
     equal the exemption's ``resource``; an exemption without ``resource`` applies
     to every resource checked with this config. ``unseen`` says whether a template
     that cannot be read here (at a URL, or decided at deployment) blocks.
+    ``tag_exemptions`` False stops
+    ``sm-guardrails audit`` from honouring exemption tags on deployed notebooks (whoever
+    may tag a notebook could exempt it); the tags it then ignores are reported.
     """
 
     levels: Mapping[str, Level] = field(default_factory=dict)
     unknown: UnknownPolicy = UnknownPolicy.FAIL
     exemptions: tuple[Exemption, ...] = ()
     unseen: UnseenPolicy = UnseenPolicy.NOTICE
+    tag_exemptions: bool = True
 
     def __post_init__(self) -> None:
         for rule_id in self.levels:
@@ -74,23 +78,28 @@ class GuardrailConfig:
         """Build a config from plain data (a policy pack's config, a JSON or YAML file).
 
         Shape: ``{"levels": {"SMG-3": "error"}, "unknown": "fail", "unseen": "notice",
-        "exemptions": [{"rule": "SMG-1", "resource": "urn:...", "reason": "..."}]}``.
+        "exemptions": [{"rule": "SMG-1", "resource": "urn:...", "reason": "..."}],
+        "tag_exemptions": false}``.
         """
         if raw is None:
             return cls()
         if not isinstance(raw, Mapping):
             raise ConfigError(f"{where}: expected a mapping, got {type(raw).__name__}")
-        unexpected = set(raw) - {"levels", "unknown", "unseen", "exemptions"}
+        unexpected = set(raw) - {"levels", "unknown", "unseen", "exemptions", "tag_exemptions"}
         if unexpected:
             raise ConfigError(
                 f"{where}: unknown key(s) {sorted(map(str, unexpected))}; "
-                "expected levels, unknown, unseen, exemptions"
+                "expected levels, unknown, unseen, exemptions, tag_exemptions"
             )
+        tag_exemptions = raw.get("tag_exemptions", True)
+        if not isinstance(tag_exemptions, bool):
+            raise ConfigError(f"{where}.tag_exemptions: expected true or false")
         return cls(
             levels=_parse_levels(raw.get("levels") or {}, f"{where}.levels"),
             unknown=_parse_enum(UnknownPolicy, raw.get("unknown", "fail"), f"{where}.unknown"),
             exemptions=_parse_exemptions(raw.get("exemptions") or [], f"{where}.exemptions"),
             unseen=_parse_enum(UnseenPolicy, raw.get("unseen", "notice"), f"{where}.unseen"),
+            tag_exemptions=tag_exemptions,
         )
 
 
