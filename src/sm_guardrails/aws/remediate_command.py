@@ -1,0 +1,299 @@
+"""``sm-guardrails remediate``: plan, and on ``--apply`` carry out, a notebook's replacement.
+
+Exit codes: 0 the plan was shown or carried out (or there was nothing to replace);
+1 a run stopped before the end (the journal says where; ``--resume`` goes on);
+2 bad usage or input, or a refusal: nothing was changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sm_guardrails.aws.clients import AwsSettings, make_session, sagemaker_client
+from sm_guardrails.aws.journal import DONE, Journal, JournalError
+from sm_guardrails.aws.remediation_plan import PlanRefused, RemediationPlan, plan_remediation
+from sm_guardrails.aws.remediation_runner import (
+    RemediationInterrupted,
+    RemediationRunner,
+    notebook_tags,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+
+EXIT_OK, EXIT_INTERRUPTED, EXIT_REFUSED = 0, 1, 2
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``remediate`` on the CLI's subparsers."""
+    parser = subparsers.add_parser(
+        "remediate",
+        help="replace a notebook with direct internet access by one without (plan by default)",
+        description=(
+            "Stop, delete and recreate a notebook instance under the same name with "
+            "DirectInternetAccess=Disabled in a VPC subnet, every other setting and tag "
+            "carried over (Security Hub SageMaker.1, Lacework lacework-global-388). "
+            "Shows the plan unless --apply. Deleting the notebook DELETES ITS ML STORAGE "
+            "VOLUME (/home/ec2-user/SageMaker). Exit codes: 0 done or planned, 1 stopped "
+            "before the end (resume with --resume), 2 bad usage or refused (nothing changed)."
+        ),
+    )
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("name", nargs="?", metavar="NAME", help="the notebook instance's name")
+    target.add_argument(
+        "--resume", type=Path, metavar="JOURNAL", help="finish the run this journal records"
+    )
+    parser.add_argument("--region", help="the notebook's region (default: the profile's)")
+    parser.add_argument("--profile", help="the AWS profile to use")
+    parser.add_argument("--endpoint-url", help="send every call to this endpoint instead of AWS")
+    parser.add_argument("--subnet-id", help="the new subnet (default: the notebook's own)")
+    parser.add_argument(
+        "--security-group-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a new security group (repeatable; default: the notebook's own, same subnet only)",
+    )
+    parser.add_argument(
+        "--keep-root-access", action="store_true", help="keep RootAccess as it is (SMG-3)"
+    )
+    parser.add_argument("--apply", action="store_true", help="carry out the plan")
+    parser.add_argument(
+        "--confirm-data-loss",
+        action="store_true",
+        help="accept that the notebook's ML storage volume is deleted (needed with --apply)",
+    )
+    parser.add_argument(
+        "--journal-dir",
+        type=Path,
+        default=Path("."),
+        help="where --apply writes its journal (default: the current folder)",
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=_seconds,
+        default=15.0,
+        metavar="SECONDS",
+        help="pause between looks while a state changes (default 15)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=1800.0,
+        metavar="SECONDS",
+        help="longest wait for one state change before stopping, resumable (default 1800)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan or carry out one replacement, or resume one; returns the exit code."""
+    try:
+        if args.resume:
+            return _resume(args)
+        return _remediate(args)
+    except (PlanRefused, JournalError) as refusal:
+        _error(str(refusal))
+        return EXIT_REFUSED
+
+
+def _remediate(args: argparse.Namespace) -> int:
+    settings = AwsSettings(profile=args.profile, endpoint_url=args.endpoint_url)
+    client, region = _client(settings, args.region)
+    try:
+        description = client.describe_notebook_instance(NotebookInstanceName=args.name)
+        tags = notebook_tags(client, description["NotebookInstanceArn"])
+    except (ClientError, BotoCoreError) as error:
+        raise PlanRefused(f"{args.name} ({region}): cannot be read: {error}") from None
+    plan = plan_remediation(
+        description,  # type: ignore[arg-type]
+        tags,
+        region,
+        subnet_id=args.subnet_id,
+        security_group_ids=args.security_group_id,
+        keep_root_access=args.keep_root_access,
+        endpoint_url=args.endpoint_url,
+        profile=args.profile,
+    )
+    print(render_plan(plan, _apply_command(plan, args)))
+    if not args.apply:
+        print("\nNothing was changed: this was a plan.")
+        return EXIT_OK
+    if not _confirmed(args, plan):
+        _error(
+            f"--apply deletes {plan.name}'s ML storage volume: copy /home/ec2-user/SageMaker "
+            "first, then pass --confirm-data-loss (or answer yes on a terminal)"
+        )
+        return EXIT_REFUSED
+    args.journal_dir.mkdir(parents=True, exist_ok=True)
+    journal = Journal.start(args.journal_dir / _journal_name(plan), plan)
+    print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
+    return _carry_out(client, journal, args)
+
+
+def _resume(args: argparse.Namespace) -> int:
+    journal = Journal.load(args.resume)
+    plan = journal.plan
+    if journal.status == DONE:
+        print(f"{journal.path}: the replacement of {plan.name} ({plan.region}) is already done")
+        return EXIT_OK
+    steps = ", ".join(f"{e['step']} {e['phase']}" for e in journal.events) or "none"
+    print(render_plan(plan, f"sm-guardrails remediate --resume {shlex.quote(str(args.resume))}"))
+    print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
+    if journal.message:
+        print(f"Last stop: {journal.message}")
+    if not args.apply:
+        print("\nNothing was changed. To go on: add --apply.")
+        return EXIT_OK
+    settings = AwsSettings(
+        profile=args.profile or plan.profile, endpoint_url=args.endpoint_url or plan.endpoint_url
+    )
+    client, _ = _client(settings, plan.region)
+    return _carry_out(client, journal, args)
+
+
+def _carry_out(client: SageMakerClient, journal: Journal, args: argparse.Namespace) -> int:
+    runner = RemediationRunner(
+        client,
+        journal,
+        poll_interval=args.poll_interval,
+        timeout=args.timeout,
+        progress=lambda message: print(f"sm-guardrails: {message}", file=sys.stderr),
+    )
+    try:
+        verification = runner.run()
+    except RemediationInterrupted as stop:
+        _error(f"{stop} (journal: {journal.path})")
+        return EXIT_INTERRUPTED
+    plan = journal.plan
+    print(
+        f"\n{plan.name} ({plan.region}) was replaced: DirectInternetAccess=Disabled in "
+        f"{plan.create_request['SubnetId']}, every setting and tag checked."
+    )
+    if verification.unconfirmed:
+        print(
+            "The endpoint did not show these settings, so they were not checked: "
+            + ", ".join(verification.unconfirmed)
+        )
+    return EXIT_OK
+
+
+def render_plan(plan: RemediationPlan, apply_command: str) -> str:
+    """The plan in words: why, the steps, the data lost, every setting, the commands."""
+    size = plan.original.get("VolumeSizeInGB", "?")
+    lines = [
+        f"Plan: replace notebook instance {plan.name} ({plan.region}, {plan.arn}), "
+        f"now {plan.original_status}, to take it off the internet.",
+        "Why:",
+        *(f"  {reason}" for reason in plan.reasons),
+        "Steps (the same name is kept):",
+    ]
+    steps = []
+    if plan.original_status in ("InService", "Stopping"):
+        steps.append("stop it (StopNotebookInstance) and wait until it is Stopped")
+    steps += [
+        "delete it (DeleteNotebookInstance) and wait until it is gone",
+        "create it again with the settings below (CreateNotebookInstance) and wait "
+        "until it is InService",
+    ]
+    if plan.restop:
+        steps.append("stop it again, as it was stopped before")
+    lines += [f"  {number}. {step}" for number, step in enumerate(steps, 1)]
+    lines += [
+        f"DATA LOSS: deleting the notebook deletes its ML storage volume ({size} GB): "
+        "everything under /home/ec2-user/SageMaker is lost and the new notebook starts "
+        "with an empty volume. Copy it first (docs/audit.md, 'Copy the volume first').",
+        "Settings of the new notebook:",
+    ]
+    for row in plan.settings():
+        before, after = _shown(row.before), _shown(row.after)
+        change = f"{before} -> {after} ({row.why})" if row.why else f"{after} (kept)"
+        lines.append(f"  {row.name}: {change}")
+    kept = plan.create_request.get("Tags", [])
+    lines.append(
+        f"Tags ({len(kept)}, kept): "
+        + (", ".join(f"{t['Key']}={t['Value']}" for t in kept) or "none")
+    )
+    if plan.dropped_tags:
+        lines.append(
+            "Tags not carried over (aws: tags belong to AWS and cannot be set): "
+            + ", ".join(plan.dropped_tags)
+        )
+    stack = next((t for t in plan.dropped_tags if t.startswith("aws:cloudformation:stack")), "")
+    if stack:
+        lines.append(
+            f"WARNING: CloudFormation manages this notebook ({stack}). Fix its template "
+            "instead (sm-guardrails check), or the stack drifts from the notebook."
+        )
+    lines += [
+        f"Network: the notebook reaches AWS only from subnet {plan.create_request['SubnetId']}: "
+        "give that VPC interface endpoints (SageMaker API, runtime, notebook) and an S3 "
+        "gateway endpoint, or a NAT gateway.",
+        "By hand, instead of --apply:",
+        *(f"  {command}" for command in plan.aws_cli_commands()),
+        f"To apply: {apply_command}",
+    ]
+    return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
+
+def _apply_command(plan: RemediationPlan, args: argparse.Namespace) -> str:
+    words = ["sm-guardrails", "remediate", plan.name, "--region", plan.region]
+    for option, value in (("--profile", plan.profile), ("--endpoint-url", plan.endpoint_url)):
+        if value:
+            words += [option, value]
+    words += ["--subnet-id", plan.create_request["SubnetId"]]
+    for group in plan.create_request["SecurityGroupIds"]:
+        words += ["--security-group-id", group]
+    if args.keep_root_access:
+        words.append("--keep-root-access")
+    return shlex.join([*words, "--apply", "--confirm-data-loss"])
+
+
+def _confirmed(args: argparse.Namespace, plan: RemediationPlan) -> bool:
+    if args.confirm_data_loss:
+        return True
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    answer = input(f"Delete {plan.name} and its ML storage volume, and recreate it? [yes/no] ")
+    return answer.strip().lower() == "yes"
+
+
+def _journal_name(plan: RemediationPlan) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"sm-guardrails-remediate-{plan.region}-{plan.name}-{stamp}.json"
+
+
+def _client(settings: AwsSettings, region: str | None) -> tuple[SageMakerClient, str]:
+    session = make_session(settings)
+    region = region or session.region_name
+    if not region:
+        raise PlanRefused("no region: pass --region or set one in the profile (AWS_REGION)")
+    return sagemaker_client(session, region, settings), region
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def _error(message: str) -> None:
+    print(f"sm-guardrails: error: {message}", file=sys.stderr)
