@@ -16,7 +16,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi,aws,dev]'
 	touch $@
 
 tools: $(TOOLS)/.installed

@@ -7,6 +7,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -82,7 +83,7 @@ def _config(args: argparse.Namespace) -> GuardrailConfig:
             raise ConfigError(f"--level {option!r}: expected RULE=LEVEL, e.g. SMG-3=error")
         levels[rule_id.strip()] = parse_level(level.strip(), f"--level {option}")
     unknown = UnknownPolicy(args.unknown) if args.unknown else base.unknown
-    return GuardrailConfig(levels=levels, unknown=unknown, exemptions=base.exemptions)
+    return replace(base, levels=levels, unknown=unknown)
 
 
 def _rules_json() -> str:

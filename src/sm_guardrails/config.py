@@ -31,12 +31,15 @@ class GuardrailConfig:
     ``levels`` overrides the catalog's default level per rule id. ``exemptions``
     apply to the resources whose names (logical id, construct path, URN, name)
     equal the exemption's ``resource``; an exemption without ``resource`` applies
-    to every resource checked with this config.
+    to every resource checked with this config. ``tag_exemptions`` False stops
+    ``sm-guardrails audit`` from honouring exemption tags on deployed notebooks (whoever
+    may tag a notebook could exempt it); the tags it then ignores are reported.
     """
 
     levels: Mapping[str, Level] = field(default_factory=dict)
     unknown: UnknownPolicy = UnknownPolicy.FAIL
     exemptions: tuple[Exemption, ...] = ()
+    tag_exemptions: bool = True
 
     def __post_init__(self) -> None:
         for rule_id in self.levels:
@@ -63,22 +66,27 @@ class GuardrailConfig:
         """Build a config from plain data (a policy pack's config, a JSON or YAML file).
 
         Shape: ``{"levels": {"SMG-3": "error"}, "unknown": "fail",
-        "exemptions": [{"rule": "SMG-1", "resource": "urn:...", "reason": "..."}]}``.
+        "exemptions": [{"rule": "SMG-1", "resource": "urn:...", "reason": "..."}],
+        "tag_exemptions": false}``.
         """
         if raw is None:
             return cls()
         if not isinstance(raw, Mapping):
             raise ConfigError(f"{where}: expected a mapping, got {type(raw).__name__}")
-        unexpected = set(raw) - {"levels", "unknown", "exemptions"}
+        unexpected = set(raw) - {"levels", "unknown", "exemptions", "tag_exemptions"}
         if unexpected:
             raise ConfigError(
                 f"{where}: unknown key(s) {sorted(map(str, unexpected))}; "
-                "expected levels, unknown, exemptions"
+                "expected levels, unknown, exemptions, tag_exemptions"
             )
+        tag_exemptions = raw.get("tag_exemptions", True)
+        if not isinstance(tag_exemptions, bool):
+            raise ConfigError(f"{where}.tag_exemptions: expected true or false")
         return cls(
             levels=_parse_levels(raw.get("levels") or {}, f"{where}.levels"),
             unknown=_parse_enum(UnknownPolicy, raw.get("unknown", "fail"), f"{where}.unknown"),
             exemptions=_parse_exemptions(raw.get("exemptions") or [], f"{where}.exemptions"),
+            tag_exemptions=tag_exemptions,
         )
 
 
