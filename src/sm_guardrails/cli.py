@@ -12,16 +12,12 @@ from pathlib import Path
 
 import yaml
 
+from sm_guardrails import remediate_command
 from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.cloudformation import check_paths
 from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy, parse_level
 from sm_guardrails.reporting import REPORTERS
 from sm_guardrails.reporting.text import render_rules
-
-try:  # the live-account commands need the [aws] extra (boto3)
-    from sm_guardrails.aws import remediate_command
-except ImportError:
-    remediate_command = None  # type: ignore[assignment]
 
 EXIT_USAGE = 2
 
@@ -58,8 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
-    if remediate_command is not None:
-        remediate_command.add_parser(commands)
+    remediate_command.add_parser(commands)
     return parser
 
 
@@ -109,7 +104,7 @@ def _rules_json() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
-    if args.command == "remediate" and remediate_command is not None:
+    if args.command == "remediate":
         return remediate_command.run(args)
     if args.command == "rules":
         print(_rules_json() if args.format == "json" else render_rules(), end="")

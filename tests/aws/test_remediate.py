@@ -168,7 +168,9 @@ def test_apply_without_confirming_the_data_loss_changes_nothing(
     client = moto_state.client("sagemaker", REGIONS[0])
     make_notebook(client, "exposed", **EXPOSED)
     before = _describe(client, "exposed")
-    result = _remediate(moto_state, "exposed", REGIONS[0], "--apply", "--journal-dir", str(tmp_path))
+    result = _remediate(
+        moto_state, "exposed", REGIONS[0], "--apply", "--journal-dir", str(tmp_path)
+    )
     assert result.returncode == 2
     assert "--confirm-data-loss" in result.stderr
     assert _describe(client, "exposed") == before
@@ -312,7 +314,7 @@ def test_a_state_that_lasts_too_long_stops_the_run_with_a_clear_message(
     runner.client.meta.events.register(
         "after-call.sagemaker.DescribeNotebookInstance", still_stopping
     )
-    with pytest.raises(RemediationInterrupted, match="still Stopping after 0.05 s"):
+    with pytest.raises(RemediationInterrupted, match=r"still Stopping after 0\.05 s"):
         runner.run()
     assert json.loads((tmp_path / "journal.json").read_text())["status"] == "interrupted"
 
