@@ -12,12 +12,13 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import cdk_bench, machine, pack_bench, templates_bench
+from bench import audit_bench, cdk_bench, machine, pack_bench, templates_bench
 
 SUITES: dict[str, Callable[[bool], str]] = {
     "templates": templates_bench.run,
     "pack": pack_bench.run,
     "cdk": cdk_bench.run,
+    "audit": audit_bench.run,
 }
 
 NOISE = (

@@ -7,15 +7,13 @@ import contextlib
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-import yaml
-
-from sm_guardrails import remediate_command
-from sm_guardrails.catalog import RULES, Level
+from sm_guardrails import audit_command, iam_policy_command, remediate_command
+from sm_guardrails.catalog import RULES
+from sm_guardrails.cli_options import add_config_options, config_from_args
 from sm_guardrails.cloudformation import check_paths
-from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy, parse_level
+from sm_guardrails.config import ConfigError
 from sm_guardrails.reporting import REPORTERS
 from sm_guardrails.reporting.text import render_rules
 
@@ -34,51 +32,13 @@ def _parser() -> argparse.ArgumentParser:
         description=("Exit codes: 0 no error-level finding, 1 at least one, 2 bad usage or input."),
     )
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    check.add_argument("--format", choices=sorted(REPORTERS), default="text")
-    check.add_argument("--output", "-o", type=Path, help="write the report to this file")
-    check.add_argument(
-        "--level",
-        action="append",
-        default=[],
-        metavar="RULE=LEVEL",
-        help="set a rule's level: error, warning or off (repeatable), e.g. SMG-3=error",
-    )
-    check.add_argument("--strict", action="store_true", help="report every rule at error level")
-    check.add_argument(
-        "--unknown",
-        choices=[policy.value for policy in UnknownPolicy],
-        help="what a value known only at deploy time means: fail (default) or warn",
-    )
-    check.add_argument(
-        "--config", type=Path, help="a YAML or JSON file with levels, unknown, exemptions"
-    )
+    add_config_options(check)
+    audit_command.add_parser(commands)
+    iam_policy_command.add_parser(commands)
+    remediate_command.add_parser(commands)
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
-    remediate_command.add_parser(commands)
     return parser
-
-
-def _config(args: argparse.Namespace) -> GuardrailConfig:
-    raw: dict[str, object] = {}
-    if args.config:
-        try:
-            loaded = yaml.safe_load(args.config.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-            raise ConfigError(f"--config {args.config}: cannot be read ({error})") from None
-        if not isinstance(loaded, dict):
-            raise ConfigError(f"--config {args.config}: expected a mapping")
-        raw = loaded
-    base = GuardrailConfig.from_mapping(raw, where=f"--config {args.config}" if raw else "config")
-    levels = dict(base.levels)
-    if args.strict:
-        levels.update({rule.rule_id: Level.ERROR for rule in RULES})
-    for option in args.level:
-        rule_id, separator, level = option.partition("=")
-        if not separator:
-            raise ConfigError(f"--level {option!r}: expected RULE=LEVEL, e.g. SMG-3=error")
-        levels[rule_id.strip()] = parse_level(level.strip(), f"--level {option}")
-    unknown = UnknownPolicy(args.unknown) if args.unknown else base.unknown
-    return replace(base, levels=levels, unknown=unknown)
 
 
 def _rules_json() -> str:
@@ -104,13 +64,17 @@ def _rules_json() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
-    if args.command == "remediate":
-        return remediate_command.run(args)
     if args.command == "rules":
         print(_rules_json() if args.format == "json" else render_rules(), end="")
         return 0
+    if args.command == "audit":
+        return audit_command.run(args)
+    if args.command == "iam-policy":
+        return iam_policy_command.run(args)
+    if args.command == "remediate":
+        return remediate_command.run(args)
     try:
-        config = _config(args)
+        config = config_from_args(args)
     except ConfigError as error:
         print(f"sm-guardrails: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -5,8 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from sm_guardrails.aws import AwsSettings, deployed_notebook, make_session, sagemaker_client
-from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.evaluation import evaluate_notebook
 from sm_guardrails.model import Exemption
 from sm_guardrails.rules import Verdict
@@ -125,3 +127,9 @@ def test_the_core_imports_no_cloud_sdk() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_tag_exemptions_in_a_config_must_be_true_or_false() -> None:
+    assert GuardrailConfig.from_mapping({"tag_exemptions": False}).tag_exemptions is False
+    with pytest.raises(ConfigError, match=r"config\.tag_exemptions: expected true or false"):
+        GuardrailConfig.from_mapping({"tag_exemptions": "no"})

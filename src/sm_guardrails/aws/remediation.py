@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sm_guardrails.aws.clients import AwsSettings, make_session, sagemaker_client
+from sm_guardrails.aws.errors import aws_problem
 from sm_guardrails.aws.journal import DONE, Journal, JournalError
 from sm_guardrails.aws.remediation_plan import PlanRefused, RemediationPlan, plan_remediation
 from sm_guardrails.aws.remediation_runner import (
@@ -51,7 +52,8 @@ def _remediate(args: argparse.Namespace) -> int:
         description = client.describe_notebook_instance(NotebookInstanceName=args.name)
         tags = notebook_tags(client, description["NotebookInstanceArn"])
     except (ClientError, BotoCoreError) as error:
-        raise PlanRefused(f"{args.name} ({region}): cannot be read: {error}") from None
+        action = "sagemaker:DescribeNotebookInstance or ListTags"
+        raise PlanRefused(f"{args.name}: {aws_problem(error, region, action)}") from None
     plan = plan_remediation(
         description,  # type: ignore[arg-type]
         tags,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sm_guardrails.aws.errors import aws_problem, is_not_found
 from sm_guardrails.aws.journal import DONE, INTERRUPTED, Journal
 from sm_guardrails.aws.remediation_plan import (
     CARRIED_OVER,
@@ -38,6 +39,13 @@ STOP, DELETE, CREATE, RESTOP, GONE, VERIFY = (
     "verify",
 )
 REQUESTED, COMPLETED, SEEN = "requested", "done", "seen"
+
+_ACTIONS = {
+    STOP: "StopNotebookInstance",
+    RESTOP: "StopNotebookInstance",
+    DELETE: "DeleteNotebookInstance",
+    CREATE: "CreateNotebookInstance",
+}
 
 CRASH_VARIABLE = "SM_GUARDRAILS_REMEDIATE_CRASH_AT"
 """Fault injection for tests: ``STEP:requested``, ``STEP:called`` or ``STEP:done`` makes the
@@ -230,7 +238,8 @@ class RemediationRunner:
         try:
             operation(NotebookInstanceName=self.plan.name)
         except (ClientError, BotoCoreError) as error:
-            raise RemediationInterrupted(f"{step} of {self.plan.name} failed: {error}") from None
+            problem = aws_problem(error, self.plan.region, f"sagemaker:{_ACTIONS[step]}")
+            raise RemediationInterrupted(f"{step} of {self.plan.name}: {problem}") from None
         _crash_point(f"{step}:called")
         self._last_call, self._waiting = (step, status), None
 
@@ -261,27 +270,19 @@ class RemediationRunner:
         """DescribeNotebookInstance as JSON data, or None when there is no such notebook."""
         try:
             response = self.client.describe_notebook_instance(NotebookInstanceName=self.plan.name)
-        except ClientError as error:
+        except (ClientError, BotoCoreError) as error:
             if is_not_found(error):
                 return None
-            raise RemediationInterrupted(f"describe of {self.plan.name} failed: {error}") from None
-        except BotoCoreError as error:
-            raise RemediationInterrupted(f"describe of {self.plan.name} failed: {error}") from None
+            problem = aws_problem(error, self.plan.region, "sagemaker:DescribeNotebookInstance")
+            raise RemediationInterrupted(f"{self.plan.name}: {problem}") from None
         return json_ready(response)  # type: ignore[arg-type]
 
     def _tags(self, arn: str) -> list[dict[str, str]]:
         try:
             return notebook_tags(self.client, arn)
         except (ClientError, BotoCoreError) as error:
-            raise RemediationInterrupted(f"ListTags of {arn} failed: {error}") from None
-
-
-def is_not_found(error: ClientError) -> bool:
-    """True when ``error`` is SageMaker's answer for a notebook that does not exist."""
-    details = error.response.get("Error", {})
-    return details.get("Code") == "ValidationException" and "RecordNotFound" in str(
-        details.get("Message", "")
-    )
+            problem = aws_problem(error, self.plan.region, "sagemaker:ListTags")
+            raise RemediationInterrupted(f"{arn}: {problem}") from None
 
 
 def notebook_tags(client: SageMakerClient, arn: str) -> list[dict[str, str]]:

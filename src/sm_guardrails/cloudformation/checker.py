@@ -52,6 +52,7 @@ class CheckReport:
     """What a check run found, in the order it found it, and how much of each kind.
 
     ``findings`` stays empty when the run passes them to a callback instead.
+    ``source`` names what ``templates`` counts: templates, or the regions an audit read.
     """
 
     findings: list[TemplateFinding] = field(default_factory=list)
@@ -62,6 +63,7 @@ class CheckReport:
     blocking: int = 0
     warnings: int = 0
     exempted: int = 0
+    source: str = "template"
 
     def count(self, item: TemplateFinding) -> None:
         """Count ``item`` in the totals."""

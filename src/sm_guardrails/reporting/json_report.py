@@ -51,7 +51,7 @@ class JsonReporter:
             "errors": _notes(report.errors),
             "skipped": _notes(report.skipped),
             "summary": {
-                "templates": report.templates,
+                f"{report.source}s": report.templates,
                 "notebooks": report.notebooks,
                 "blocking": report.blocking,
                 "warnings": report.warnings,

@@ -43,7 +43,7 @@ class TextReporter:
 def summary(report: CheckReport) -> str:
     """Counts of what was checked and found."""
     parts = [
-        f"{report.templates} template(s)",
+        f"{report.templates} {report.source}(s)",
         f"{report.notebooks} notebook(s)",
         f"{report.blocking} error(s)",
         f"{report.warnings} warning(s)",

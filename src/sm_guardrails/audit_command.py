@@ -1,0 +1,141 @@
+"""``sm-guardrails audit``: judge the notebook instances an AWS account runs, region by region.
+
+boto3 is imported only when the command runs, so the rest of the CLI needs no cloud SDK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sm_guardrails.cli_options import add_config_options, config_from_args
+from sm_guardrails.config import ConfigError
+from sm_guardrails.reporting import REPORTERS
+
+if TYPE_CHECKING:
+    from sm_guardrails.aws.audit import Progress
+
+EXIT_USAGE = 2
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``audit`` on the CLI's subcommands."""
+    audit = commands.add_parser(
+        "audit",
+        help="audit the SageMaker notebook instances of an AWS account",
+        description=(
+            "List, describe and judge every notebook instance in the given regions. "
+            "Exit codes: 0 no error-level finding, 1 at least one, 2 bad usage or a region "
+            "or notebook that could not be read (the others are still audited)."
+        ),
+    )
+    where = audit.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "--region", action="append", default=[], help="a region to audit (repeatable)"
+    )
+    where.add_argument(
+        "--all-regions",
+        action="store_true",
+        help="every region enabled for the account (EC2 DescribeRegions)",
+    )
+    audit.add_argument("--profile", help="the AWS profile to use (default: the usual chain)")
+    audit.add_argument("--endpoint-url", help="send every call to this endpoint instead of AWS")
+    audit.add_argument("--workers", type=int, default=8, help="notebooks read at once (default 8)")
+    audit.add_argument(
+        "--retry-mode",
+        choices=["adaptive", "standard"],
+        default="adaptive",
+        help="botocore's retry mode for throttled calls (default adaptive)",
+    )
+    audit.add_argument(
+        "--max-attempts", type=int, default=10, help="attempts per call, the first included"
+    )
+    add_config_options(audit)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the audit; the exit code."""
+    try:
+        config = config_from_args(args)
+        if args.workers < 1 or args.max_attempts < 1:
+            raise ConfigError("--workers and --max-attempts must be at least 1")
+    except ConfigError as error:
+        return _fail(str(error))
+    try:
+        from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
+        from sm_guardrails.aws.audit import RegionError, audit_regions, enabled_regions
+        from sm_guardrails.aws.errors import NO_CREDENTIALS, aws_problem
+    except ImportError as error:
+        return _fail(str(error))
+    from botocore.exceptions import BotoCoreError
+
+    settings = AwsSettings(
+        profile=args.profile,
+        endpoint_url=args.endpoint_url,
+        retry_mode=args.retry_mode,
+        max_attempts=args.max_attempts,
+        max_pool_connections=max(args.workers, 10),
+    )
+    try:
+        session = make_session(settings)
+        if session.get_credentials() is None:
+            return _fail(NO_CREDENTIALS)
+        regions = enabled_regions(session, settings) if args.all_regions else args.region
+    except BotoCoreError as error:
+        return _fail(aws_problem(error, "", "session"))
+    except RegionError as error:
+        return _fail(str(error))
+    try:
+        out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    except OSError as error:
+        return _fail(f"--output {args.output}: {error.strerror}")
+    progress = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    with out if args.output else contextlib.nullcontext(out):
+        reporter = REPORTERS[args.format](out)
+        clients = {region: sagemaker_client(session, region, settings) for region in regions}
+        report = audit_regions(
+            clients,
+            config,
+            reporter.finding,
+            workers=args.workers,
+            on_progress=progress.show if progress else None,
+        )
+        if progress:
+            progress.close()
+        reporter.finish(report)
+    if args.format != "text" or args.output:
+        for note in report.errors:
+            print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
+    return report.exit_code
+
+
+def _fail(message: str) -> int:
+    print(f"sm-guardrails: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+class _ProgressBar:
+    """One redrawn line on a terminal: regions listed, notebooks judged of those listed."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def show(self, progress: Progress) -> None:
+        """Redraw the line for ``progress``."""
+        share = progress.judged / progress.listed if progress.listed else 0.0
+        filled = int(share * self.WIDTH)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(
+            f"\r[{bar}] {progress.judged}/{progress.listed} notebooks, "
+            f"{progress.regions_listed}/{progress.regions} regions listed"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the line so the report starts on a fresh one."""
+        self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,273 @@
+"""``sm-guardrails audit`` as a subprocess against the moto server (and a fault proxy in front)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sm_guardrails.iam_policy_command import audit_policy
+from tests.aws.conftest import COMPLIANT, AwsEnv, make_notebook
+from tests.aws.fault_proxy import Answer, Call, fault_proxy
+
+REGIONS = ("eu-west-1", "us-east-2")
+EXEMPT_NETWORK = [
+    {"Key": "sm-guardrails:exempt:SMG-1", "Value": "ticket NET-1: public demo"},
+    {"Key": "sm-guardrails:exempt:SMG-2", "Value": "ticket NET-1: public demo"},
+]
+
+
+def _audit(
+    env: AwsEnv, *args: str, endpoint: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "sm_guardrails", "audit", "--endpoint-url"]
+    command += [endpoint or env.endpoint, *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env.environ, timeout=300, check=False
+    )
+
+
+def _regions(*regions: str) -> list[str]:
+    return [item for region in regions for item in ("--region", region)]
+
+
+def _blocking(report: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {
+        (item["construct_path"], item["logical_id"], item["rule_id"])
+        for item in report["findings"]
+        if item["blocking"]
+    }
+
+
+@pytest.fixture
+def fleet(moto_state: AwsEnv) -> AwsEnv:
+    """Compliant, internet-exposed, half-configured and exempted notebooks in two regions."""
+    for region in REGIONS:
+        client = moto_state.client("sagemaker", region)
+        make_notebook(client, "compliant", **COMPLIANT)
+        make_notebook(client, "exposed")
+        make_notebook(client, "half", **{**COMPLIANT, "DirectInternetAccess": "Enabled"})
+        make_notebook(client, "exempted", Tags=EXEMPT_NETWORK, DirectInternetAccess="Enabled")
+    return moto_state
+
+
+EXPECTED = {
+    (region, name, rule)
+    for region in REGIONS
+    for name, rule in (("exposed", "SMG-1"), ("exposed", "SMG-2"), ("half", "SMG-1"))
+}
+
+
+def test_audit_finds_exactly_the_bad_notebooks_in_every_region(fleet: AwsEnv) -> None:
+    result = _audit(fleet, *_regions(*REGIONS), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""  # piped: no progress bar
+    report = json.loads(result.stdout)
+    assert _blocking(report) == EXPECTED
+    exempted = {
+        (item["construct_path"], item["logical_id"], item["rule_id"], item["exemption"])
+        for item in report["findings"]
+        if item["exemption"]
+    }
+    assert {(r, n, rule) for r, n, rule, _ in exempted} >= {
+        (region, "exempted", rule) for region in REGIONS for rule in ("SMG-1", "SMG-2")
+    }
+    arn = next(i["file"] for i in report["findings"] if i["logical_id"] == "half")
+    assert arn.startswith("arn:aws:sagemaker:") and arn.endswith(":notebook-instance/half")
+    assert report["summary"]["regions"] == 2
+    assert report["summary"]["notebooks"] == 8
+
+
+def test_text_report_names_region_name_and_arn(fleet: AwsEnv) -> None:
+    result = _audit(fleet, *_regions("eu-west-1"))
+    assert result.returncode == 1
+    line = next(x for x in result.stdout.splitlines() if "[SMG-1]" in x and "half" in x)
+    assert line.startswith("arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/half half")
+    assert "(eu-west-1): error [SMG-1]" in line
+    assert result.stdout.splitlines()[-1].startswith("sm-guardrails: 1 region(s), 4 notebook(s)")
+
+
+def test_sarif_report_is_valid_json_with_results(fleet: AwsEnv) -> None:
+    result = _audit(fleet, *_regions("us-east-2"), "--format", "sarif")
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    assert {r["ruleId"] for r in results if r["level"] == "error"} == {"SMG-1", "SMG-2"}
+
+
+def test_all_regions_reads_the_enabled_regions(fleet: AwsEnv) -> None:
+    result = _audit(fleet, "--all-regions", "--format", "json", "--workers", "4")
+    report = json.loads(result.stdout)
+    assert _blocking(report) == EXPECTED
+    assert report["summary"]["regions"] > 10
+
+
+def test_config_exemption_by_arn_and_tag_exemptions_turned_off(
+    fleet: AwsEnv, tmp_path: Path
+) -> None:
+    arn = "arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/half"
+    config = tmp_path / "guardrails.yaml"
+    config.write_text(
+        "tag_exemptions: false\n"
+        f"exemptions:\n  - {{rule: SMG-1, resource: '{arn}', reason: 'ticket NET-2'}}\n"
+    )
+    result = _audit(fleet, *_regions("eu-west-1"), "--config", str(config), "--format", "json")
+    report = json.loads(result.stdout)
+    assert _blocking(report) == {
+        ("eu-west-1", "exposed", "SMG-1"),
+        ("eu-west-1", "exposed", "SMG-2"),
+        ("eu-west-1", "exempted", "SMG-1"),
+        ("eu-west-1", "exempted", "SMG-2"),
+    }
+    skipped = [note["message"] for note in report["skipped"]]
+    assert len(skipped) == 2
+    assert all("not honoured: tag_exemptions is false" in message for message in skipped)
+
+
+def test_throttling_slows_the_audit_down_without_failing_it(fleet: AwsEnv) -> None:
+    throttled: list[Call] = []
+
+    def throttle_first_calls(call: Call) -> Answer | None:
+        if call.service == "sagemaker" and len(throttled) < 4:
+            throttled.append(call)
+            return Answer(400, "ThrottlingException", "Rate exceeded")
+        return None
+
+    with fault_proxy(fleet.endpoint, throttle_first_calls) as proxy:
+        for mode in ("standard", "adaptive"):
+            throttled.clear()
+            result = _audit(
+                fleet,
+                *_regions(*REGIONS),
+                "--format",
+                "json",
+                "--retry-mode",
+                mode,
+                endpoint=proxy,
+            )
+            assert result.returncode == 1, result.stderr
+            assert _blocking(json.loads(result.stdout)) == EXPECTED
+            assert len(throttled) == 4
+
+
+def _one_region_fails(code: str, region: str = "eu-west-1") -> Any:
+    def decide(call: Call) -> Answer | None:
+        if call.region == region:
+            return Answer(400, code, "no")
+        return None
+
+    return decide
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("AccessDeniedException", "access denied to sagemaker:ListNotebookInstances"),
+        ("ExpiredTokenException", "the credentials have expired"),
+        ("UnrecognizedClientException", "opt-in region, it is probably not enabled"),
+    ],
+)
+def test_a_region_that_cannot_be_read_is_one_line_and_the_others_are_audited(
+    fleet: AwsEnv, code: str, words: str
+) -> None:
+    with fault_proxy(fleet.endpoint, _one_region_fails(code)) as proxy:
+        result = _audit(fleet, *_regions(*REGIONS), "--format", "json", endpoint=proxy)
+    assert result.returncode == 2
+    report = json.loads(result.stdout)
+    assert _blocking(report) == {item for item in EXPECTED if item[0] == "us-east-2"}
+    (error,) = report["errors"]
+    assert error["file"] == "eu-west-1" and words in error["message"]
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("sm-guardrails: error: eu-west-1: eu-west-1: ") and words in line
+
+
+def test_no_credentials_is_one_line(fleet: AwsEnv) -> None:
+    env = {k: v for k, v in fleet.environ.items() if not k.startswith("AWS_ACCESS_KEY")}
+    env.pop("AWS_SECRET_ACCESS_KEY")
+    result = _audit(AwsEnv(env, fleet.endpoint), *_regions("eu-west-1"))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "sm-guardrails: error: no AWS credentials found: set AWS_PROFILE (or pass --profile), "
+        "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    ]
+
+
+def test_an_unknown_profile_is_one_line(fleet: AwsEnv) -> None:
+    result = _audit(fleet, *_regions("eu-west-1"), "--profile", "nope")
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "nope" in line and "--profile" in line
+
+
+def test_a_notebook_deleted_between_list_and_describe_is_reported(fleet: AwsEnv) -> None:
+    client = fleet.client("sagemaker", "eu-west-1")
+
+    def delete_before_describe(call: Call) -> Answer | None:
+        describes = call.operation == "DescribeNotebookInstance" and call.region == "eu-west-1"
+        if describes and b'"exposed"' in call.body:
+            client.stop_notebook_instance(NotebookInstanceName="exposed")
+            client.delete_notebook_instance(NotebookInstanceName="exposed")
+        return None
+
+    with fault_proxy(fleet.endpoint, delete_before_describe) as proxy:
+        result = _audit(fleet, *_regions("eu-west-1"), "--format", "json", endpoint=proxy)
+    report = json.loads(result.stdout)
+    assert result.returncode == 1  # 'half' still fails; the deleted one is no error
+    assert _blocking(report) == {("eu-west-1", "half", "SMG-1")}
+    assert report["skipped"] == [
+        {
+            "file": "eu-west-1 exposed",
+            "message": "deleted after it was listed, so it was not audited",
+        }
+    ]
+
+
+def _policy_actions(policy: dict[str, Any]) -> set[str]:
+    statements: Sequence[dict[str, Any]] = policy["Statement"]
+    return {action for statement in statements for action in statement["Action"]}
+
+
+def test_the_audit_policy_holds_exactly_the_actions_an_audit_calls(fleet: AwsEnv) -> None:
+    called: set[str] = set()
+
+    def record(call: Call) -> None:
+        called.add(call.action)
+
+    with fault_proxy(fleet.endpoint, record) as proxy:
+        result = _audit(fleet, "--all-regions", "--format", "json", endpoint=proxy)
+    assert result.returncode == 1
+    assert called == _policy_actions(audit_policy())
+
+
+def test_a_terminal_gets_a_progress_bar_on_stderr(fleet: AwsEnv) -> None:
+    import os
+    import pty
+
+    controller, terminal = pty.openpty()
+    command = [sys.executable, "-m", "sm_guardrails", "audit", "--endpoint-url", fleet.endpoint]
+    done = subprocess.run(
+        [*command, *_regions(*REGIONS), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env=fleet.environ,
+        timeout=300,
+        check=False,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["summary"]["notebooks"] == 8
+    assert b"8/8 notebooks, 2/2 regions listed" in shown
