@@ -31,7 +31,17 @@ def add_parser(subparsers: Any) -> None:
     target.add_argument(
         "--resume", type=Path, metavar="JOURNAL", help="finish the run this journal records"
     )
-    parser.add_argument("--region", help="the notebook's region (default: the profile's)")
+    target.add_argument(
+        "--all-failing",
+        action="store_true",
+        help="every notebook of --region failing SMG-1 or SMG-2 (as audit sees it), one by one",
+    )
+    parser.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        help="the notebook's region (default: the profile's); repeatable with --all-failing",
+    )
     parser.add_argument("--profile", help="the AWS profile to use")
     parser.add_argument("--endpoint-url", help="send every call to this endpoint instead of AWS")
     parser.add_argument("--subnet-id", help="the new subnet (default: the notebook's own)")

@@ -343,3 +343,37 @@ def test_a_bad_journal_is_a_one_line_error_and_changes_nothing(
     assert message in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert _describe(client, "exposed") == before
+
+
+def test_all_failing_replaces_what_audit_fails_and_summarises_the_rest(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    in_place = {**EXPOSED, "DirectInternetAccess": "Disabled", "RootAccess": "Enabled"}
+    exempt = [{"Key": "sm-guardrails:exempt:SMG-1", "Value": "SEC-7: public demo"}]
+    for region in REGIONS:
+        client = moto_state.client("sagemaker", region)
+        make_notebook(client, "exposed", **EXPOSED)
+        make_notebook(client, "root-only", **in_place)
+        make_notebook(client, "exempted", **{**EXPOSED, "Tags": exempt})
+    make_notebook(moto_state.client("sagemaker", REGIONS[0]), "public")
+    regions = [word for region in REGIONS for word in ("--region", region)]
+    common = ["remediate", "--all-failing", *regions, "--endpoint-url", moto_state.endpoint]
+
+    planned = _cli(moto_state, *common)
+    assert planned.returncode == 2  # public cannot be planned without --subnet-id
+    assert planned.stdout.count("Plan: replace notebook instance exposed") == 2
+    assert "public (eu-west-1): not planned: public is not in a VPC subnet" in planned.stdout
+    assert "root-only (eu-west-1): fails only SMG-3/SMG-5, not replaced" in planned.stdout
+    assert "replace notebook instance exempted" not in planned.stdout  # exempted from SMG-1
+
+    applied = _cli(
+        moto_state, *common, "--apply", "--confirm-data-loss", "--journal-dir", str(tmp_path),
+        "--poll-interval", "0",
+    )  # fmt: skip
+    assert applied.returncode == 2, applied.stderr
+    assert len(list(tmp_path.glob("*.json"))) == 2
+    assert "exposed (ap-southeast-2): replaced" in applied.stdout
+    audit = _cli(moto_state, "audit", *regions, "--endpoint-url", moto_state.endpoint,
+                 "--level", "SMG-3=off", "--level", "SMG-4=off", "--level", "SMG-5=off")
+    failing = {line.split()[1] for line in audit.stdout.splitlines() if "error [SMG-" in line}
+    assert failing == {"public"}, audit.stdout

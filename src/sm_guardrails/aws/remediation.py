@@ -15,20 +15,35 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sm_guardrails.aws.audit import audit_regions
 from sm_guardrails.aws.clients import AwsSettings, make_session, sagemaker_client
 from sm_guardrails.aws.errors import aws_problem
 from sm_guardrails.aws.journal import DONE, Journal, JournalError
-from sm_guardrails.aws.remediation_plan import PlanRefused, RemediationPlan, plan_remediation
+from sm_guardrails.aws.remediation_plan import (
+    FIXED_IN_PLACE,
+    REPLACED_BY,
+    PlanRefused,
+    RemediationPlan,
+    plan_remediation,
+)
 from sm_guardrails.aws.remediation_runner import (
     RemediationInterrupted,
     RemediationRunner,
     notebook_tags,
 )
+from sm_guardrails.cloudformation import TemplateFinding
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.rules import Verdict
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 EXIT_OK, EXIT_INTERRUPTED, EXIT_REFUSED = 0, 1, 2
+IN_PLACE_NOTE = (
+    "fails only SMG-3/SMG-5, not replaced: fix it in place (stop it, then "
+    "update-notebook-instance --root-access Disabled --instance-metadata-service-"
+    "configuration MinimumInstanceMetadataServiceVersion=2, then start it)"
+)
 
 
 def run_remediate(args: argparse.Namespace) -> int:
@@ -36,6 +51,10 @@ def run_remediate(args: argparse.Namespace) -> int:
     try:
         if args.resume:
             return _resume(args)
+        if args.all_failing:
+            return _remediate_all_failing(args)
+        if len(args.region) > 1:
+            raise PlanRefused("one --region for one notebook (several only with --all-failing)")
         return _remediate(args)
     except (PlanRefused, JournalError) as refusal:
         _error(str(refusal))
@@ -47,14 +66,89 @@ def run_remediate(args: argparse.Namespace) -> int:
 
 def _remediate(args: argparse.Namespace) -> int:
     settings = AwsSettings(profile=args.profile, endpoint_url=args.endpoint_url)
-    client, region = _client(settings, args.region)
+    client, region = _client(settings, args.region[0] if args.region else None)
+    plan = _plan(client, region, args.name, args)
+    print(render_plan(plan, _apply_command(plan, args)))
+    if not args.apply:
+        print("\nNothing was changed: this was a plan.")
+        return EXIT_OK
+    if not _confirmed(args, [plan.name]):
+        _error(
+            f"--apply deletes {plan.name}'s ML storage volume: copy /home/ec2-user/SageMaker "
+            "first, then pass --confirm-data-loss (or answer yes on a terminal)"
+        )
+        return EXIT_REFUSED
+    return _start(client, plan, args)
+
+
+def _remediate_all_failing(args: argparse.Namespace) -> int:
+    """Every notebook the audit finds failing SMG-1 or SMG-2, one plan and journal each."""
+    if not args.region:
+        raise PlanRefused("--all-failing needs --region (repeatable)")
+    if len(args.region) > 1 and (args.subnet_id or args.security_group_id):
+        raise PlanRefused("--subnet-id and --security-group-id belong to one region")
+    settings = AwsSettings(profile=args.profile, endpoint_url=args.endpoint_url)
+    session = make_session(settings)
+    replace: dict[tuple[str, str], None] = {}
+    in_place: dict[tuple[str, str], None] = {}
+
+    def sort(item: TemplateFinding) -> None:
+        finding, key = item.finding, (item.construct_path or "", item.logical_id)
+        if finding.exemption is None and finding.verdict is not Verdict.PASS:
+            if finding.rule_id in REPLACED_BY:
+                replace[key] = None
+            elif finding.rule_id in FIXED_IN_PLACE:
+                in_place[key] = None
+
+    clients = {region: sagemaker_client(session, region, settings) for region in args.region}
+    report = audit_regions(clients, GuardrailConfig(), sort)
+    for note in report.errors:
+        _error(f"{note.file}: {note.message}")
+    plans, outcomes = [], []
+    for region, name in replace:
+        client = clients[region]
+        try:
+            plans.append((client, _plan(client, region, name, args)))
+        except PlanRefused as refusal:
+            outcomes.append((EXIT_REFUSED, f"{name} ({region}): not planned: {refusal}"))
+    for _, plan in plans:
+        print(render_plan(plan, "(below)") + "\n")
+    in_place_only = [key for key in in_place if key not in replace]
+    outcomes += [(EXIT_OK, f"{name} ({region}): {IN_PLACE_NOTE}") for region, name in in_place_only]
+    if plans and args.apply and not _confirmed(args, [plan.name for _, plan in plans]):
+        _error(
+            "--apply deletes the ML storage volume of every notebook above: copy each "
+            "/home/ec2-user/SageMaker first, then pass --confirm-data-loss"
+        )
+        return EXIT_REFUSED
+    for client, plan in plans:
+        if not args.apply:
+            outcomes.append((EXIT_OK, f"{plan.name} ({plan.region}): planned, not changed"))
+            continue
+        code = _start(client, plan, args)
+        done = "replaced" if code == EXIT_OK else "stopped before the end, see its journal"
+        outcomes.append((code, f"{plan.name} ({plan.region}): {done}"))
+    print(f"Summary: {len(plans)} to replace, {len(in_place_only)} to fix in place, "
+          f"{len(report.errors)} unreadable region(s) or notebook(s)")
+    for _, line in outcomes:
+        print(f"  {line}")
+    if not args.apply and plans:
+        print("Nothing was changed. To apply: add --apply --confirm-data-loss.")
+    worst = max((code for code, _ in outcomes), default=EXIT_OK)
+    return EXIT_REFUSED if report.errors else worst
+
+
+def _plan(
+    client: SageMakerClient, region: str, name: str, args: argparse.Namespace
+) -> RemediationPlan:
+    """Read notebook ``name`` and plan its replacement with the command line's options."""
     try:
-        description = client.describe_notebook_instance(NotebookInstanceName=args.name)
+        description = client.describe_notebook_instance(NotebookInstanceName=name)
         tags = notebook_tags(client, description["NotebookInstanceArn"])
     except (ClientError, BotoCoreError) as error:
         action = "sagemaker:DescribeNotebookInstance or ListTags"
-        raise PlanRefused(f"{args.name}: {aws_problem(error, region, action)}") from None
-    plan = plan_remediation(
+        raise PlanRefused(f"{name}: {aws_problem(error, region, action)}") from None
+    return plan_remediation(
         description,  # type: ignore[arg-type]
         tags,
         region,
@@ -64,16 +158,10 @@ def _remediate(args: argparse.Namespace) -> int:
         endpoint_url=args.endpoint_url,
         profile=args.profile,
     )
-    print(render_plan(plan, _apply_command(plan, args)))
-    if not args.apply:
-        print("\nNothing was changed: this was a plan.")
-        return EXIT_OK
-    if not _confirmed(args, plan):
-        _error(
-            f"--apply deletes {plan.name}'s ML storage volume: copy /home/ec2-user/SageMaker "
-            "first, then pass --confirm-data-loss (or answer yes on a terminal)"
-        )
-        return EXIT_REFUSED
+
+
+def _start(client: SageMakerClient, plan: RemediationPlan, args: argparse.Namespace) -> int:
+    """Write the plan's journal, then carry it out."""
     args.journal_dir.mkdir(parents=True, exist_ok=True)
     journal = Journal.start(args.journal_dir / _journal_name(plan), plan)
     print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
@@ -206,12 +294,13 @@ def _apply_command(plan: RemediationPlan, args: argparse.Namespace) -> str:
     return shlex.join([*words, "--apply", "--confirm-data-loss"])
 
 
-def _confirmed(args: argparse.Namespace, plan: RemediationPlan) -> bool:
+def _confirmed(args: argparse.Namespace, names: list[str]) -> bool:
     if args.confirm_data_loss:
         return True
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         return False
-    answer = input(f"Delete {plan.name} and its ML storage volume, and recreate it? [yes/no] ")
+    which = ", ".join(names)
+    answer = input(f"Delete {which} with their ML storage volumes, and recreate them? [yes/no] ")
     return answer.strip().lower() == "yes"
 
 
