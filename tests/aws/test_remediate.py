@@ -377,3 +377,25 @@ def test_all_failing_replaces_what_audit_fails_and_summarises_the_rest(
                  "--level", "SMG-3=off", "--level", "SMG-4=off", "--level", "SMG-5=off")
     failing = {line.split()[1] for line in audit.stdout.splitlines() if "error [SMG-" in line}
     assert failing == {"public"}, audit.stdout
+
+
+def test_settings_moto_does_not_keep_are_carried_in_the_create_request(
+    moto_state: AwsEnv,
+) -> None:
+    client = moto_state.client("sagemaker", REGIONS[0])
+    make_notebook(client, "exposed", **EXPOSED)
+    description = _describe(client, "exposed") | {
+        "PlatformIdentifier": "notebook-al2-v3",
+        "IpAddressType": "dualstack",
+        "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "1"},
+        "RootAccess": "Enabled",
+    }
+    plan = plan_remediation(description, EXPOSED["Tags"], REGIONS[0], keep_root_access=True)
+    request = plan.create_request
+    assert request["PlatformIdentifier"] == "notebook-al2-v3"
+    assert request["IpAddressType"] == "dualstack"
+    assert request["InstanceMetadataServiceConfiguration"] == {
+        "MinimumInstanceMetadataServiceVersion": "2"
+    }
+    assert request["RootAccess"] == "Enabled"
+    assert request["Tags"] == EXPOSED["Tags"]
