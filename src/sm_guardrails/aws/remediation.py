@@ -175,7 +175,8 @@ def _resume(args: argparse.Namespace) -> int:
         print(f"{journal.path}: the replacement of {plan.name} ({plan.region}) is already done")
         return EXIT_OK
     steps = ", ".join(f"{e['step']} {e['phase']}" for e in journal.events) or "none"
-    print(render_plan(plan, f"sm-guardrails remediate --resume {shlex.quote(str(args.resume))}"))
+    resume = shlex.join(["sm-guardrails", "remediate", "--resume", str(args.resume), "--apply"])
+    print(render_plan(plan, resume))
     print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
     if journal.message:
         print(f"Last stop: {journal.message}")
