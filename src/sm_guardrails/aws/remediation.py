@@ -149,7 +149,7 @@ def _plan(
         action = "sagemaker:DescribeNotebookInstance or ListTags"
         raise PlanRefused(f"{name}: {aws_problem(error, region, action)}") from None
     return plan_remediation(
-        description,  # type: ignore[arg-type]
+        description,
         tags,
         region,
         subnet_id=args.subnet_id,

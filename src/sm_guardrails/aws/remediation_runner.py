@@ -275,7 +275,7 @@ class RemediationRunner:
                 return None
             problem = aws_problem(error, self.plan.region, "sagemaker:DescribeNotebookInstance")
             raise RemediationInterrupted(f"{self.plan.name}: {problem}") from None
-        return json_ready(response)  # type: ignore[arg-type]
+        return json_ready(response)
 
     def _tags(self, arn: str) -> list[dict[str, str]]:
         try:
