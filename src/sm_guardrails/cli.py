@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sm_guardrails import audit_command, iam_policy_command
+from sm_guardrails import audit_command, iam_policy_command, remediate_command
 from sm_guardrails.catalog import RULES
 from sm_guardrails.cli_options import add_config_options, config_from_args
 from sm_guardrails.cloudformation import check_paths
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     add_config_options(check)
     audit_command.add_parser(commands)
     iam_policy_command.add_parser(commands)
+    remediate_command.add_parser(commands)
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
     return parser
@@ -70,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return audit_command.run(args)
     if args.command == "iam-policy":
         return iam_policy_command.run(args)
+    if args.command == "remediate":
+        return remediate_command.run(args)
     try:
         config = config_from_args(args)
     except ConfigError as error:

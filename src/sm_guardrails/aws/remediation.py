@@ -1,0 +1,322 @@
+"""What ``sm-guardrails remediate`` does: read, plan, confirm, journal, run, report.
+
+Exit codes: 0 the plan was shown or carried out (or there was nothing to replace);
+1 a run stopped before the end (the journal says where; ``--resume`` goes on);
+2 bad usage or input, or a refusal: nothing was changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sm_guardrails.aws.audit import audit_regions
+from sm_guardrails.aws.clients import AwsSettings, make_session, sagemaker_client
+from sm_guardrails.aws.errors import aws_problem
+from sm_guardrails.aws.journal import DONE, Journal, JournalError
+from sm_guardrails.aws.remediation_plan import (
+    FIXED_IN_PLACE,
+    REPLACED_BY,
+    PlanRefused,
+    RemediationPlan,
+    plan_remediation,
+)
+from sm_guardrails.aws.remediation_runner import (
+    RemediationInterrupted,
+    RemediationRunner,
+    notebook_tags,
+)
+from sm_guardrails.cloudformation import TemplateFinding
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.rules import Verdict
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+
+EXIT_OK, EXIT_INTERRUPTED, EXIT_REFUSED = 0, 1, 2
+IN_PLACE_NOTE = (
+    "fails only SMG-3/SMG-5, not replaced: fix it in place (stop it, then "
+    "update-notebook-instance --root-access Disabled --instance-metadata-service-"
+    "configuration MinimumInstanceMetadataServiceVersion=2, then start it)"
+)
+
+
+def run_remediate(args: argparse.Namespace) -> int:
+    """Plan or carry out one replacement, or resume one; returns the exit code."""
+    try:
+        if args.resume:
+            return _resume(args)
+        if args.all_failing:
+            return _remediate_all_failing(args)
+        if len(args.region) > 1:
+            raise PlanRefused("one --region for one notebook (several only with --all-failing)")
+        return _remediate(args)
+    except (PlanRefused, JournalError) as refusal:
+        _error(str(refusal))
+        return EXIT_REFUSED
+    except BotoCoreError as error:  # e.g. an unknown --profile
+        _error(str(error))
+        return EXIT_REFUSED
+
+
+def _remediate(args: argparse.Namespace) -> int:
+    settings = AwsSettings(profile=args.profile, endpoint_url=args.endpoint_url)
+    client, region = _client(settings, args.region[0] if args.region else None)
+    plan = _plan(client, region, args.name, args)
+    print(render_plan(plan, _apply_command(plan, args)))
+    if not args.apply:
+        print("\nNothing was changed: this was a plan.")
+        return EXIT_OK
+    if not _confirmed(args, [plan.name]):
+        _error(
+            f"--apply deletes {plan.name}'s ML storage volume: copy /home/ec2-user/SageMaker "
+            "first, then pass --confirm-data-loss (or answer yes on a terminal)"
+        )
+        return EXIT_REFUSED
+    return _start(client, plan, args)
+
+
+def _remediate_all_failing(args: argparse.Namespace) -> int:
+    """Every notebook the audit finds failing SMG-1 or SMG-2, one plan and journal each."""
+    if not args.region:
+        raise PlanRefused("--all-failing needs --region (repeatable)")
+    if len(args.region) > 1 and (args.subnet_id or args.security_group_id):
+        raise PlanRefused("--subnet-id and --security-group-id belong to one region")
+    settings = AwsSettings(profile=args.profile, endpoint_url=args.endpoint_url)
+    session = make_session(settings)
+    replace: dict[tuple[str, str], None] = {}
+    in_place: dict[tuple[str, str], None] = {}
+
+    def sort(item: TemplateFinding) -> None:
+        finding, key = item.finding, (item.construct_path or "", item.logical_id)
+        if finding.exemption is None and finding.verdict is not Verdict.PASS:
+            if finding.rule_id in REPLACED_BY:
+                replace[key] = None
+            elif finding.rule_id in FIXED_IN_PLACE:
+                in_place[key] = None
+
+    clients = {region: sagemaker_client(session, region, settings) for region in args.region}
+    report = audit_regions(clients, GuardrailConfig(), sort)
+    for note in report.errors:
+        _error(f"{note.file}: {note.message}")
+    plans, outcomes = [], []
+    for region, name in replace:
+        client = clients[region]
+        try:
+            plans.append((client, _plan(client, region, name, args)))
+        except PlanRefused as refusal:
+            outcomes.append((EXIT_REFUSED, f"{name} ({region}): not planned: {refusal}"))
+    for _, plan in plans:
+        print(render_plan(plan, "(below)") + "\n")
+    in_place_only = [key for key in in_place if key not in replace]
+    outcomes += [(EXIT_OK, f"{name} ({region}): {IN_PLACE_NOTE}") for region, name in in_place_only]
+    if plans and args.apply and not _confirmed(args, [plan.name for _, plan in plans]):
+        _error(
+            "--apply deletes the ML storage volume of every notebook above: copy each "
+            "/home/ec2-user/SageMaker first, then pass --confirm-data-loss"
+        )
+        return EXIT_REFUSED
+    for client, plan in plans:
+        if not args.apply:
+            outcomes.append((EXIT_OK, f"{plan.name} ({plan.region}): planned, not changed"))
+            continue
+        code = _start(client, plan, args)
+        done = "replaced" if code == EXIT_OK else "stopped before the end, see its journal"
+        outcomes.append((code, f"{plan.name} ({plan.region}): {done}"))
+    print(f"Summary: {len(plans)} to replace, {len(in_place_only)} to fix in place, "
+          f"{len(report.errors)} unreadable region(s) or notebook(s)")
+    for _, line in outcomes:
+        print(f"  {line}")
+    if not args.apply and plans:
+        print("Nothing was changed. To apply: add --apply --confirm-data-loss.")
+    worst = max((code for code, _ in outcomes), default=EXIT_OK)
+    return EXIT_REFUSED if report.errors else worst
+
+
+def _plan(
+    client: SageMakerClient, region: str, name: str, args: argparse.Namespace
+) -> RemediationPlan:
+    """Read notebook ``name`` and plan its replacement with the command line's options."""
+    try:
+        description = client.describe_notebook_instance(NotebookInstanceName=name)
+        tags = notebook_tags(client, description["NotebookInstanceArn"])
+    except (ClientError, BotoCoreError) as error:
+        action = "sagemaker:DescribeNotebookInstance or ListTags"
+        raise PlanRefused(f"{name}: {aws_problem(error, region, action)}") from None
+    return plan_remediation(
+        description,
+        tags,
+        region,
+        subnet_id=args.subnet_id,
+        security_group_ids=args.security_group_id,
+        keep_root_access=args.keep_root_access,
+        endpoint_url=args.endpoint_url,
+        profile=args.profile,
+    )
+
+
+def _start(client: SageMakerClient, plan: RemediationPlan, args: argparse.Namespace) -> int:
+    """Write the plan's journal, then carry it out."""
+    args.journal_dir.mkdir(parents=True, exist_ok=True)
+    journal = Journal.start(args.journal_dir / _journal_name(plan), plan)
+    print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
+    return _carry_out(client, journal, args)
+
+
+def _resume(args: argparse.Namespace) -> int:
+    journal = Journal.load(args.resume)
+    plan = journal.plan
+    if journal.status == DONE:
+        print(f"{journal.path}: the replacement of {plan.name} ({plan.region}) is already done")
+        return EXIT_OK
+    steps = ", ".join(f"{e['step']} {e['phase']}" for e in journal.events) or "none"
+    resume = shlex.join(["sm-guardrails", "remediate", "--resume", str(args.resume), "--apply"])
+    print(render_plan(plan, resume))
+    print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
+    if journal.message:
+        print(f"Last stop: {journal.message}")
+    if not args.apply:
+        print("\nNothing was changed. To go on: add --apply.")
+        return EXIT_OK
+    settings = AwsSettings(
+        profile=args.profile or plan.profile, endpoint_url=args.endpoint_url or plan.endpoint_url
+    )
+    client, _ = _client(settings, plan.region)
+    return _carry_out(client, journal, args)
+
+
+def _carry_out(client: SageMakerClient, journal: Journal, args: argparse.Namespace) -> int:
+    runner = RemediationRunner(
+        client,
+        journal,
+        poll_interval=args.poll_interval,
+        timeout=args.timeout,
+        progress=lambda message: print(f"sm-guardrails: {message}", file=sys.stderr),
+    )
+    try:
+        verification = runner.run()
+    except RemediationInterrupted as stop:
+        _error(f"{stop} (journal: {journal.path})")
+        return EXIT_INTERRUPTED
+    plan = journal.plan
+    print(
+        f"\n{plan.name} ({plan.region}) was replaced: DirectInternetAccess=Disabled in "
+        f"{plan.create_request['SubnetId']}, every setting and tag checked."
+    )
+    if verification.unconfirmed:
+        print(
+            "The endpoint did not show these settings, so they were not checked: "
+            + ", ".join(verification.unconfirmed)
+        )
+    return EXIT_OK
+
+
+def render_plan(plan: RemediationPlan, apply_command: str) -> str:
+    """The plan in words: why, the steps, the data lost, every setting, the commands."""
+    size = plan.original.get("VolumeSizeInGB", "?")
+    lines = [
+        f"Plan: replace notebook instance {plan.name} ({plan.region}, {plan.arn}), "
+        f"now {plan.original_status}, to take it off the internet.",
+        "Why:",
+        *(f"  {reason}" for reason in plan.reasons),
+        "Steps (the same name is kept):",
+    ]
+    steps = []
+    if plan.original_status in ("InService", "Stopping"):
+        steps.append("stop it (StopNotebookInstance) and wait until it is Stopped")
+    steps += [
+        "delete it (DeleteNotebookInstance) and wait until it is gone",
+        "create it again with the settings below (CreateNotebookInstance) and wait "
+        "until it is InService",
+    ]
+    if plan.restop:
+        steps.append("stop it again, as it was stopped before")
+    lines += [f"  {number}. {step}" for number, step in enumerate(steps, 1)]
+    lines += [
+        f"DATA LOSS: deleting the notebook deletes its ML storage volume ({size} GB): "
+        "everything under /home/ec2-user/SageMaker is lost and the new notebook starts "
+        "with an empty volume. Copy it first (docs/audit.md, 'Copy the volume first').",
+        "Settings of the new notebook:",
+    ]
+    for row in plan.settings():
+        before, after = _shown(row.before), _shown(row.after)
+        change = f"{before} -> {after} ({row.why})" if row.why else f"{after} (kept)"
+        lines.append(f"  {row.name}: {change}")
+    kept = plan.create_request.get("Tags", [])
+    lines.append(
+        f"Tags ({len(kept)}, kept): "
+        + (", ".join(f"{t['Key']}={t['Value']}" for t in kept) or "none")
+    )
+    if plan.dropped_tags:
+        lines.append(
+            "Tags not carried over (aws: tags belong to AWS and cannot be set): "
+            + ", ".join(plan.dropped_tags)
+        )
+    stack = next((t for t in plan.dropped_tags if t.startswith("aws:cloudformation:stack")), "")
+    if stack:
+        lines.append(
+            f"WARNING: CloudFormation manages this notebook ({stack}). Fix its template "
+            "instead (sm-guardrails check), or the stack drifts from the notebook."
+        )
+    lines += [
+        f"Network: the notebook reaches AWS only from subnet {plan.create_request['SubnetId']}: "
+        "give that VPC interface endpoints (SageMaker API, runtime, notebook) and an S3 "
+        "gateway endpoint, or a NAT gateway.",
+        "By hand, instead of --apply:",
+        *(f"  {command}" for command in plan.aws_cli_commands()),
+        f"To apply: {apply_command}",
+    ]
+    return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
+
+def _apply_command(plan: RemediationPlan, args: argparse.Namespace) -> str:
+    words = ["sm-guardrails", "remediate", plan.name, "--region", plan.region]
+    for option, value in (("--profile", plan.profile), ("--endpoint-url", plan.endpoint_url)):
+        if value:
+            words += [option, value]
+    words += ["--subnet-id", plan.create_request["SubnetId"]]
+    for group in plan.create_request["SecurityGroupIds"]:
+        words += ["--security-group-id", group]
+    if args.keep_root_access:
+        words.append("--keep-root-access")
+    return shlex.join([*words, "--apply", "--confirm-data-loss"])
+
+
+def _confirmed(args: argparse.Namespace, names: list[str]) -> bool:
+    if args.confirm_data_loss:
+        return True
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    which = ", ".join(names)
+    answer = input(f"Delete {which} with their ML storage volumes, and recreate them? [yes/no] ")
+    return answer.strip().lower() == "yes"
+
+
+def _journal_name(plan: RemediationPlan) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"sm-guardrails-remediate-{plan.region}-{plan.name}-{stamp}.json"
+
+
+def _client(settings: AwsSettings, region: str | None) -> tuple[SageMakerClient, str]:
+    session = make_session(settings)
+    region = region or session.region_name
+    if not region:
+        raise PlanRefused("no region: pass --region or set one in the profile (AWS_REGION)")
+    return sagemaker_client(session, region, settings), region
+
+
+def _error(message: str) -> None:
+    print(f"sm-guardrails: error: {message}", file=sys.stderr)
