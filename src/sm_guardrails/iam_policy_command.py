@@ -60,11 +60,6 @@ def remediate_policy(role_arn: str = DEFAULT_ROLE) -> dict[str, object]:
             "arn:aws:kms:*:*:key/*",
             {"StringLike": {"kms:ViaService": "sagemaker.*.amazonaws.com"}},
         ),
-        _statement(
-            "CheckNetwork",
-            ["ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
-            "*",
-        ),
     )
 
 
