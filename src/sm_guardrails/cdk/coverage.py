@@ -71,7 +71,7 @@ class Coverage:
         self._stages.append(_StageEntry(directory, stage.node.path, config))
 
     def add_visited(self, visited: VisitedNotebooks) -> None:
-        """Judge the notebooks ``visited`` holds (filled in as its aspect visits) with its config."""
+        """Judge the notebooks ``visited`` holds (its aspect fills it in) with its config."""
         self._visited.append(visited)
 
     def findings(self, template_paths: Iterable[str]) -> Iterator[TemplateFinding]:

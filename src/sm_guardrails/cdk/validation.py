@@ -25,7 +25,6 @@ from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG
 from sm_guardrails.rules import CHECKS
 
-
 Judge = Callable[[Iterable[str]], Iterable[TemplateFinding]]
 """Turns the stack template paths CDK gives a plugin into the findings to report."""
 
