@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import aws_cdk as cdk
 import jsii
@@ -13,6 +15,7 @@ from constructs import IConstruct
 from sm_guardrails.catalog import Level
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.config import GuardrailConfig
+from tests.cdk.cdk_cli import cdk_synth
 from tests.cdk.helpers import SynthResult, notebook, synth
 
 
@@ -259,3 +262,41 @@ def test_the_aspect_writes_no_annotations(app: cdk.App) -> None:
     assert [m for s in assembly.stacks_recursively for m in s.messages] == []
     report = synth(app)
     assert report.rules("warning") == {("SMG-3", "Stack/Notebook")}
+
+
+_CLI_APP = """
+import sys
+
+import aws_cdk as cdk
+from aws_cdk import aws_sagemaker as sagemaker
+
+from sm_guardrails.cdk import NotebookGuardrailAspect, enforce
+
+app = cdk.App()
+cdk.Aspects.of(app).add(NotebookGuardrailAspect())
+if "both" in sys.argv:
+    enforce(app)
+stage = cdk.Stage(cdk.Stage(app, "Prod"), "Eu")
+for scope in (app, stage):
+    notebook = sagemaker.CfnNotebookInstance(
+        cdk.Stack(scope, "Lab"), "Notebook", instance_type="ml.t3.medium",
+        role_arn="arn:aws:iam::123456789012:role/notebook", direct_internet_access="Disabled",
+        subnet_id="subnet-0123456789abcdef0", security_group_ids=["sg-0123456789abcdef0"], root_access="Disabled",
+        kms_key_id="alias/notebooks",
+        instance_metadata_service_configuration={"minimumInstanceMetadataServiceVersion": "2"},
+    )
+    notebook.add_property_override("DirectInternetAccess", "Enabled")
+app.synth()
+"""
+
+
+@pytest.mark.parametrize("setup", ["aspect", "both"])
+def test_cdk_cli_fails_and_shows_each_finding_once(tmp_path: Path, setup: str) -> None:
+    (tmp_path / "app.py").write_text(_CLI_APP, encoding="utf-8")
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": f"python3 app.py {setup}"}))
+    result = cdk_synth(tmp_path, tmp_path / "cdk.out", "**")  # stacks in stages too
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert output.count("ERROR [SMG-1] DirectInternetAccess is 'Enabled'") == 2, output
+    assert "Lab/Notebook (Notebook)" in output
+    assert "Prod/Eu/Lab/Notebook (Notebook)" in output
