@@ -281,8 +281,8 @@ for scope in (app, stage):
     notebook = sagemaker.CfnNotebookInstance(
         cdk.Stack(scope, "Lab"), "Notebook", instance_type="ml.t3.medium",
         role_arn="arn:aws:iam::123456789012:role/notebook", direct_internet_access="Disabled",
-        subnet_id="subnet-0123456789abcdef0", security_group_ids=["sg-0123456789abcdef0"], root_access="Disabled",
-        kms_key_id="alias/notebooks",
+        subnet_id="subnet-0123456789abcdef0", security_group_ids=["sg-0123456789abcdef0"],
+        root_access="Disabled", kms_key_id="alias/notebooks",
         instance_metadata_service_configuration={"minimumInstanceMetadataServiceVersion": "2"},
     )
     notebook.add_property_override("DirectInternetAccess", "Enabled")
