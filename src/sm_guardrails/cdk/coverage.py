@@ -110,7 +110,9 @@ class Coverage:
             for resource in visited.resources:
                 stack = cdk.Stack.of(resource)
                 if stack not in places:
-                    places[stack] = (cdk.Stage.of(stack).outdir, stack.template_file)
+                    stage = cdk.Stage.of(stack)
+                    assert stage is not None, "a notebook's stack is always in the App or a Stage"
+                    places[stack] = (stage.outdir, stack.template_file)
                 directory, file = places[stack]
                 by_id = found.setdefault(_real(os.path.join(directory, file)), {})
                 depth = len(visited.scope_path)
