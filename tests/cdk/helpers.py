@@ -93,28 +93,3 @@ def _flatten(violations: list[dict[str, Any]]) -> list[Violation]:
         for v in violations
         for construct in v["violatingConstructs"]
     ]
-
-
-@dataclass(frozen=True)
-class Message:
-    """An annotation that synthesis recorded: its level, construct path and text."""
-
-    level: str
-    path: str
-    text: str
-
-
-def messages(app: cdk.App) -> list[Message]:
-    """Every annotation of every stack (nested stacks and stages included) of ``app``."""
-    assembly = app.synth()
-    return [
-        Message(str(message.level.value).lower(), message.id.lstrip("/"), str(message.entry.data))
-        for stack in assembly.stacks_recursively
-        for message in stack.messages
-        if str(message.entry.data).startswith("[SMG-")
-    ]
-
-
-def by_level(found: list[Message], level: str) -> set[tuple[str, str]]:
-    """(rule id, construct path) of the messages of ``level``."""
-    return {(m.text[1:6], m.path) for m in found if m.level == level}

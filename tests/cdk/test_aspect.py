@@ -1,315 +1,302 @@
-"""NotebookGuardrailAspect on violating and compliant construct trees."""
+"""NotebookGuardrailAspect judges what will be deployed, alone, with enforce(app), or both."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import aws_cdk as cdk
 import jsii
 import pytest
-from aws_cdk import aws_s3 as s3
-from constructs import Construct
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import IConstruct
 
+from sm_guardrails.catalog import Level
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
-from sm_guardrails.cloudformation import METADATA_KEY
-from sm_guardrails.config import GuardrailConfig, UnknownPolicy
-from sm_guardrails.model import Exemption
-from tests.cdk.helpers import by_level, messages, notebook, synth
+from sm_guardrails.config import GuardrailConfig
+from tests.cdk.cdk_cli import cdk_synth
+from tests.cdk.helpers import SynthResult, notebook, synth
 
 
-def _guarded(app: cdk.App, config: GuardrailConfig | None = None) -> cdk.Stack:
-    cdk.Aspects.of(app).add(NotebookGuardrailAspect(config))
-    return cdk.Stack(app, "Stack")
+def _aspect(app: cdk.App) -> None:
+    cdk.Aspects.of(app).add(NotebookGuardrailAspect())
 
 
-def test_notebook_without_settings_gets_errors_and_warnings(app: cdk.App) -> None:
-    stack = _guarded(app)
-    notebook(
-        stack,
-        direct_internet_access=None,
-        subnet_id=None,
-        security_group_ids=None,
-        root_access=None,
-        kms_key_id=None,
-        instance_metadata_service_configuration=None,
-    )
-    found = messages(app)
-    path = "Stack/Notebook"
-    assert by_level(found, "error") == {("SMG-1", path), ("SMG-2", path)}
-    assert by_level(found, "warning") == {("SMG-3", path), ("SMG-4", path), ("SMG-5", path)}
+def _both(app: cdk.App) -> None:
+    enforce(app)
+    _aspect(app)
 
 
-def test_error_names_rule_path_value_and_fix(app: cdk.App) -> None:
-    notebook(_guarded(app), direct_internet_access="Enabled")
-    (error,) = [m for m in messages(app) if m.level == "error"]
-    assert error.text.startswith("[SMG-1] Stack/Notebook: DirectInternetAccess is 'Enabled'")
-    assert "Fix: Set DirectInternetAccess to exactly 'Disabled'" in error.text
+def _both_aspect_first(app: cdk.App) -> None:
+    _aspect(app)
+    enforce(app)
 
 
-def test_compliant_notebook_and_other_resources_get_no_annotation(app: cdk.App) -> None:
-    stack = _guarded(app)
-    notebook(stack)
-    s3.Bucket(stack, "Bucket")
-    cdk.CfnResource(stack, "Queue", type="AWS::SQS::Queue")
-    assert messages(app) == []
+GUARDS: dict[str, Callable[[cdk.App], object]] = {
+    "aspect": _aspect,
+    "enforce": enforce,
+    "both": _both,
+    "both-aspect-first": _both_aspect_first,
+}
+"""Each way a user guards an app: every test below must report the same, once."""
 
 
-def test_raw_cfn_resource_notebook_is_judged_by_its_properties(app: cdk.App) -> None:
-    cdk.CfnResource(
-        _guarded(app),
-        "Raw",
-        type="AWS::SageMaker::NotebookInstance",
-        properties={"DirectInternetAccess": "Enabled", "SubnetId": "subnet-1"},
-    )
-    found = messages(app)
-    assert by_level(found, "error") == {("SMG-1", "Stack/Raw"), ("SMG-2", "Stack/Raw")}
-    assert "SecurityGroupIds is not set" in next(
-        m.text for m in found if m.text.startswith("[SMG-2]")
-    )
+@pytest.fixture(params=list(GUARDS))
+def guard(request: pytest.FixtureRequest) -> Callable[[cdk.App], object]:
+    return GUARDS[request.param]
 
 
-class ThirdPartyNotebook(Construct):
-    """Stands for a construct library that makes a notebook inside itself."""
+@jsii.implements(cdk.IAspect)
+class _ChangeNotebooks:
+    """A team's own aspect that changes every ``CfnNotebookInstance`` it visits."""
 
-    def __init__(self, scope: Construct, id: str) -> None:
-        super().__init__(scope, id)
-        inner = Construct(self, "Inner")
-        notebook(inner, "Resource", direct_internet_access="Enabled")
+    def __init__(self, change: Callable[[sagemaker.CfnNotebookInstance], None]) -> None:
+        self._change = change
 
-
-def test_notebook_inside_another_construct(app: cdk.App) -> None:
-    ThirdPartyNotebook(_guarded(app), "Library")
-    assert by_level(messages(app), "error") == {("SMG-1", "Stack/Library/Inner/Resource")}
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, sagemaker.CfnNotebookInstance):
+            self._change(node)
 
 
-def test_notebook_in_nested_stack(app: cdk.App) -> None:
-    nested = cdk.NestedStack(_guarded(app), "Nested")
-    notebook(nested, root_access="Enabled")
-    found = messages(app)
-    assert by_level(found, "warning") == {("SMG-3", "Stack/Nested/Notebook")}
-    assert by_level(found, "error") == set()
+def _open(resource: sagemaker.CfnNotebookInstance) -> None:
+    resource.direct_internet_access = "Enabled"
 
 
-@jsii.implements(cdk.IStableStringProducer)
-class _LaterString:
-    """A string CDK asks for only when it resolves the template (a Lazy token)."""
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def produce(self) -> str:
-        return self._value
+def _open_by_override(resource: sagemaker.CfnNotebookInstance) -> None:
+    resource.add_property_override("DirectInternetAccess", "Enabled")
 
 
-@jsii.implements(cdk.IStableAnyProducer)
-class _LaterAny:
-    """Any value CDK asks for only when it resolves the template."""
+def _drop_subnet(resource: sagemaker.CfnNotebookInstance) -> None:
+    resource.add_property_deletion_override("SubnetId")
 
-    def __init__(self, value: object) -> None:
-        self._value = value
 
-    def produce(self) -> object:
-        return self._value
+def _close(resource: sagemaker.CfnNotebookInstance) -> None:
+    resource.direct_internet_access = "Disabled"
+
+
+def _close_by_override(resource: sagemaker.CfnNotebookInstance) -> None:
+    resource.add_property_override("DirectInternetAccess", "Disabled")
+
+
+def _reported(result: SynthResult, errors: set[tuple[str, str]]) -> None:
+    """``result`` has exactly ``errors``, each once, and failed synth only if there are some."""
+    assert result.rules("error") == errors
+    pairs = [(v.rule, v.path) for v in result.violations]
+    assert len(pairs) == len(set(pairs)), f"reported twice: {pairs}"
+    assert (result.error is not None) == bool(errors), result.error
+
+
+PRIORITIES = {
+    "mutating": cdk.AspectPriority.MUTATING,
+    "default": cdk.AspectPriority.DEFAULT,
+    "readonly": cdk.AspectPriority.READONLY,
+}
+
+
+@pytest.mark.parametrize("priority", list(PRIORITIES))
+@pytest.mark.parametrize("added", ["after", "before"])
+@pytest.mark.parametrize(
+    ("change", "errors"),
+    [
+        (_open, {("SMG-1", "Stack/Notebook")}),
+        (_open_by_override, {("SMG-1", "Stack/Notebook")}),
+        (_drop_subnet, {("SMG-2", "Stack/Notebook")}),
+    ],
+    ids=["sets-enabled", "property-override", "deletion-override"],
+)
+def test_another_aspect_that_opens_a_notebook_is_caught(
+    app: cdk.App,
+    guard: Callable[[cdk.App], object],
+    change: Callable[[sagemaker.CfnNotebookInstance], None],
+    errors: set[tuple[str, str]],
+    added: str,
+    priority: str,
+) -> None:
+    theirs = _ChangeNotebooks(change)
+    if added == "before":
+        cdk.Aspects.of(app).add(theirs, priority=PRIORITIES[priority])
+    guard(app)
+    if added == "after":
+        cdk.Aspects.of(app).add(theirs, priority=PRIORITIES[priority])
+    notebook(cdk.Stack(app, "Stack"))
+    _reported(synth(app), errors)
+
+
+@pytest.mark.parametrize("change", [_close, _close_by_override], ids=["setter", "override"])
+def test_another_aspect_that_fixes_a_notebook_leaves_nothing_to_report(
+    app: cdk.App,
+    guard: Callable[[cdk.App], object],
+    change: Callable[[sagemaker.CfnNotebookInstance], None],
+) -> None:
+    guard(app)
+    cdk.Aspects.of(app).add(_ChangeNotebooks(change))
+    notebook(cdk.Stack(app, "Stack"), direct_internet_access="Enabled")
+    result = synth(app)
+    _reported(result, set())
+    assert result.violations == []
+
+
+def test_escape_hatch_overrides_are_judged(
+    app: cdk.App, guard: Callable[[cdk.App], object]
+) -> None:
+    guard(app)
+    stack = cdk.Stack(app, "Stack")
+    notebook(stack, "Opened").add_property_override("DirectInternetAccess", "Enabled")
+    notebook(stack, "NoSubnet").add_property_deletion_override("SubnetId")
+    fixed = notebook(stack, "Fixed", direct_internet_access="Enabled")
+    fixed.add_override("Properties.DirectInternetAccess", "Disabled")
+    _reported(synth(app), {("SMG-1", "Stack/Opened"), ("SMG-2", "Stack/NoSubnet")})
+
+
+def test_notebook_in_a_stage_in_a_stage(app: cdk.App, guard: Callable[[cdk.App], object]) -> None:
+    guard(app)
+    inner = cdk.Stage(cdk.Stage(app, "Prod"), "Eu")
+    notebook(cdk.Stack(inner, "Stack"), direct_internet_access="Enabled")
+    notebook(cdk.Stack(app, "Stack"), subnet_id="")
+    _reported(synth(app), {("SMG-1", "Prod/Eu/Stack/Notebook"), ("SMG-2", "Stack/Notebook")})
+
+
+def test_notebook_in_a_nested_stack(app: cdk.App, guard: Callable[[cdk.App], object]) -> None:
+    guard(app)
+    nested = cdk.NestedStack(cdk.NestedStack(cdk.Stack(app, "Stack"), "Outer"), "Inner")
+    notebook(nested, direct_internet_access="Enabled")
+    _reported(synth(app), {("SMG-1", "Stack/Outer/Inner/Notebook")})
 
 
 @pytest.mark.parametrize(
-    ("value", "errors"),
+    ("entries", "key", "errors"),
     [
-        (lambda: cdk.Lazy.string(_LaterString("Disabled")), set()),
-        (lambda: cdk.Lazy.string(_LaterString("Enabled")), {("SMG-1", "Stack/Notebook")}),
+        ({"prod": "Disabled", "dev": "Enabled"}, "prod", set()),
+        ({"prod": "Disabled", "dev": "Enabled"}, "dev", {("SMG-1", "Stack/Notebook")}),
+        ({"eu-west-1": "Disabled", "us-east-1": "Disabled"}, cdk.Aws.REGION, set()),
         (
-            lambda: cdk.Token.as_string(cdk.Lazy.any(_LaterAny("Enabled"))),
+            {"eu-west-1": "Disabled", "us-east-1": "Enabled"},
+            cdk.Aws.REGION,
             {("SMG-1", "Stack/Notebook")},
         ),
     ],
-    ids=["lazy-disabled", "lazy-enabled", "lazy-any-enabled"],
+    ids=[
+        "literal-key-disabled",
+        "literal-key-enabled",
+        "region-all-disabled",
+        "region-one-enabled",
+    ],
 )
-def test_token_values_are_resolved_before_judging(
-    app: cdk.App, value: Callable[[], str], errors: set[tuple[str, str]]
+def test_find_in_map_is_resolved_from_the_template(
+    app: cdk.App,
+    guard: Callable[[cdk.App], object],
+    entries: dict[str, str],
+    key: str,
+    errors: set[tuple[str, str]],
 ) -> None:
-    notebook(_guarded(app), direct_internet_access=value())
-    assert by_level(messages(app), "error") == errors
-
-
-def test_list_token_and_resolvable_struct_are_resolved(app: cdk.App) -> None:
-    groups = cdk.Token.as_list(cdk.Lazy.any(_LaterAny([])))
-    imds = cdk.Lazy.any(_LaterAny({"minimumInstanceMetadataServiceVersion": "2"}))
-    notebook(
-        _guarded(app),
-        security_group_ids=groups,
-        instance_metadata_service_configuration=imds,
+    guard(app)
+    stack = cdk.Stack(app, "Stack")
+    mapping = cdk.CfnMapping(
+        stack, "Access", mapping={top: {"internet": value} for top, value in entries.items()}
     )
-    found = messages(app)
-    assert by_level(found, "error") == {("SMG-2", "Stack/Notebook")}
-    assert by_level(found, "warning") == set()  # IMDSv2 only, read through the token
+    notebook(stack, direct_internet_access=mapping.find_in_map(key, "internet"))
+    _reported(synth(app), errors)
 
 
-def test_message_names_the_overridden_logical_id(app: cdk.App) -> None:
-    resource = notebook(_guarded(app), direct_internet_access="Enabled")
-    resource.override_logical_id("LabNotebook")
-    (error,) = [m for m in messages(app) if m.level == "error"]
-    assert error.text.startswith("[SMG-1] Stack/Notebook: ")
-    assert "LabNotebook" not in error.text  # the path is the name shown; the id still exempts
-    exempting = GuardrailConfig(
-        exemptions=(Exemption(rule_id="SMG-1", reason="SEC-1", resource="LabNotebook"),)
+def test_an_aspect_on_a_stack_judges_that_stack_only(app: cdk.App) -> None:
+    guarded = cdk.Stack(app, "Guarded")
+    cdk.Aspects.of(guarded).add(NotebookGuardrailAspect())
+    notebook(guarded, direct_internet_access="Enabled")
+    notebook(cdk.NestedStack(guarded, "Nested"), subnet_id="")
+    notebook(cdk.Stack(app, "Other"), direct_internet_access="Enabled")
+    notebook(cdk.Stack(cdk.Stage(app, "Prod"), "Stack"), direct_internet_access="Enabled")
+    _reported(synth(app), {("SMG-1", "Guarded/Notebook"), ("SMG-2", "Guarded/Nested/Notebook")})
+
+
+def test_an_aspect_on_a_stage_judges_that_stage_only(app: cdk.App) -> None:
+    prod = cdk.Stage(app, "Prod")
+    cdk.Aspects.of(prod).add(NotebookGuardrailAspect())
+    notebook(cdk.Stack(cdk.Stage(prod, "Eu"), "Stack"), direct_internet_access="Enabled")
+    notebook(cdk.Stack(cdk.Stage(app, "Dev"), "Stack"), direct_internet_access="Enabled")
+    _reported(synth(app), {("SMG-1", "Prod/Eu/Stack/Notebook")})
+
+
+def test_the_closest_scope_config_decides_and_nothing_is_reported_twice(app: cdk.App) -> None:
+    enforce(app)
+    lab = cdk.Stack(app, "Lab")
+    relaxed = GuardrailConfig(levels={"SMG-1": Level.WARNING})
+    cdk.Aspects.of(lab).add(NotebookGuardrailAspect(relaxed))
+    notebook(lab, direct_internet_access="Enabled")
+    notebook(cdk.Stack(app, "Prod"), direct_internet_access="Enabled")
+    result = synth(app)
+    _reported(result, {("SMG-1", "Prod/Notebook")})
+    assert result.rules("warning") == {("SMG-1", "Lab/Notebook")}
+
+
+def test_another_config_for_the_same_scope_is_rejected(app: cdk.App) -> None:
+    enforce(app)
+    cdk.Aspects.of(app).add(NotebookGuardrailAspect(GuardrailConfig(levels={"SMG-1": Level.OFF})))
+    notebook(cdk.Stack(app, "Stack"))
+    with pytest.raises(
+        RuntimeError, match="NotebookGuardrailAspect on 'the app' has another config"
+    ):
+        app.synth()
+
+
+def test_exemptions_and_acknowledgements_apply_to_the_aspect(app: cdk.App) -> None:
+    _aspect(app)
+    stack = cdk.Stack(app, "Stack")
+    exempt(notebook(stack, "Exempted", direct_internet_access="Enabled"), "SMG-1", "SEC-42: demo")
+    notebook(stack, "Acknowledged", direct_internet_access="Enabled")
+    cdk.Validations.of(stack.node.find_child("Acknowledged")).acknowledge(
+        cdk.Acknowledgment(id="sm-guardrails::SMG-1", reason="SEC-7: isolated lab")
     )
-    app2 = cdk.App()
-    resource2 = notebook(_guarded(app2, exempting), direct_internet_access="Enabled")
-    resource2.override_logical_id("LabNotebook")
-    found = messages(app2)
-    assert by_level(found, "error") == set()
-    assert any("Exempted: SEC-1" in m.text for m in found if m.level == "info")
+    result = synth(app)
+    _reported(result, set())
+    assert result.rules("info") == {("SMG-1", "Stack/Exempted")}
+    assert [(v.rule, v.path, v.reason) for v in result.acknowledged] == [
+        ("SMG-1", "Stack/Acknowledged", "SEC-7: isolated lab")
+    ]
 
 
-def test_parameter_without_allowed_values_fails_closed(app: cdk.App) -> None:
-    stack = _guarded(app)
-    parameter = cdk.CfnParameter(stack, "InternetAccess", default="Disabled")
-    notebook(stack, direct_internet_access=parameter.value_as_string)
-    (error,) = [m for m in messages(app) if m.level == "error"]
-    assert error.text.startswith("[SMG-1]")
-    assert "parameter `InternetAccess`" in error.text
+def test_the_aspect_writes_no_annotations(app: cdk.App) -> None:
+    _aspect(app)
+    notebook(cdk.Stack(app, "Stack"), root_access="Enabled")
+    assembly = app.synth()  # a warning does not fail synth
+    assert [m for s in assembly.stacks_recursively for m in s.messages] == []
+    report = synth(app)
+    assert report.rules("warning") == {("SMG-3", "Stack/Notebook")}
 
 
-def test_unknown_policy_warn_turns_undecidable_errors_into_warnings(app: cdk.App) -> None:
-    stack = _guarded(app, GuardrailConfig(unknown=UnknownPolicy.WARN))
-    parameter = cdk.CfnParameter(stack, "InternetAccess")
-    notebook(stack, direct_internet_access=parameter.value_as_string)
-    found = messages(app)
-    assert by_level(found, "error") == set()
-    assert by_level(found, "warning") == {("SMG-1", "Stack/Notebook")}
+_CLI_APP = """
+import sys
 
+import aws_cdk as cdk
+from aws_cdk import aws_sagemaker as sagemaker
 
-@pytest.mark.parametrize(
-    ("allowed", "errors"),
-    [(["Disabled"], set()), (["Disabled", "Enabled"], {("SMG-1", "Stack/Notebook")})],
-)
-def test_parameter_allowed_values_decide(
-    app: cdk.App, allowed: list[str], errors: set[tuple[str, str]]
-) -> None:
-    stack = _guarded(app)
-    parameter = cdk.CfnParameter(stack, "InternetAccess", allowed_values=allowed)
-    notebook(stack, direct_internet_access=parameter.value_as_string)
-    assert by_level(messages(app), "error") == errors
+from sm_guardrails.cdk import NotebookGuardrailAspect, enforce
 
-
-@pytest.mark.parametrize(
-    ("when_false", "errors"),
-    [("Disabled", set()), ("Enabled", {("SMG-1", "Stack/Notebook")})],
-)
-def test_fn_if_passes_only_when_every_branch_does(
-    app: cdk.App, when_false: str, errors: set[tuple[str, str]]
-) -> None:
-    stack = _guarded(app)
-    condition = cdk.CfnCondition(
-        stack, "IsProduction", expression=cdk.Fn.condition_equals(cdk.Aws.ACCOUNT_ID, "1")
+app = cdk.App()
+cdk.Aspects.of(app).add(NotebookGuardrailAspect())
+if "both" in sys.argv:
+    enforce(app)
+stage = cdk.Stage(cdk.Stage(app, "Prod"), "Eu")
+for scope in (app, stage):
+    notebook = sagemaker.CfnNotebookInstance(
+        cdk.Stack(scope, "Lab"), "Notebook", instance_type="ml.t3.medium",
+        role_arn="arn:aws:iam::123456789012:role/notebook", direct_internet_access="Disabled",
+        subnet_id="subnet-0123456789abcdef0", security_group_ids=["sg-0123456789abcdef0"],
+        root_access="Disabled", kms_key_id="alias/notebooks",
+        instance_metadata_service_configuration={"minimumInstanceMetadataServiceVersion": "2"},
     )
-    value = cdk.Fn.condition_if(condition.logical_id, "Disabled", when_false).to_string()
-    notebook(stack, direct_internet_access=value)
-    found = messages(app)
-    assert by_level(found, "error") == errors
-    if errors:
-        assert "condition `IsProduction`" in found[0].text
+    notebook.add_property_override("DirectInternetAccess", "Enabled")
+app.synth()
+"""
 
 
-def test_exemption_with_reason_turns_the_error_into_info_showing_the_reason(app: cdk.App) -> None:
-    stack = _guarded(app)
-    resource = notebook(stack, direct_internet_access="Enabled")
-    exempt(resource, "SMG-1", "SEC-42: public demo, no data")
-    found = messages(app)
-    assert by_level(found, "error") == set()
-    (info,) = [m for m in found if m.level == "info"]
-    assert info.text.startswith("[SMG-1] Stack/Notebook:")
-    assert "Exempted: SEC-42: public demo, no data." in info.text
-
-
-def test_exemption_of_a_scope_covers_notebooks_added_later(app: cdk.App) -> None:
-    stack = _guarded(app)
-    team = Construct(stack, "Team")
-    exempt(team, "SMG-1", "sandbox account")
-    notebook(team, "First", direct_internet_access="Enabled")
-    notebook(Construct(team, "Deeper"), "Second", direct_internet_access="Enabled")
-    notebook(stack, "Outside", direct_internet_access="Enabled")
-    found = messages(app)
-    assert by_level(found, "error") == {("SMG-1", "Stack/Outside")}
-    assert by_level(found, "info") == {
-        ("SMG-1", "Stack/Team/First"),
-        ("SMG-1", "Stack/Team/Deeper/Second"),
-    }
-
-
-def test_exemption_metadata_without_reason_exempts_nothing(app: cdk.App) -> None:
-    resource = notebook(_guarded(app), direct_internet_access="Enabled")
-    resource.add_metadata(METADATA_KEY, {"exemptions": [{"rule": "SMG-1"}]})
-    found = messages(app)
-    assert by_level(found, "error") == {("SMG-0", "Stack/Notebook"), ("SMG-1", "Stack/Notebook")}
-
-
-def test_warnings_can_be_acknowledged_natively(app: cdk.App) -> None:
-    stack = _guarded(app)
-    notebook(stack, root_access="Enabled", kms_key_id=None)
-    cdk.Validations.of(stack).acknowledge(
-        cdk.Acknowledgment(id="sm-guardrails::SMG-3", reason="vendor agent needs root")
-    )
-    assert by_level(messages(app), "warning") == {("SMG-4", "Stack/Notebook")}
-
-
-def test_limit_an_app_aspect_does_not_see_inside_a_stage(app: cdk.App) -> None:
-    cdk.Aspects.of(app).add(NotebookGuardrailAspect())
-    stage = cdk.Stage(app, "Prod")
-    notebook(cdk.Stack(stage, "Stack"), direct_internet_access="Enabled")
-    assert by_level(messages(app), "error") == set()
-
-
-def test_an_aspect_added_to_the_stage_sees_inside_it(app: cdk.App) -> None:
-    stage = cdk.Stage(app, "Prod")
-    cdk.Aspects.of(stage).add(NotebookGuardrailAspect())
-    notebook(cdk.Stack(stage, "Stack"), direct_internet_access="Enabled")
-    assert by_level(messages(app), "error") == {("SMG-1", "Prod/Stack/Notebook")}
-
-
-def test_limit_escape_hatch_overrides_are_not_visible_to_the_aspect(app: cdk.App) -> None:
-    resource = notebook(_guarded(app))
-    resource.add_property_override("DirectInternetAccess", "Enabled")
-    assert by_level(messages(app), "error") == set()
-
-
-def test_limit_mappings_are_unknown_to_the_aspect(app: cdk.App, tmp_path: Path) -> None:
-    def build(stack: cdk.Stack) -> None:
-        mapping = cdk.CfnMapping(stack, "Access", mapping={"prod": {"internet": "Disabled"}})
-        notebook(stack, direct_internet_access=mapping.find_in_map("prod", "internet"))
-
-    build(_guarded(app))
-    enforced = cdk.App(outdir=str(tmp_path / "enforced"))
-    enforce(enforced)
-    build(cdk.Stack(enforced, "Stack"))
-    assert by_level(messages(app), "error") == {("SMG-1", "Stack/Notebook")}
-    assert synth(enforced).violations == []
-
-
-def _mixed_notebooks(stack: cdk.Stack) -> None:
-    parameter = cdk.CfnParameter(stack, "Access", allowed_values=["Disabled", "Enabled"])
-    condition = cdk.CfnCondition(
-        stack, "Lab", expression=cdk.Fn.condition_equals(cdk.Aws.REGION, "eu-west-1")
-    )
-    notebook(stack, "Bare", direct_internet_access=None, root_access=None, kms_key_id=None)
-    notebook(stack, "Parameter", direct_internet_access=parameter.value_as_string)
-    notebook(
-        stack,
-        "Condition",
-        root_access=cdk.Fn.condition_if(condition.logical_id, "Enabled", "Disabled").to_string(),
-    )
-    exempt(notebook(stack, "Exempted", subnet_id=""), "SMG-2", "SEC-9: moving VPCs")
-    cdk.CfnResource(stack, "Raw", type="AWS::SageMaker::NotebookInstance", properties={})
-
-
-def test_aspect_and_validation_plugin_agree(app: cdk.App, tmp_path: Path) -> None:
-    _mixed_notebooks(_guarded(app))
-    enforced = cdk.App(outdir=str(tmp_path / "enforced"))
-    enforce(enforced)
-    _mixed_notebooks(cdk.Stack(enforced, "Stack"))
-    from_aspect, from_plugin = messages(app), synth(enforced)
-    for level in ("error", "warning", "info"):
-        assert by_level(from_aspect, level) == from_plugin.rules(level), level
-    assert ("SMG-2", "Stack/Exempted") in from_plugin.rules("info")
-    assert ("SMG-3", "Stack/Condition") in from_plugin.rules("warning")
+@pytest.mark.parametrize("setup", ["aspect", "both"])
+def test_cdk_cli_fails_and_shows_each_finding_once(tmp_path: Path, setup: str) -> None:
+    (tmp_path / "app.py").write_text(_CLI_APP, encoding="utf-8")
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": f"python3 app.py {setup}"}))
+    result = cdk_synth(tmp_path, tmp_path / "cdk.out", "**")  # stacks in stages too
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert output.count("ERROR [SMG-1] DirectInternetAccess is 'Enabled'") == 2, output
+    assert "Lab/Notebook (Notebook)" in output
+    assert "Prod/Eu/Lab/Notebook (Notebook)" in output

@@ -246,7 +246,7 @@ def test_plugin_identity_uses_python_properties() -> None:
 def test_enforce_twice_reports_once_and_rejects_another_config(app: cdk.App) -> None:
     first = enforce(app)
     assert enforce(app) is first
-    with pytest.raises(ConfigError, match="already called on 'the app' with another config"):
+    with pytest.raises(ConfigError, match=r"enforce\(\) on 'the app' has another config"):
         enforce(app, GuardrailConfig(levels={"SMG-1": Level.WARNING}))
     notebook(cdk.Stack(app, "Stack"), direct_internet_access="Enabled")
     assert [v.rule for v in synth(app).violations] == ["SMG-1"]

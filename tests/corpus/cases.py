@@ -33,7 +33,7 @@ VERDICTS = ("pass", "fail", "unknown")
 ADAPTERS = ("cloudformation", "cdk", "pulumi")
 """The adapters a case has forms for."""
 RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi")
-"""What runs a case: the CDK form also goes through ``NotebookGuardrailAspect`` where it can."""
+"""What runs a case: the CDK form goes through ``enforce`` and ``NotebookGuardrailAspect``."""
 NOTEBOOK_ID = "Notebook"
 NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"
 

@@ -24,7 +24,7 @@ from constructs import Construct
 
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.cdk._findings import acknowledgement_id
-from tests.cdk.helpers import messages, synth
+from tests.cdk.helpers import synth
 from tests.corpus.cases import (
     BASE_PROPERTIES,
     NOTEBOOK_ID,
@@ -293,34 +293,22 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-ASPECT_BLIND_BUILDERS = {"override", "stage", "acknowledge", "stack_set_body"}
-"""Builders the aspect cannot judge by design: overrides live only in the rendered
-template, CDK synthesizes stages before it runs the App's aspects, the aspect's
-errors are annotations that ``Validations.acknowledge`` does not suppress, and a
-StackSet's body is a string, not constructs."""
-
-
-def aspect_applies(case: Case) -> bool:
-    """True when ``NotebookGuardrailAspect`` can see the case's notebook as CDK built it."""
-    if case.cdk is None or case.cdk["builder"] in ASPECT_BLIND_BUILDERS:
-        return False
-    return case.cfn is not None and all(_fits(k, v) for k, v in case.properties().items())
+def run_cdk(case: Case, workdir: Path) -> Outcome:
+    """Build the case's CDK form in a new App under ``enforce`` and read what synth reported."""
+    return _run(case, workdir, "cdk", enforce)
 
 
 def run_cdk_aspect(case: Case, workdir: Path) -> Outcome:
-    """Build the case's CDK form in a new App with the aspect and read its annotations."""
-    assert case.cdk is not None
-    app = cdk.App(outdir=str(workdir / f"{case.id}.aspect.cdk.out"))
-    cdk.Aspects.of(app).add(NotebookGuardrailAspect())
-    BUILDERS[case.cdk["builder"]](app, case, case.cdk, workdir)
-    return Outcome.from_messages(("", message.text) for message in messages(app))
+    """The same with ``Aspects.of(app).add(NotebookGuardrailAspect())`` instead of ``enforce``."""
+    return _run(
+        case, workdir, "aspect.cdk", lambda app: cdk.Aspects.of(app).add(NotebookGuardrailAspect())
+    )
 
 
-def run_cdk(case: Case, workdir: Path) -> Outcome:
-    """Build the case's CDK form in a new App under ``enforce`` and read what synth reported."""
+def _run(case: Case, workdir: Path, name: str, guard: Callable[[cdk.App], object]) -> Outcome:
     assert case.cdk is not None
-    app = cdk.App(outdir=str(workdir / f"{case.id}.cdk.out"))
-    enforce(app)
+    app = cdk.App(outdir=str(workdir / f"{case.id}.{name}.out"))
+    guard(app)
     BUILDERS[case.cdk["builder"]](app, case, case.cdk, workdir)
     result = synth(app)
     blocking = any(violation.severity in ("error", "fatal") for violation in result.violations)

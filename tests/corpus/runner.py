@@ -37,7 +37,7 @@ class Run:
 def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
     """Every adapter's outcome for ``case``; ``workdir`` holds the files they read."""
     # aws_cdk starts Node.js: import it on use
-    from tests.corpus.cdk_forms import aspect_applies, run_cdk, run_cdk_aspect
+    from tests.corpus.cdk_forms import run_cdk, run_cdk_aspect
 
     runs: list[Run] = []
     if case.cfn is not None:
@@ -49,7 +49,6 @@ def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
         runs.extend(Run("pulumi", form, run_pulumi_held(case, client, form)) for form in HELD_FORMS)
     if case.cdk is not None:
         runs.append(Run("cdk", str(case.cdk["builder"]), run_cdk(case, workdir)))
-    if case.cdk is not None and aspect_applies(case):
         runs.append(Run("cdk-aspect", str(case.cdk["builder"]), run_cdk_aspect(case, workdir)))
     if case.pulumi is not None:
         runs.extend(Run("pulumi", kind, run_pulumi(case, client, kind)) for kind in PULUMI_TYPES)

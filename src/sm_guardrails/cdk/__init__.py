@@ -3,8 +3,9 @@
 - :class:`SecureNotebookInstance`: a notebook that is always in a private subnet,
   behind a security group, without direct internet access.
 - :func:`enforce`: fail synthesis on any notebook of the app that breaks a rule.
-- :class:`NotebookGuardrailAspect` and :class:`GuardrailValidationPlugin`: the two
-  mechanisms, for apps that want to wire them up themselves.
+- :class:`NotebookGuardrailAspect`: the same check, added as an aspect to a scope
+  (it hands the scope to the plugin ``enforce`` uses, so findings are reported once).
+- :class:`GuardrailValidationPlugin`: the validation plugin itself.
 - :func:`exempt`: exempt the notebooks under a scope from one rule, with a reason.
 """
 

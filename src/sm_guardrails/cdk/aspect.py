@@ -1,105 +1,53 @@
-"""``NotebookGuardrailAspect``: judge every notebook resource of a construct tree."""
+"""``NotebookGuardrailAspect``: judge every notebook under a scope, as it will be deployed."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from dataclasses import replace
 
 import aws_cdk as cdk
 import jsii
 from constructs import IConstruct
 
-from sm_guardrails.cdk._findings import acknowledgement_id, severity
-from sm_guardrails.cdk._resources import (
-    contains_tokens,
-    l1_properties,
-    logical_id,
-    notebook_entry,
-    notebook_resource,
-    stack_context,
-)
-from sm_guardrails.cloudformation import METADATA_KEY, TemplateContext, notebook_spec
+from sm_guardrails.cdk._resources import notebook_resource
+from sm_guardrails.cdk.coverage import VisitedNotebooks, coverage_of
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
+from sm_guardrails.evaluation import DEFAULT_CONFIG
 
 
 @jsii.implements(cdk.IAspect)
 class NotebookGuardrailAspect:
-    """Reports each notebook's findings as annotations on the notebook resource.
+    """Judges the notebooks under the scope it is added to, in the templates CDK renders.
 
-    Error-level findings become errors (``cdk synth`` exits non-zero), warnings
-    become warnings that ``Validations.of(scope).acknowledge`` can acknowledge
-    (``sm-guardrails::SMG-3``), and exempted findings stay visible as info.
-
-    An aspect sees the construct tree, not the template, so two things escape it:
-    it never visits what is inside a ``Stage`` when it is added to the App (CDK
-    synthesizes stages first), and L1 getters do not show escape-hatch overrides.
-    :func:`sm_guardrails.cdk.enforce` checks the rendered templates instead.
+    An aspect's visit runs before other aspects are done and before escape-hatch
+    overrides are applied, so this one does not judge there: it hands its scope to the
+    App's :class:`~sm_guardrails.cdk.GuardrailValidationPlugin` (the one
+    :func:`~sm_guardrails.cdk.enforce` uses), which judges the final templates after
+    every aspect has run. Added to the App or a Stage, it covers every stack of it,
+    nested Stages and nested stacks included; added to a Stack or another construct, it
+    covers the notebooks it visits there. Findings are reported once, in CDK's
+    validation report, even when ``enforce(app)`` is used as well.
     """
 
     def __init__(self, config: GuardrailConfig | None = None) -> None:
-        self._config = config or DEFAULT_CONFIG
-        self._contexts: dict[cdk.Stack, TemplateContext] = {}
+        self.config = config or DEFAULT_CONFIG
+        self._visited: VisitedNotebooks | None = None
+        self._started = False
 
     def visit(self, node: IConstruct) -> None:
-        """Judge ``node`` if it is a notebook; anything else costs only a Python type check.
+        """Hand ``node`` to the App's plugin if it is a Stage, the first node or a notebook.
 
-        Every read of a construct is a round trip to Node.js, so a notebook is read in
-        as few as it takes: its properties and exemptions (two), the stack only when
-        a property holds a token or refers to a parameter, and its names (path and
-        logical id) only when a finding must be reported.
+        CDK calls this for every construct under the scope, so anything else costs only
+        Python checks: no round trip to Node.js.
         """
-        resource = notebook_resource(node)
-        if resource is None:
-            return
-        properties = l1_properties(resource)
-        stack: cdk.Stack | None = None
-        if contains_tokens(properties):
-            stack = cdk.Stack.of(resource)
-            properties = stack.resolve(properties)
-        entry = notebook_entry(resource, properties, resource.get_metadata(METADATA_KEY))
-        context = _NO_CONTEXT
-        # Only Ref and Fn::Sub reach a CfnParameter; the stack's parameters are read only then.
-        if _may_read_parameters(entry):
-            stack = stack or cdk.Stack.of(resource)
-            context = self._context(stack)
-        spec = notebook_spec(_UNNAMED, entry, context)
-        if not evaluate_notebook(spec, self._config, passes=False):
-            return
-        stack = stack or cdk.Stack.of(resource)
-        named = replace(spec, names=(resource.node.path, logical_id(resource, stack)))
-        annotations = cdk.Annotations.of(resource)
-        for finding in evaluate_notebook(named, self._config, passes=False):
-            _annotate(annotations, finding)
-
-    def _context(self, stack: cdk.Stack) -> TemplateContext:
-        # jsii hands out one Python object per Node.js object, so the stack is its own key.
-        if stack not in self._contexts:
-            self._contexts[stack] = stack_context(stack)
-        return self._contexts[stack]
+        if isinstance(node, cdk.Stage):
+            coverage_of(node, _CALLER).add_stage(node, self.config, _CALLER)
+        elif not self._started:
+            # The first node visited is the scope the aspect was added to.
+            self._visited = VisitedNotebooks(self.config, node.node.path)
+            coverage_of(node, _CALLER).add_visited(self._visited)
+        self._started = True
+        if self._visited is not None:
+            resource = notebook_resource(node)
+            if resource is not None:
+                self._visited.resources[resource] = None
 
 
-_NO_CONTEXT = TemplateContext()
-_UNNAMED = "<notebook>"
-"""A stand-in name: whether a notebook passes does not depend on its names, only messages do."""
-
-
-def _may_read_parameters(node: object) -> bool:
-    if isinstance(node, Mapping):
-        return any(
-            key in ("Ref", "Fn::Sub") or _may_read_parameters(value) for key, value in node.items()
-        )
-    if isinstance(node, list):
-        return any(_may_read_parameters(item) for item in node)
-    return False
-
-
-def _annotate(annotations: cdk.Annotations, finding: Finding) -> None:
-    text = finding.describe()
-    kind = severity(finding)
-    if kind == "error":
-        annotations.add_error(text)
-    elif kind == "warning":
-        annotations.add_warning_v2(acknowledgement_id(finding.rule_id), text)
-    else:
-        annotations.add_info(text)
+_CALLER = "NotebookGuardrailAspect"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -25,6 +25,9 @@ from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG
 from sm_guardrails.rules import CHECKS
 
+Judge = Callable[[Iterable[str]], Iterable[TemplateFinding]]
+"""Turns the stack template paths CDK gives a plugin into the findings to report."""
+
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
 class GuardrailValidationPlugin:
@@ -40,11 +43,19 @@ class GuardrailValidationPlugin:
     """
 
     def __init__(
-        self, config: GuardrailConfig | None = None, root: IConstruct | None = None
+        self,
+        config: GuardrailConfig | None = None,
+        root: IConstruct | None = None,
+        judge: Judge | None = None,
     ) -> None:
-        """``root`` (the App or Stage it is added to) lets it reject reasonless acknowledgements."""
+        """``root`` (the App or Stage it is added to) lets it reject reasonless acknowledgements.
+
+        ``judge`` (set by :mod:`sm_guardrails.cdk.coverage`) decides which notebooks of the
+        templates are judged, and with which config; without it, all are, with ``config``.
+        """
         self.config = config or DEFAULT_CONFIG
         self.root = root
+        self._judge = judge or self._judge_all
 
     @property
     def name(self) -> str:
@@ -63,10 +74,7 @@ class GuardrailValidationPlugin:
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         """Judge the notebooks of every template in ``context`` and its nested stacks."""
-        findings: list[TemplateFinding] = []
-        for stack_template in context.template_paths:
-            for loaded in load_with_nested(Path(stack_template)):
-                findings.extend(check_template(loaded, self.config, with_lines=False))
+        findings = list(self._judge(context.template_paths))
         violations = [_violation(item) for item in findings]
         violations.extend(self._reasonless_acknowledgements(findings))
         return cdk.PolicyValidationPluginReport(
@@ -74,6 +82,11 @@ class GuardrailValidationPlugin:
             violations=violations,
             plugin_version=__version__,
         )
+
+    def _judge_all(self, template_paths: Iterable[str]) -> Iterator[TemplateFinding]:
+        for stack_template in template_paths:
+            for loaded in load_with_nested(Path(stack_template)):
+                yield from check_template(loaded, self.config, with_lines=False)
 
     def _reasonless_acknowledgements(
         self, findings: list[TemplateFinding]
