@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from sm_guardrails import export_command
 from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.cloudformation import check_paths
 from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy, parse_level
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--config", type=Path, help="a YAML or JSON file with levels, unknown, exemptions"
     )
+    export_command.add_parser(commands)
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
     return parser
@@ -101,6 +103,8 @@ def _rules_json() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "export":
+        return export_command.run(args)
     if args.command == "rules":
         print(_rules_json() if args.format == "json" else render_rules(), end="")
         return 0
