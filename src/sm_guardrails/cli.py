@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from sm_guardrails import export_command
+from sm_guardrails import export_command, policy_command
 from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.cloudformation import check_paths
 from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy, parse_level
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         "--config", type=Path, help="a YAML or JSON file with levels, unknown, exemptions"
     )
     export_command.add_parser(commands)
+    policy_command.add_parser(commands)
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
     return parser
@@ -105,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "export":
         return export_command.run(args)
+    if args.command == "policy":
+        return policy_command.run(args)
     if args.command == "rules":
         print(_rules_json() if args.format == "json" else render_rules(), end="")
         return 0
