@@ -6,10 +6,17 @@
 - :class:`NotebookGuardrailAspect` and :class:`GuardrailValidationPlugin`: the two
   mechanisms, for apps that want to wire them up themselves.
 - :func:`exempt`: exempt the notebooks under a scope from one rule, with a reason.
+- :class:`NotebookServiceControlPolicy`, :class:`NotebookPermissionsBoundary`,
+  :class:`NotebookConfigRules`: the same rules as an SCP, a boundary and Config rules.
 """
 
 from sm_guardrails.cdk._findings import PLUGIN_NAME
 from sm_guardrails.cdk.aspect import NotebookGuardrailAspect
+from sm_guardrails.cdk.controls import (
+    NotebookConfigRules,
+    NotebookPermissionsBoundary,
+    NotebookServiceControlPolicy,
+)
 from sm_guardrails.cdk.enforce import enforce
 from sm_guardrails.cdk.exemptions import exempt
 from sm_guardrails.cdk.notebook import SecureNotebookInstance
@@ -18,6 +25,9 @@ from sm_guardrails.cdk.validation import GuardrailValidationPlugin
 __all__ = [
     "PLUGIN_NAME",
     "GuardrailValidationPlugin",
+    "NotebookConfigRules",
+    "NotebookPermissionsBoundary",
+    "NotebookServiceControlPolicy",
     "NotebookGuardrailAspect",
     "SecureNotebookInstance",
     "enforce",
