@@ -76,7 +76,7 @@ def _key_conditions(
     if check is present_id and key.type in ("String", "ARN") and on_create:
         return [("Missing", {"Null": {key.name: "true"}})]
     if check in (present_id, present_id_list) and key.type == "ArrayOfString" and on_create:
-        found = [("Missing", {"Null": {key.name: "true"}})]
+        found: list[tuple[str, dict[str, Any]]] = [("Missing", {"Null": {key.name: "true"}})]
         if key.id_pattern:
             found.append(("Malformed", {"ForAnyValue:StringNotLike": {key.name: [key.id_pattern]}}))
         return found
