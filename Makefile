@@ -23,7 +23,7 @@ tools: $(TOOLS)/.installed
 $(TOOLS)/.installed: tools/package.json tools/package-lock.json
 	mkdir -p $(TOOLS)
 	cp tools/package.json tools/package-lock.json $(TOOLS)/
-	cd $(TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	cd $(TOOLS) && npm ci --omit=peer --no-audit --no-fund --loglevel=error
 	$(NODE_BIN)/node --version
 	touch $@
 

@@ -9,7 +9,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sm_guardrails import audit_command, iam_policy_command, remediate_command
+from sm_guardrails import (
+    audit_command,
+    export_command,
+    iam_policy_command,
+    policy_command,
+    remediate_command,
+)
 from sm_guardrails.catalog import RULES
 from sm_guardrails.cli_options import add_config_options, config_from_args
 from sm_guardrails.cloudformation import check_paths
@@ -36,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     audit_command.add_parser(commands)
     iam_policy_command.add_parser(commands)
     remediate_command.add_parser(commands)
+    export_command.add_parser(commands)
+    policy_command.add_parser(commands)
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
     return parser
@@ -64,6 +72,10 @@ def _rules_json() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "export":
+        return export_command.run(args)
+    if args.command == "policy":
+        return policy_command.run(args)
     if args.command == "rules":
         print(_rules_json() if args.format == "json" else render_rules(), end="")
         return 0

@@ -20,9 +20,19 @@ from sm_guardrails.reporting import REPORTERS
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
-    """``--format``, ``--output`` and the config options: levels, strict, unknown, file."""
+    """``--format``, ``--output`` and the rule options, for the commands that judge notebooks."""
     parser.add_argument("--format", choices=sorted(REPORTERS), default="text")
     parser.add_argument("--output", "-o", type=Path, help="write the report to this file")
+    add_rule_options(parser)
+    parser.add_argument(
+        "--unknown",
+        choices=[policy.value for policy in UnknownPolicy],
+        help="what a value known only at deploy time means: fail (default) or warn",
+    )
+
+
+def add_rule_options(parser: argparse.ArgumentParser) -> None:
+    """``--level``, ``--strict`` and ``--config``: what every command reading a config takes."""
     parser.add_argument(
         "--level",
         action="append",
@@ -38,11 +48,6 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
             "here (remote nested stack, TemplateURL, a body decided at deployment) as an "
             "error, so every notebook must have been seen (config: unseen: error)"
         ),
-    )
-    parser.add_argument(
-        "--unknown",
-        choices=[policy.value for policy in UnknownPolicy],
-        help="what a value known only at deploy time means: fail (default) or warn",
     )
     parser.add_argument(
         "--config", type=Path, help="a YAML or JSON file with levels, unknown, unseen, exemptions"
@@ -69,6 +74,7 @@ def config_from_args(args: argparse.Namespace) -> GuardrailConfig:
         if not separator:
             raise ConfigError(f"--level {option!r}: expected RULE=LEVEL, e.g. SMG-3=error")
         levels[rule_id.strip()] = parse_level(level.strip(), f"--level {option}")
-    unknown = UnknownPolicy(args.unknown) if args.unknown else base.unknown
+    given = getattr(args, "unknown", None)
+    unknown = UnknownPolicy(given) if given else base.unknown
     unseen = UnseenPolicy.ERROR if args.strict else base.unseen
     return replace(base, levels=levels, unknown=unknown, unseen=unseen)

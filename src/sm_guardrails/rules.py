@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 from sm_guardrails.model import NotebookSpec
 from sm_guardrails.values import (
@@ -77,30 +78,41 @@ def judge(value: Value, check: LeafCheck) -> Outcome:
     return undecided or _PASSED
 
 
-def _exact_string(expected: str, default: str, *accepted: object) -> LeafCheck:
-    """A check that passes only ``expected`` (or an ``accepted`` literal) and says why not."""
+@dataclass(frozen=True)
+class ExactString:
+    """Passes only ``expected`` (or a literal of ``accepted``); absent means AWS's ``default``.
 
-    unset = Outcome(Verdict.FAIL, f"is not set, and AWS's default is {default}")
+    A dataclass rather than a closure, so generators (Guard rules, IAM policies) can read
+    the required value instead of copying it.
+    """
 
-    def check(value: Value) -> Outcome:
+    expected: str
+    default: str
+    accepted: tuple[object, ...] = ()
+
+    @cached_property
+    def _unset(self) -> Outcome:
+        return Outcome(Verdict.FAIL, f"is not set, and AWS's default is {self.default}")
+
+    def __call__(self, value: Value) -> Outcome:
+        """Judge one concrete value."""
         if isinstance(value, Unknown):
             return _undecided(value)
         if isinstance(value, Absent):
-            return unset
+            return self._unset
         assert isinstance(value, Known)
-        if value.value == expected or value.value in accepted:
+        if value.value == self.expected or value.value in self.accepted:
             return _PASSED
         hint = ""
-        if isinstance(value.value, str) and value.value.strip().lower() == expected.lower():
+        if isinstance(value.value, str) and value.value.strip().lower() == self.expected.lower():
             hint = " (values are exact: case and surrounding spaces matter)"
         return Outcome(
-            Verdict.FAIL, f"is {render_literal(value.value)}, not exactly {expected!r}{hint}"
+            Verdict.FAIL,
+            f"is {render_literal(value.value)}, not exactly {self.expected!r}{hint}",
         )
 
-    return check
 
-
-def _present_id(value: Value) -> Outcome:
+def present_id(value: Value) -> Outcome:
     """Presence of an id: anything but absent, blank or a non-string literal is present."""
     if isinstance(value, Unknown):
         return _PASSED  # an id unknown until deployment is present
@@ -114,7 +126,7 @@ def _present_id(value: Value) -> Outcome:
     return _PASSED
 
 
-def _present_id_list(value: Value) -> Outcome:
+def present_id_list(value: Value) -> Outcome:
     """A non-empty list of present ids; an item that may be removed (AWS::NoValue) is not one."""
     if isinstance(value, Unknown):
         return _PASSED  # an id unknown until deployment is present
@@ -130,7 +142,7 @@ def _present_id_list(value: Value) -> Outcome:
             if isinstance(leaf, Absent):
                 may_be_removed = True
                 continue
-            outcome = _present_id(leaf)
+            outcome = present_id(leaf)
             if outcome.verdict is Verdict.FAIL:
                 through = f" (through {', '.join(via)})" if via else ""
                 return Outcome(Verdict.FAIL, f"has an item that {outcome.detail}{through}")
@@ -153,26 +165,26 @@ class PropertyCheck:
         return judge(getattr(spec, self.attribute), self.check)
 
 
-_DISABLED = _exact_string("Disabled", "Enabled")
+_DISABLED = ExactString("Disabled", "Enabled")
 
 CHECKS: Mapping[str, tuple[PropertyCheck, ...]] = {
     # SMG-1: exactly 'Disabled'; absent means AWS's default, Enabled.
     "SMG-1": (PropertyCheck("DirectInternetAccess", "direct_internet_access", _DISABLED),),
     # SMG-2: a present subnet and a non-empty list of present security groups.
     "SMG-2": (
-        PropertyCheck("SubnetId", "subnet_id", _present_id),
-        PropertyCheck("SecurityGroupIds", "security_group_ids", _present_id_list),
+        PropertyCheck("SubnetId", "subnet_id", present_id),
+        PropertyCheck("SecurityGroupIds", "security_group_ids", present_id_list),
     ),
     # SMG-3: root access 'Disabled'; absent means Enabled.
     "SMG-3": (PropertyCheck("RootAccess", "root_access", _DISABLED),),
     # SMG-4: the volume names a KMS key.
-    "SMG-4": (PropertyCheck("KmsKeyId", "kms_key_id", _present_id),),
+    "SMG-4": (PropertyCheck("KmsKeyId", "kms_key_id", present_id),),
     # SMG-5: IMDSv2 only; absent means version 1. CloudFormation reads a YAML 2 as '2'.
     "SMG-5": (
         PropertyCheck(
             "MinimumInstanceMetadataServiceVersion",
             "minimum_imds_version",
-            _exact_string("2", "1", 2),
+            ExactString("2", "1", (2,)),
         ),
     ),
 }

@@ -373,8 +373,19 @@ def test_all_failing_replaces_what_audit_fails_and_summarises_the_rest(
     assert applied.returncode == 2, applied.stderr
     assert len(list(tmp_path.glob("*.json"))) == 2
     assert "exposed (ap-southeast-2): replaced" in applied.stdout
-    audit = _cli(moto_state, "audit", *regions, "--endpoint-url", moto_state.endpoint,
-                 "--level", "SMG-3=off", "--level", "SMG-4=off", "--level", "SMG-5=off")
+    audit = _cli(
+        moto_state,
+        "audit",
+        *regions,
+        "--endpoint-url",
+        moto_state.endpoint,
+        "--level",
+        "SMG-3=off",
+        "--level",
+        "SMG-4=off",
+        "--level",
+        "SMG-5=off",
+    )
     failing = {line.split()[1] for line in audit.stdout.splitlines() if "error [SMG-" in line}
     assert failing == {"public"}, audit.stdout
 

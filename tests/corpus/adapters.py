@@ -67,7 +67,7 @@ def _short_form(node: object) -> object:
     return {key: _short_form(value) for key, value in node.items()}
 
 
-def _write_template(case: Case, workdir: Path, form: str) -> Path:
+def write_template(case: Case, workdir: Path, form: str) -> Path:
     if form == "json":
         path = workdir / f"{case.id}.json"
         path.write_text(json.dumps(case.template(), indent=1), encoding="utf-8")
@@ -80,7 +80,7 @@ def _write_template(case: Case, workdir: Path, form: str) -> Path:
 
 def run_cloudformation(case: Case, workdir: Path, form: str) -> Outcome:
     """Write the case's template in ``form`` and check it as ``sm-guardrails check`` does."""
-    path = _write_template(case, workdir, form)
+    path = write_template(case, workdir, form)
     report = check_paths([path])
     if report.errors or report.notebooks != 1:
         raise AssertionError(f"{path}: {report.errors}, {report.notebooks} notebook(s) found")

@@ -128,8 +128,10 @@ def _remediate_all_failing(args: argparse.Namespace) -> int:
         code = _start(client, plan, args)
         done = "replaced" if code == EXIT_OK else "stopped before the end, see its journal"
         outcomes.append((code, f"{plan.name} ({plan.region}): {done}"))
-    print(f"Summary: {len(plans)} to replace, {len(in_place_only)} to fix in place, "
-          f"{len(report.errors)} unreadable region(s) or notebook(s)")
+    print(
+        f"Summary: {len(plans)} to replace, {len(in_place_only)} to fix in place, "
+        f"{len(report.errors)} unreadable region(s) or notebook(s)"
+    )
     for _, line in outcomes:
         print(f"  {line}")
     if not args.apply and plans:

@@ -180,8 +180,11 @@ class RemediationPlan:
         ]
         return [
             *(row for row in changed if row.before != row.after),
-            *(SettingRow(row.name, row.before, row.after) for row in changed
-              if row.before == row.after),
+            *(
+                SettingRow(row.name, row.before, row.after)
+                for row in changed
+                if row.before == row.after
+            ),
             *carried,
         ]
 

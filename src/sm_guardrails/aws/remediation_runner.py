@@ -191,9 +191,7 @@ class RemediationRunner:
     def _verify(self, current: Mapping[str, Any]) -> Verification:
         """Compare the new notebook with the request; list what the endpoint did not show."""
         request = self.plan.create_request
-        shown = {
-            parameter: current.get(field) for field, parameter in CARRIED_OVER
-        } | {
+        shown = {parameter: current.get(field) for field, parameter in CARRIED_OVER} | {
             "SecurityGroupIds": current.get("SecurityGroups"),
             "DirectInternetAccess": current.get("DirectInternetAccess"),
             "SubnetId": current.get("SubnetId"),
@@ -211,8 +209,11 @@ class RemediationRunner:
                 unconfirmed.append(key)
             elif seen != wanted:
                 different.append(f"{key} is {seen!r}, asked {wanted!r}")
-        tags = [t for t in self._tags(str(current["NotebookInstanceArn"]))
-                if not t["Key"].startswith(RESERVED_TAG_PREFIX)]
+        tags = [
+            t
+            for t in self._tags(str(current["NotebookInstanceArn"]))
+            if not t["Key"].startswith(RESERVED_TAG_PREFIX)
+        ]
         if sorted(map(_pair, tags)) != sorted(map(_pair, request.get("Tags", []))):
             different.append("Tags differ from the ones asked for")
         if different:

@@ -7,10 +7,17 @@
   (it hands the scope to the plugin ``enforce`` uses, so findings are reported once).
 - :class:`GuardrailValidationPlugin`: the validation plugin itself.
 - :func:`exempt`: exempt the notebooks under a scope from one rule, with a reason.
+- :class:`NotebookServiceControlPolicy`, :class:`NotebookPermissionsBoundary`,
+  :class:`NotebookConfigRules`: the same rules as an SCP, a boundary and Config rules.
 """
 
 from sm_guardrails.cdk._findings import PLUGIN_NAME
 from sm_guardrails.cdk.aspect import NotebookGuardrailAspect
+from sm_guardrails.cdk.controls import (
+    NotebookConfigRules,
+    NotebookPermissionsBoundary,
+    NotebookServiceControlPolicy,
+)
 from sm_guardrails.cdk.enforce import enforce
 from sm_guardrails.cdk.exemptions import exempt
 from sm_guardrails.cdk.notebook import SecureNotebookInstance
@@ -19,7 +26,10 @@ from sm_guardrails.cdk.validation import GuardrailValidationPlugin
 __all__ = [
     "PLUGIN_NAME",
     "GuardrailValidationPlugin",
+    "NotebookConfigRules",
     "NotebookGuardrailAspect",
+    "NotebookPermissionsBoundary",
+    "NotebookServiceControlPolicy",
     "SecureNotebookInstance",
     "enforce",
     "exempt",

@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING
 from sm_guardrails.pulumi.policies import ADVISORY_POLICY, MAIN_POLICY, notebook_policies
 
 if TYPE_CHECKING:
+    from sm_guardrails.pulumi.controls import (
+        NotebookConfigRules,
+        NotebookPermissionsBoundary,
+        NotebookServiceControlPolicy,
+    )
     from sm_guardrails.pulumi.notebook import (
         COMPONENT_TYPE,
         NotebookArgumentError,
@@ -30,8 +35,15 @@ _COMPONENT_NAMES = frozenset(
 )
 
 
+_CONTROL_NAMES = frozenset(
+    {"NotebookConfigRules", "NotebookPermissionsBoundary", "NotebookServiceControlPolicy"}
+)
+
+
 def __getattr__(name: str) -> object:
     """Load the component module on first use of one of its names."""
+    if name in _CONTROL_NAMES:  # the controls' components, loaded the same way
+        return getattr(importlib.import_module("sm_guardrails.pulumi.controls"), name)
     if name in _COMPONENT_NAMES:
         return getattr(importlib.import_module("sm_guardrails.pulumi.notebook"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -42,6 +54,9 @@ __all__ = [
     "COMPONENT_TYPE",
     "MAIN_POLICY",
     "NotebookArgumentError",
+    "NotebookConfigRules",
+    "NotebookPermissionsBoundary",
+    "NotebookServiceControlPolicy",
     "SecureNotebookInstance",
     "SecureNotebookInstanceArgs",
     "notebook_policies",

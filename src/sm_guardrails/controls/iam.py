@@ -1,0 +1,184 @@
+"""SCPs and permissions boundaries that deny notebook requests breaking an error-level rule.
+
+Statements are built from the rules' :data:`~sm_guardrails.rules.CHECKS` (what each
+property must be) and :data:`CONDITION_KEYS` (which SageMaker condition key carries the
+property, its type, and the actions that send it; from the Service Authorization
+Reference, "Actions, resources, and condition keys for Amazon SageMaker"). The IAM
+semantics they rely on are in docs/preventive.md:
+
+- a negated operator (``StringNotEquals``, ``ForAnyValue:StringNotLike``) on a key the
+  request does not carry: ``StringNotEquals`` is true (denied), ``ForAnyValue`` is false,
+  so every multi-valued key is paired with a ``Null`` statement;
+- an update that does not send a key does not change it, so update statements apply
+  only when the key is present (``Null: false``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sm_guardrails.catalog import RULES, Level, Rule
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.controls.exemptions import UnexpressibleExemption
+from sm_guardrails.model import Exemption
+from sm_guardrails.rules import CHECKS, ExactString, LeafCheck, present_id, present_id_list
+
+CREATE = "sagemaker:CreateNotebookInstance"
+UPDATE = "sagemaker:UpdateNotebookInstance"
+SCP_MAX_CHARACTERS = 5120
+"""AWS Organizations' limit for a service control policy, whitespace outside quotes not counted."""
+MANAGED_POLICY_MAX_CHARACTERS = 6144
+"""IAM's limit for a managed policy (a permissions boundary), whitespace not counted."""
+PRINCIPAL_TAG_PREFIX = "principal-tag:"
+
+PolicyKind = Literal["scp", "boundary"]
+
+
+@dataclass(frozen=True)
+class ConditionKey:
+    """A SageMaker condition key: its name, type, the actions sending it, an id pattern."""
+
+    name: str
+    type: Literal["String", "ArrayOfString", "ARN"]
+    actions: tuple[str, ...]
+    id_pattern: str | None = None
+
+
+CONDITION_KEYS: Mapping[str, ConditionKey] = {
+    "DirectInternetAccess": ConditionKey("sagemaker:DirectInternetAccess", "String", (CREATE,)),
+    "SubnetId": ConditionKey("sagemaker:VpcSubnets", "ArrayOfString", (CREATE,), "subnet-*"),
+    "SecurityGroupIds": ConditionKey(
+        "sagemaker:VpcSecurityGroupIds", "ArrayOfString", (CREATE,), "sg-*"
+    ),
+    "RootAccess": ConditionKey("sagemaker:RootAccess", "String", (CREATE, UPDATE)),
+    "KmsKeyId": ConditionKey("sagemaker:VolumeKmsKey", "ARN", (CREATE,)),
+    "MinimumInstanceMetadataServiceVersion": ConditionKey(
+        "sagemaker:MinimumInstanceMetadataServiceVersion", "String", (CREATE, UPDATE)
+    ),
+}
+"""The condition key of each property a rule checks (by its CloudFormation name)."""
+
+
+def _key_conditions(
+    key: ConditionKey, check: LeafCheck, action: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """(Sid suffix, Condition) pairs that each deny ``action`` when ``check`` would fail."""
+    on_create = action == CREATE
+    if isinstance(check, ExactString):
+        values = [value for value in (check.expected, *check.accepted) if isinstance(value, str)]
+        condition: dict[str, Any] = {"StringNotEquals": {key.name: values}}
+        if not on_create:
+            condition["Null"] = {key.name: "false"}  # an update that leaves it as it is
+        return [("NotAllowed", condition)]
+    if check is present_id and key.type in ("String", "ARN") and on_create:
+        return [("Missing", {"Null": {key.name: "true"}})]
+    if check in (present_id, present_id_list) and key.type == "ArrayOfString" and on_create:
+        found: list[tuple[str, dict[str, Any]]] = [("Missing", {"Null": {key.name: "true"}})]
+        if key.id_pattern:
+            found.append(("Malformed", {"ForAnyValue:StringNotLike": {key.name: [key.id_pattern]}}))
+        return found
+    raise NotImplementedError(f"no IAM condition for {key.name} on {action}")
+
+
+def _exception(exemptions: tuple[Exemption, ...], kind: PolicyKind) -> dict[str, Any]:
+    """Condition entries that leave the exempted principals out of a rule's denials."""
+    arns = sorted({e.resource for e in exemptions if e.resource and e.resource.startswith("arn:")})
+    tags: dict[str, list[str]] = {}
+    for exemption in exemptions:
+        resource = exemption.resource or ""
+        if resource.startswith("arn:"):
+            continue
+        key, separator, value = resource.removeprefix(PRINCIPAL_TAG_PREFIX).partition("=")
+        if not resource.startswith(PRINCIPAL_TAG_PREFIX) or not separator or not key:
+            raise UnexpressibleExemption(
+                exemption,
+                f"an {'SCP' if kind == 'scp' else 'IAM policy'} can only exempt principals: "
+                "give resource as an IAM principal ARN (arn:aws:iam::ACCOUNT:role/NAME, "
+                f"wildcards allowed) or {PRINCIPAL_TAG_PREFIX}KEY=VALUE; exempting every "
+                "resource, a logical id, a construct path or a URN would open the API "
+                "to everyone",
+            )
+        tags.setdefault(f"aws:PrincipalTag/{key}", []).append(value)
+    found: dict[str, Any] = {}
+    if arns:
+        found["ArnNotLike"] = {"aws:PrincipalArn": arns}
+    if tags:
+        found["StringNotEquals"] = {tag: sorted(values) for tag, values in tags.items()}
+    return found
+
+
+def _merge(condition: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = {operator: dict(keys) for operator, keys in condition.items()}
+    for operator, keys in extra.items():
+        merged.setdefault(operator, {}).update(keys)
+    return merged
+
+
+def _rule_statements(
+    rule: Rule, exemptions: tuple[Exemption, ...], kind: PolicyKind
+) -> list[dict[str, Any]]:
+    exception = _exception(exemptions, kind)
+    statements = []
+    for check in CHECKS[rule.rule_id]:
+        key = CONDITION_KEYS[check.property_name]
+        for action in key.actions:
+            for suffix, condition in _key_conditions(key, check.check, action):
+                verb = action.split(":")[1].removesuffix("NotebookInstance")
+                sid = f"{rule.rule_id.replace('-', '')}{verb}{key.name.split(':')[1]}{suffix}"
+                statements.append(
+                    {
+                        "Sid": sid,
+                        "Effect": "Deny",
+                        "Action": action,
+                        "Resource": "*",
+                        "Condition": _merge(condition, exception),
+                    }
+                )
+    return statements
+
+
+def notebook_policy(config: GuardrailConfig, kind: PolicyKind) -> dict[str, Any]:
+    """The SCP or permissions boundary denying what an error-level rule forbids.
+
+    A boundary also allows everything else (it caps the identity's own policies); an
+    SCP only denies, next to the organization's allow policies. Raises
+    :class:`UnexpressibleExemption` for an exemption that does not name principals,
+    and :class:`PolicyTooLarge` when the document exceeds AWS's size limit.
+    """
+    statements: list[dict[str, Any]] = []
+    if kind == "boundary":
+        statements.append(
+            {
+                "Sid": "AllowWhatIdentityPoliciesAllow",
+                "Effect": "Allow",
+                "Action": "*",
+                "Resource": "*",
+            }
+        )
+    for rule in RULES:
+        if config.level_of(rule) is not Level.ERROR:
+            continue
+        exemptions = tuple(e for e in config.exemptions if e.rule_id == rule.rule_id)
+        statements += _rule_statements(rule, exemptions, kind)
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    limit = SCP_MAX_CHARACTERS if kind == "scp" else MANAGED_POLICY_MAX_CHARACTERS
+    size = len(minified(policy))
+    if size > limit:
+        raise PolicyTooLarge(
+            f"the {kind} is {size} characters without whitespace, over AWS's limit of "
+            f"{limit}: exempt principals by a shared tag or an ARN wildcard instead of "
+            "listing them one by one"
+        )
+    return policy
+
+
+def minified(policy: Mapping[str, Any]) -> str:
+    """``policy`` without whitespace outside strings, as AWS counts its size."""
+    return json.dumps(policy, separators=(",", ":"))
+
+
+class PolicyTooLarge(ValueError):
+    """The generated document is over AWS's size limit for its kind."""

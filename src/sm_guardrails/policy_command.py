@@ -1,0 +1,50 @@
+"""``sm-guardrails policy scp|boundary``: the error-level rules as an IAM policy document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from sm_guardrails.cli_options import config_from_args
+from sm_guardrails.config import ConfigError
+from sm_guardrails.controls.iam import PolicyTooLarge, minified, notebook_policy
+from sm_guardrails.controls.options import add_config_options, write_output
+
+EXIT_USAGE = 2
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``policy`` on the CLI's subparsers."""
+    parser = subparsers.add_parser(
+        "policy",
+        help="print an SCP or permissions boundary denying notebooks that break an error rule",
+        description=(
+            "Print a policy that denies sagemaker:CreateNotebookInstance (and "
+            "UpdateNotebookInstance where the condition key applies) when the request "
+            "would break an error-level rule. Exemptions must name principals: an IAM "
+            "principal ARN, or principal-tag:KEY=VALUE. Exit codes: 0 printed, 2 bad "
+            "usage, an exemption the policy cannot express, or over AWS's size limit."
+        ),
+    )
+    parser.add_argument("kind", choices=["scp", "boundary"])
+    parser.add_argument(
+        "--minify", action="store_true", help="no whitespace, as AWS counts the size"
+    )
+    add_config_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print or write the policy; any error exits 2 and writes nothing."""
+    try:
+        policy = notebook_policy(config_from_args(args), args.kind)
+        text = minified(policy) if args.minify else json.dumps(policy, indent=2)
+        write_output(text + "\n", args.output)
+    except (ConfigError, PolicyTooLarge) as error:
+        print(f"sm-guardrails: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"sm-guardrails: error: --output {args.output}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0

@@ -1,0 +1,44 @@
+"""The corpus through the generated Guard rules and the real cfn-guard (the fourth adapter)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.corpus.cases import Case, load_cases
+from tests.corpus.guard import guard_expectation, guard_forms, run_guard, write_rules
+from tests.corpus.guard_limits import GUARD_LIMITS
+from tests.corpus.outcomes import Outcome, classify
+
+CASES = [case for case in load_cases() if guard_forms(case)]
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_rules(tmp_path_factory.mktemp("guard"))
+
+
+def test_limits_name_real_cases() -> None:
+    assert set(GUARD_LIMITS) <= {case.id for case in CASES}
+    assert len(CASES) >= 60
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_case(case: Case, tmp_path: Path, rules: Path) -> None:
+    """Guard agrees with the expectation, or errs on the blocking side where it is a limit."""
+    mismatches = {}
+    for form in guard_forms(case):
+        expected = guard_expectation(Outcome.of(case.expected), form)
+        got = run_guard(case, tmp_path, form, rules)
+        kind = classify(expected, got)
+        assert kind != "false negative", (
+            f"{form}: expected {expected.describe()}, got {got.describe()}"
+        )
+        if kind:
+            mismatches[form] = f"{kind}: {got.describe()}"
+    if case.id in GUARD_LIMITS:
+        assert mismatches, f"{case.id} passes Guard now: remove it from GUARD_LIMITS"
+        assert all(kind.startswith("false positive") for kind in mismatches.values()), mismatches
+    else:
+        assert not mismatches, mismatches
