@@ -164,7 +164,7 @@ def test_every_combination_is_in_the_app(synthesized: Synthesized) -> None:
 def test_the_packs_ran_and_saw_the_vpc(synthesized: Synthesized) -> None:
     """The packs did judge this app: the bare VPC draws their flow-log rule."""
     flow_logs = {
-        (f.pack, f.path)
+        (f.plugin, f.path)
         for f in synthesized.violations
         if "VPC7" in f.rule or "VPCFlowLogs" in f.rule
     }

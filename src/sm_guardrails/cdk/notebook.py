@@ -13,6 +13,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from sm_guardrails.cdk.endpoints import HTTPS, NotebookVpcEndpoints
+from sm_guardrails.volume_key import volume_key_statements
 
 
 class NotebookConfigurationError(ValueError):
@@ -48,7 +49,7 @@ class SecureNotebookInstance(Construct):
         with no AWS managed policies; grant it what the notebook needs.
     :param encryption_key: the KMS key for the storage volume. Default: a new key with
         rotation enabled. A customer managed policy attached to the role allows the two
-        actions the volume needs on it (see :data:`VOLUME_KEY_ACTIONS`).
+        actions the volume needs on it (:mod:`sm_guardrails.volume_key`).
     :param aws_managed_volume_key: relax SMG-4: no customer managed key. Default: False.
     :param root_access: relax SMG-3: give notebook users root. Default: False.
     :param allow_imdsv1: relax SMG-5: accept IMDSv1 as well. Default: False.
@@ -176,31 +177,16 @@ class SecureNotebookInstance(Construct):
         return self.role
 
 
-VOLUME_KEY_ACTIONS = ("kms:CreateGrant", "kms:DescribeKey")
-"""What SageMaker's API permissions reference requires on the volume's key to create or
-start a notebook instance with ``KmsKeyId``; the volume's encryption itself runs on the
-grant. No ``kms:Encrypt``/``Decrypt``/``GenerateDataKey*``/``ReEncrypt*``."""
-
-
 def _volume_key_policy(scope: Construct, key: kms.IKey) -> iam.ManagedPolicy:
-    """A customer managed policy with :data:`VOLUME_KEY_ACTIONS` on ``key`` and nothing else.
-
-    ``kms:CreateGrant`` only for grants an AWS service creates on the role's behalf
-    (``kms:GrantIsForAWSResource``), as AWS advises for volume encryption.
-    """
-    create_grant, describe_key = VOLUME_KEY_ACTIONS
+    """A customer managed policy allowing what the volume needs on ``key`` and nothing else
+    (:mod:`sm_guardrails.volume_key`)."""
     return iam.ManagedPolicy(
         scope,
         "VolumeKeyPolicy",
         description=f"Use of the volume key of the SageMaker notebook {scope.node.path}",
-        statements=[
-            iam.PolicyStatement(
-                actions=[create_grant],
-                resources=[key.key_arn],
-                conditions={"Bool": {"kms:GrantIsForAWSResource": True}},
-            ),
-            iam.PolicyStatement(actions=[describe_key], resources=[key.key_arn]),
-        ],
+        document=iam.PolicyDocument.from_json(
+            {"Version": "2012-10-17", "Statement": volume_key_statements(key.key_arn)}
+        ),
     )
 
 
