@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import pulumi
 import pulumi_aws as aws
@@ -33,6 +34,11 @@ INTERFACE_ENDPOINT_SERVICES = {
     "sagemaker-notebook": "aws.sagemaker.{region}.notebook",
 }
 """Interface endpoints by resource-name suffix: the SageMaker API, runtime and notebook UI."""
+
+
+def _service_name(template: str, region: str) -> str:
+    """A VPC endpoint service name in ``region``."""
+    return template.format(region=region)
 
 
 class NotebookArgumentError(pulumi.RunError, ValueError):
@@ -317,9 +323,7 @@ class SecureNotebookInstance(pulumi.ComponentResource):
                 aws.ec2.VpcEndpoint(
                     f"{name}-{suffix}",
                     vpc_id=vpc_id,
-                    service_name=region.apply(
-                        lambda r, template=service: template.format(region=r)
-                    ),
+                    service_name=region.apply(partial(_service_name, service)),
                     vpc_endpoint_type="Interface",
                     subnet_ids=[args.subnet_id],
                     security_group_ids=[self.endpoint_security_group.id],
@@ -333,7 +337,7 @@ class SecureNotebookInstance(pulumi.ComponentResource):
             aws.ec2.VpcEndpoint(
                 f"{name}-s3",
                 vpc_id=vpc_id,
-                service_name=region.apply("com.amazonaws.{}.s3".format),
+                service_name=region.apply(partial(_service_name, "com.amazonaws.{region}.s3")),
                 vpc_endpoint_type="Gateway",
                 route_table_ids=[route_table.id],
                 tags=tags,
