@@ -31,7 +31,8 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install lint
+# checkov (its own virtualenv, below) checks the construct's template in tests/cdk.
+test: install lint $(TOOLS)/checkov-venv/.installed
 	$(RUN) $(BIN)/python -m pytest -n 2
 
 demo: install

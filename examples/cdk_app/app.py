@@ -3,6 +3,9 @@
 ``cdk synth`` passes: the only notebook is a SecureNotebookInstance in a new VPC.
 ``cdk synth -c insecure=true`` adds a stack with a raw CfnNotebookInstance that has
 direct internet access, and fails with SMG-1 and that notebook's construct path.
+``cdk synth -c compliance=true`` also runs cdk-nag's AwsSolutions, HIPAA.Security,
+NIST.800-53.R5 and PCI.DSS.321 packs: they find nothing on the notebook's resources, only
+on this bare example VPC (no flow logs), which is the app's to fix.
 """
 
 from __future__ import annotations
@@ -66,6 +69,20 @@ class InsecureNotebookStack(cdk.Stack):
 
 app = cdk.App()
 enforce(app)
+if str(app.node.try_get_context("compliance")).lower() == "true":
+    from cdk_nag import (  # pip install cdk-nag
+        AwsSolutionsChecks,
+        HIPAASecurityChecks,
+        NIST80053R5Checks,
+        PCIDSS321Checks,
+    )
+
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app),
+        HIPAASecurityChecks(app),
+        NIST80053R5Checks(app),
+        PCIDSS321Checks(app),
+    )
 SecureNotebookStack(app, "SecureNotebookStack")
 if str(app.node.try_get_context("insecure")).lower() == "true":
     InsecureNotebookStack(app, "InsecureNotebookStack")

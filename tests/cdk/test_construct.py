@@ -89,7 +89,11 @@ def test_default_role_is_assumed_by_sagemaker_without_full_access(default) -> No
     role = template.find_resources("AWS::IAM::Role")[role_id]["Properties"]
     (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "sagemaker.amazonaws.com"}
-    assert "ManagedPolicyArns" not in role
+    # Only the construct's own volume key policy: no AWS managed policy, no inline one.
+    policy_id = _logical_id(template, "AWS::IAM::ManagedPolicy")
+    assert role["ManagedPolicyArns"] == [{"Ref": policy_id}]
+    assert "Policies" not in role
+    template.resource_count_is("AWS::IAM::Policy", 0)
     assert _notebook_properties(template)["RoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
     assert construct.grant_principal is construct.role
 
@@ -100,13 +104,17 @@ def test_default_volume_key_rotates_and_the_role_may_use_it(default) -> None:
     key = template.find_resources("AWS::KMS::Key")[key_id]["Properties"]
     assert key["EnableKeyRotation"] is True
     assert _notebook_properties(template)["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    (policy,) = template.find_resources("AWS::IAM::Policy").values()
-    actions = {
-        action
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        for action in statement["Action"]
-    }
-    assert {"kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*"} <= actions
+    (policy,) = template.find_resources("AWS::IAM::ManagedPolicy").values()
+    key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": "kms:CreateGrant",
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}},
+            "Effect": "Allow",
+            "Resource": key_arn,
+        },
+        {"Action": "kms:DescribeKey", "Effect": "Allow", "Resource": key_arn},
+    ]
 
 
 def test_default_disables_root_and_imdsv1(default) -> None:
@@ -243,7 +251,12 @@ def test_prefix_lists_get_https_egress_next_to_the_vpc(app: cdk.App) -> None:
     ]
     (rule,) = template.find_resources(
         "AWS::EC2::SecurityGroupEgress",
-        {"Properties": {"GroupId": {"Fn::GetAtt": [group_id, "GroupId"]}}},
+        {
+            "Properties": {
+                "GroupId": {"Fn::GetAtt": [group_id, "GroupId"]},
+                "DestinationPrefixListId": "pl-63a5400a",
+            }
+        },
     ).values()
     assert rule["Properties"] == {
         "Description": "HTTPS to prefix list pl-63a5400a",
@@ -283,6 +296,86 @@ def test_vpc_endpoints_are_created_on_request(app: cdk.App) -> None:
     for service in ("sagemaker.api", "sagemaker.runtime", "notebook", "s3"):
         assert service in names, f"{service} endpoint missing from {names}"
     assert construct.endpoints is not None and len(construct.endpoints.interface_endpoints) == 3
+
+
+def _endpoint_ingress(template: Template, construct: SecureNotebookInstance) -> list[Any]:
+    """The sources of the HTTPS ingress rules of the construct's endpoint security group."""
+    assert construct.endpoints is not None
+    stack = cdk.Stack.of(construct)
+    endpoint_group = stack.get_logical_id(construct.endpoints.security_group.node.default_child)
+    rules = template.find_resources(
+        "AWS::EC2::SecurityGroupIngress",
+        {"Properties": {"GroupId": {"Fn::GetAtt": [endpoint_group, "GroupId"]}}},
+    ).values()
+    assert all(
+        (r["Properties"]["FromPort"], r["Properties"]["ToPort"]) == (443, 443) for r in rules
+    )
+    return [r["Properties"]["SourceSecurityGroupId"] for r in rules]
+
+
+def test_endpoints_accept_https_from_the_notebook_group_not_the_vpc(app: cdk.App) -> None:
+    template, construct = _render(app, vpc_endpoints=True)
+    stack = cdk.Stack.of(construct)
+    (notebook_group,) = construct.security_groups
+    assert _endpoint_ingress(template, construct) == [
+        stack.resolve(notebook_group.security_group_id)
+    ]
+    endpoints = template.find_resources("AWS::EC2::VPCEndpoint").values()
+    interface = [e for e in endpoints if e["Properties"].get("VpcEndpointType") == "Interface"]
+    assert {json.dumps(e["Properties"]["SecurityGroupIds"]) for e in interface} == {
+        json.dumps([stack.resolve(construct.endpoints.security_group.security_group_id)])
+    }
+    group = template.to_json()["Resources"][
+        stack.get_logical_id(construct.endpoints.security_group.node.default_child)
+    ]["Properties"]
+    assert "SecurityGroupIngress" not in group  # no CIDR rule, inline or not
+
+
+def test_endpoints_accept_the_callers_groups_and_named_clients(app: cdk.App) -> None:
+    stack, vpc = _stack(app)
+    own = ec2.SecurityGroup(stack, "Own", vpc=vpc, allow_all_outbound=False)
+    client = ec2.SecurityGroup(stack, "Client", vpc=vpc)
+    construct = SecureNotebookInstance(
+        stack,
+        "Notebook",
+        vpc=vpc,
+        security_groups=[own],
+        vpc_endpoints=True,
+        endpoint_clients=[client],
+    )
+    template = Template.from_stack(stack)
+    sources = _endpoint_ingress(template, construct)
+    assert sorted(map(json.dumps, sources)) == sorted(
+        json.dumps(stack.resolve(g.security_group_id)) for g in (own, client)
+    )
+    # The caller's group sends only what it allows: it is opened to the endpoints' group.
+    template.has_resource_properties(
+        "AWS::EC2::SecurityGroupEgress",
+        {
+            "GroupId": stack.resolve(own.security_group_id),
+            "DestinationSecurityGroupId": stack.resolve(
+                construct.endpoints.security_group.security_group_id  # type: ignore[union-attr]
+            ),
+            "FromPort": 443,
+        },
+    )
+
+
+def test_an_immutable_role_is_left_alone(app: cdk.App) -> None:
+    stack, vpc = _stack(app)
+    role = iam.Role.from_role_arn(stack, "TeamRole", ROLE_ARN, mutable=False)
+    construct = SecureNotebookInstance(stack, "Notebook", vpc=vpc, role=role)
+    (policy,) = Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").values()
+    assert "Roles" not in policy["Properties"]
+    assert construct.volume_key_policy is not None
+
+
+def test_an_imported_mutable_role_gets_the_volume_key_policy(app: cdk.App) -> None:
+    stack, vpc = _stack(app)
+    role = iam.Role.from_role_arn(stack, "TeamRole", ROLE_ARN)
+    SecureNotebookInstance(stack, "Notebook", vpc=vpc, role=role)
+    (policy,) = Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").values()
+    assert policy["Properties"]["Roles"] == ["notebook"]
 
 
 def test_grants_go_to_the_execution_role(app: cdk.App) -> None:
@@ -333,6 +426,7 @@ def test_connections_open_the_notebooks_security_group(app: cdk.App) -> None:
         ),
         ({"https_prefix_list_ids": "pl-1"}, "is the string 'pl-1'; pass a list"),
         ({"encryption_key": "own", "aws_managed_volume_key": True}, "contradict each other"),
+        ({"endpoint_clients": "own"}, "endpoint_clients applies only"),
     ],
 )
 def test_bad_settings_are_rejected_with_the_construct_path(
@@ -341,6 +435,8 @@ def test_bad_settings_are_rejected_with_the_construct_path(
     stack, vpc = _stack(cdk.App())
     if props.get("security_groups") == "own":
         props["security_groups"] = [ec2.SecurityGroup(stack, "Own", vpc=vpc)]
+    if props.get("endpoint_clients") == "own":
+        props["endpoint_clients"] = [ec2.SecurityGroup(stack, "Own", vpc=vpc)]
     if props.get("encryption_key") == "own":
         props["encryption_key"] = kms.Key(stack, "Own")
     with pytest.raises(NotebookConfigurationError, match=expected) as raised:

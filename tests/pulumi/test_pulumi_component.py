@@ -23,7 +23,17 @@ ROLE = "aws:iam/role:Role"
 KEY = "aws:kms/key:Key"
 GET_SUBNET = "aws:ec2/getSubnet:getSubnet"
 GET_VPC = "aws:ec2/getVpc:getVpc"
-LOOKUPS = {GET_SUBNET: {"vpcId": "vpc-of-subnet"}, GET_VPC: {"cidrBlock": "10.9.0.0/16"}}
+POLICY = "aws:iam/policy:Policy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+GET_REGION = "aws:index/getRegion:getRegion"
+GET_ROUTE_TABLE = "aws:ec2/getRouteTable:getRouteTable"
+LOOKUPS = {
+    GET_SUBNET: {"vpcId": "vpc-of-subnet"},
+    GET_VPC: {"cidrBlock": "10.9.0.0/16"},
+    GET_REGION: {"region": "eu-west-1"},
+    GET_ROUTE_TABLE: {"id": "rtb-of-subnet"},
+}
 
 
 class NotebookMocks(ProgramMocks):
@@ -67,7 +77,7 @@ def test_defaults_create_group_role_and_key_and_a_notebook_off_the_internet() ->
     built = Built(subnet_id="subnet-1")
     # Children register concurrently, so their order is not fixed.
     assert sorted(r.resource_type for r in built.resources) == sorted(
-        [COMPONENT_TYPE, ROLE, KEY, GROUP, NOTEBOOK]
+        [COMPONENT_TYPE, ROLE, KEY, POLICY, ATTACHMENT, GROUP, NOTEBOOK]
     )
     assert built.resources[0].resource_type == COMPONENT_TYPE
     component_urn = built.resources[0].urn
@@ -110,6 +120,31 @@ def test_default_role_can_be_assumed_by_sagemaker_and_has_no_managed_policy() ->
     assert "managedPolicyArns" not in role
 
 
+def test_default_role_may_use_the_volume_key_through_a_managed_policy_only() -> None:
+    built = Built(subnet_id="subnet-1")
+    document = json.loads(built.one(POLICY)["policy"])
+    assert document["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": "kms:CreateGrant",
+            "Resource": "arn:aws:mock:::nb-key",
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}},
+        },
+        {"Effect": "Allow", "Action": "kms:DescribeKey", "Resource": "arn:aws:mock:::nb-key"},
+    ]
+    assert built.one(ATTACHMENT)["policyArn"] == "arn:aws:mock:::nb-volume-key"
+    assert "inlinePolicies" not in built.one(ROLE)
+    assert built.component is not None and built.component.volume_key_policy is not None
+
+
+def test_a_given_key_arn_goes_into_the_created_roles_policy() -> None:
+    key = "arn:aws:kms:eu-west-1:1:key/given"
+    built = Built(subnet_id="subnet-1", kms_key_id=key)
+    assert built.of_type(KEY) == []
+    resources = {s["Resource"] for s in json.loads(built.one(POLICY)["policy"])["Statement"]}
+    assert resources == {key}
+
+
 def test_default_key_rotates() -> None:
     assert Built(subnet_id="subnet-1").one(KEY)["enableKeyRotation"] is True
 
@@ -146,12 +181,61 @@ def test_given_groups_role_and_key_create_nothing_else() -> None:
         kms_key_id="alias/given",
     )
     assert [r.resource_type for r in built.resources] == [COMPONENT_TYPE, NOTEBOOK]
-    assert built.calls == {}
+    assert built.calls == {}  # and no policy: a given role is the caller's to grant
     notebook = built.one(NOTEBOOK)
     assert notebook["securityGroups"] == ["sg-1", "sg-2"]
     assert notebook["roleArn"] == "arn:aws:iam::1:role/given"
     assert notebook["kmsKeyId"] == "alias/given"
     assert notebook["directInternetAccess"] == "Disabled"
+
+
+def _endpoints(built: Built) -> dict[str, dict[str, Any]]:
+    return {r.name: r.inputs for r in built.of_type(ENDPOINT)}
+
+
+def test_endpoints_accept_https_from_the_notebooks_group_only() -> None:
+    built = Built(subnet_id="subnet-1", vpc_endpoints=True)
+    groups = {r.name: r.inputs for r in built.of_type(GROUP)}
+    endpoint_group = groups["nb-endpoints-sg"]
+    assert endpoint_group["vpcId"] == "vpc-of-subnet"
+    assert endpoint_group["egress"] == []
+    [ingress] = endpoint_group["ingress"]
+    assert (ingress["protocol"], ingress["fromPort"], ingress["toPort"]) == ("tcp", 443, 443)
+    assert ingress["securityGroups"] == ["nb-sg-id"]
+    assert "cidrBlocks" not in ingress
+    endpoints = _endpoints(built)
+    assert {name: e["serviceName"] for name, e in endpoints.items()} == {
+        "nb-sagemaker-api": "com.amazonaws.eu-west-1.sagemaker.api",
+        "nb-sagemaker-runtime": "com.amazonaws.eu-west-1.sagemaker.runtime",
+        "nb-sagemaker-notebook": "aws.sagemaker.eu-west-1.notebook",
+        "nb-s3": "com.amazonaws.eu-west-1.s3",
+    }
+    for name in ("nb-sagemaker-api", "nb-sagemaker-runtime", "nb-sagemaker-notebook"):
+        assert endpoints[name]["securityGroupIds"] == ["nb-endpoints-sg-id"]
+        assert endpoints[name]["subnetIds"] == ["subnet-1"]
+        assert endpoints[name]["vpcEndpointType"] == "Interface"
+        assert endpoints[name]["privateDnsEnabled"] is True
+    assert endpoints["nb-s3"]["routeTableIds"] == ["rtb-of-subnet"]
+    assert built.calls[GET_ROUTE_TABLE]["subnetId"] == "subnet-1"
+
+
+def test_endpoints_accept_the_callers_groups_and_named_clients() -> None:
+    built = Built(
+        subnet_id="subnet-1",
+        security_group_ids=["sg-1"],
+        vpc_id="vpc-1",
+        vpc_endpoints=True,
+        endpoint_client_security_group_ids=["sg-client"],
+    )
+    [endpoint_group] = built.of_type(GROUP)
+    [ingress] = endpoint_group.inputs["ingress"]
+    assert ingress["securityGroups"] == ["sg-1", "sg-client"]
+    assert endpoint_group.inputs["vpcId"] == "vpc-1"
+    assert len(built.of_type(ENDPOINT)) == 4
+
+
+def test_no_endpoints_unless_asked() -> None:
+    assert Built(subnet_id="subnet-1").of_type(ENDPOINT) == []
 
 
 def test_relaxations_are_explicit_and_passed_through() -> None:
@@ -195,7 +279,7 @@ def test_usual_settings_pass_through_and_tags_reach_every_child() -> None:
         "name": "analysis",
         "tags": {"team": "ds"},
     }
-    for resource_type in (ROLE, KEY, GROUP):
+    for resource_type in (ROLE, KEY, GROUP, POLICY):
         assert built.one(resource_type)["tags"] == {"team": "ds"}
 
 
@@ -271,6 +355,10 @@ def test_outputs_can_come_from_other_resources() -> None:
             "already allows everything",
         ),
         ({"kms_key_id": "k", "use_aws_managed_key": True}, "contradict each other"),
+        (
+            {"endpoint_client_security_group_ids": ["sg-9"]},
+            "endpoint_client_security_group_ids applies only to the endpoints",
+        ),
         ({"root_access": "disabled"}, "root_access is 'disabled': use 'Disabled' or 'Enabled'"),
         ({"minimum_imds_version": "v2"}, "minimum_imds_version is 'v2'"),
     ],

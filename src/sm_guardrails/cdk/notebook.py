@@ -12,9 +12,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from sm_guardrails.cdk.endpoints import NotebookVpcEndpoints
-
-HTTPS = ec2.Port.tcp(443)
+from sm_guardrails.cdk.endpoints import HTTPS, NotebookVpcEndpoints
+from sm_guardrails.volume_key import volume_key_statements
 
 
 class NotebookConfigurationError(ValueError):
@@ -47,14 +46,19 @@ class SecureNotebookInstance(Construct):
         which the VPC's CIDR does not cover. Default: none. Only without
         ``security_groups`` and ``allow_all_outbound``.
     :param role: the execution role. Default: a new role that SageMaker can assume,
-        with no managed policies; grant it what the notebook needs.
+        with no AWS managed policies; grant it what the notebook needs.
     :param encryption_key: the KMS key for the storage volume. Default: a new key with
-        rotation enabled. The role is granted its use.
+        rotation enabled. A customer managed policy attached to the role allows the two
+        actions the volume needs on it (:mod:`sm_guardrails.volume_key`).
     :param aws_managed_volume_key: relax SMG-4: no customer managed key. Default: False.
     :param root_access: relax SMG-3: give notebook users root. Default: False.
     :param allow_imdsv1: relax SMG-5: accept IMDSv1 as well. Default: False.
     :param vpc_endpoints: also create the SageMaker API, runtime and notebook interface
-        endpoints and an S3 gateway endpoint in the notebook's subnets. Default: False.
+        endpoints and an S3 gateway endpoint in the notebook's subnets. The interface
+        endpoints accept HTTPS only from the notebook's security groups. Default: False.
+    :param endpoint_clients: more security groups (or other connectables) whose HTTPS
+        the interface endpoints accept, e.g. other workloads in the VPC. Default: none.
+        Only with ``vpc_endpoints``.
     :param volume_size_in_gb, lifecycle_config_name, default_code_repository,
         additional_code_repositories, platform_identifier, notebook_instance_name,
         tags: passed to ``AWS::SageMaker::NotebookInstance`` unchanged.
@@ -77,6 +81,7 @@ class SecureNotebookInstance(Construct):
         root_access: bool = False,
         allow_imdsv1: bool = False,
         vpc_endpoints: bool = False,
+        endpoint_clients: Sequence[ec2.IConnectable] = (),
         volume_size_in_gb: int | None = None,
         lifecycle_config_name: str | None = None,
         default_code_repository: str | None = None,
@@ -94,6 +99,11 @@ class SecureNotebookInstance(Construct):
             encryption_key,
             aws_managed_volume_key,
         )
+        if endpoint_clients and not vpc_endpoints:
+            raise NotebookConfigurationError(
+                f"{self.node.path}: endpoint_clients applies only to the endpoints this "
+                "construct creates; pass vpc_endpoints=True as well, or drop endpoint_clients"
+            )
         subnets = _private_subnets(self.node.path, vpc, vpc_subnets)
 
         self.security_groups: list[ec2.ISecurityGroup] = list(
@@ -108,6 +118,7 @@ class SecureNotebookInstance(Construct):
             description=f"Execution role of the SageMaker notebook {self.node.path}",
         )
         self.encryption_key: kms.IKey | None = None
+        self.volume_key_policy: iam.ManagedPolicy | None = None
         if not aws_managed_volume_key:
             self.encryption_key = encryption_key or kms.Key(
                 self,
@@ -115,8 +126,9 @@ class SecureNotebookInstance(Construct):
                 enable_key_rotation=True,
                 description=f"Storage volume of the SageMaker notebook {self.node.path}",
             )
-            self.encryption_key.grant(self.role, "kms:CreateGrant", "kms:DescribeKey")
-            self.encryption_key.grant_encrypt_decrypt(self.role)
+            self.volume_key_policy = _volume_key_policy(self, self.encryption_key)
+            # Role: ManagedPolicyArns; imported role: the policy's Roles; immutable: untouched.
+            self.role.add_managed_policy(self.volume_key_policy)
 
         self.notebook_instance = sagemaker.CfnNotebookInstance(
             self,
@@ -151,6 +163,7 @@ class SecureNotebookInstance(Construct):
                 "Endpoints",
                 vpc=vpc,
                 subnets=ec2.SubnetSelection(subnets=subnets, one_per_az=True),
+                clients=[self, *endpoint_clients],
             )
 
     @property
@@ -162,6 +175,19 @@ class SecureNotebookInstance(Construct):
     def grant_principal(self) -> iam.IPrincipal:
         """The execution role, for ``bucket.grant_read(notebook)`` and the like."""
         return self.role
+
+
+def _volume_key_policy(scope: Construct, key: kms.IKey) -> iam.ManagedPolicy:
+    """A customer managed policy allowing what the volume needs on ``key`` and nothing else
+    (:mod:`sm_guardrails.volume_key`)."""
+    return iam.ManagedPolicy(
+        scope,
+        "VolumeKeyPolicy",
+        description=f"Use of the volume key of the SageMaker notebook {scope.node.path}",
+        document=iam.PolicyDocument.from_json(
+            {"Version": "2012-10-17", "Statement": volume_key_statements(key.key_arn)}
+        ),
+    )
 
 
 def _check_combinations(

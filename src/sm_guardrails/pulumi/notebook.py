@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import pulumi
 import pulumi_aws as aws
+
+from sm_guardrails.volume_key import volume_key_statements
 
 COMPONENT_TYPE = "sm-guardrails:sagemaker:SecureNotebookInstance"
 
@@ -23,6 +26,19 @@ _ASSUME_ROLE_POLICY = json.dumps(
         ],
     }
 )
+
+
+INTERFACE_ENDPOINT_SERVICES = {
+    "sagemaker-api": "com.amazonaws.{region}.sagemaker.api",
+    "sagemaker-runtime": "com.amazonaws.{region}.sagemaker.runtime",
+    "sagemaker-notebook": "aws.sagemaker.{region}.notebook",
+}
+"""Interface endpoints by resource-name suffix: the SageMaker API, runtime and notebook UI."""
+
+
+def _service_name(template: str, region: str) -> str:
+    """A VPC endpoint service name in ``region``."""
+    return template.format(region=region)
 
 
 class NotebookArgumentError(pulumi.RunError, ValueError):
@@ -55,7 +71,8 @@ class SecureNotebookInstanceArgs:
     """Prefix lists the created group may also reach over HTTPS, e.g. the S3 gateway
     endpoint's (``com.amazonaws.<region>.s3``), which the VPC's CIDR does not cover."""
     role_arn: pulumi.Input[str] | None = None
-    """The execution role; when None, a role SageMaker can assume is created, with no policies."""
+    """The execution role; when None, a role SageMaker can assume is created, with one customer
+    managed policy: the two actions the volume needs on its key (``sm_guardrails.volume_key``)."""
     kms_key_id: pulumi.Input[str] | None = None
     """The KMS key of the storage volume; when None, a key with rotation is created."""
     use_aws_managed_key: bool = False
@@ -71,6 +88,12 @@ class SecureNotebookInstanceArgs:
     platform_identifier: pulumi.Input[str] | None = None
     notebook_name: pulumi.Input[str] | None = None
     """The notebook instance's name; when None, Pulumi names it after the component."""
+    vpc_endpoints: bool = False
+    """Also create SageMaker API, runtime and notebook interface endpoints in the subnet, whose
+    security group accepts HTTPS only from the notebook's groups, and an S3 gateway endpoint
+    on the subnet's (explicitly associated) route table."""
+    endpoint_client_security_group_ids: Sequence[pulumi.Input[str]] = ()
+    """More security groups whose HTTPS the interface endpoints accept (with ``vpc_endpoints``)."""
     tags: Mapping[str, pulumi.Input[str]] | None = None
     """Tags for the notebook and every resource the component creates."""
 
@@ -85,7 +108,7 @@ class SecureNotebookInstanceArgs:
             for index, group in enumerate(self.security_group_ids):
                 _require_id(group, f"security_group_ids[{index}]", "a security group id")
             for name in ("vpc_id", "allow_all_outbound", "https_prefix_list_ids"):
-                if getattr(self, name):
+                if getattr(self, name) and not (name == "vpc_id" and self.vpc_endpoints):
                     raise NotebookArgumentError(
                         f"{name} applies only to the security group the component creates, "
                         "and security_group_ids is given: drop one of them"
@@ -94,6 +117,11 @@ class SecureNotebookInstanceArgs:
             raise NotebookArgumentError(
                 "https_prefix_list_ids adds to the HTTPS-only egress, and allow_all_outbound=True "
                 "already allows everything: drop one of them"
+            )
+        if self.endpoint_client_security_group_ids and not self.vpc_endpoints:
+            raise NotebookArgumentError(
+                "endpoint_client_security_group_ids applies only to the endpoints the component "
+                "creates: set vpc_endpoints=True as well, or drop it"
             )
         if self.kms_key_id is not None and self.use_aws_managed_key:
             raise NotebookArgumentError(
@@ -119,13 +147,18 @@ class SecureNotebookInstance(pulumi.ComponentResource):
     """A SageMaker notebook instance in a VPC subnet, with no direct internet access.
 
     Creates, unless given: a security group with no inbound rules, an execution role
-    and a KMS key with rotation. Children are parented to the component.
+    (with a customer managed policy for the volume key, never an inline one) and a KMS key
+    with rotation; on request, VPC endpoints that accept HTTPS from the notebook's groups
+    only. Children are parented to the component.
     """
 
     notebook: aws.sagemaker.NotebookInstance
     security_group: aws.ec2.SecurityGroup | None
     role: aws.iam.Role | None
     kms_key: aws.kms.Key | None
+    volume_key_policy: aws.iam.Policy | None
+    endpoint_security_group: aws.ec2.SecurityGroup | None
+    endpoints: list[aws.ec2.VpcEndpoint]
     notebook_name: pulumi.Output[str]
     arn: pulumi.Output[str]
     url: pulumi.Output[str]
@@ -173,6 +206,15 @@ class SecureNotebookInstance(pulumi.ComponentResource):
             )
             kms_key_id = self.kms_key.arn
 
+        self.volume_key_policy = None
+        if self.role is not None and kms_key_id is not None:
+            self.volume_key_policy = self._volume_key_policy(name, self.role, kms_key_id, tags)
+
+        self.endpoint_security_group = None
+        self.endpoints = []
+        if args.vpc_endpoints:
+            self._vpc_endpoints(name, args, group_ids, tags)
+
         self.notebook = aws.sagemaker.NotebookInstance(
             name,
             name=args.notebook_name,
@@ -211,14 +253,104 @@ class SecureNotebookInstance(pulumi.ComponentResource):
             }
         )
 
+    def _vpc_id(self, args: SecureNotebookInstanceArgs) -> pulumi.Input[str]:
+        """``vpc_id``, or the VPC of the subnet, looked up."""
+        if args.vpc_id is not None:
+            return args.vpc_id
+        lookup = pulumi.InvokeOutputOptions(parent=self)
+        return aws.ec2.get_subnet_output(id=args.subnet_id, opts=lookup).vpc_id
+
+    def _volume_key_policy(
+        self,
+        name: str,
+        role: aws.iam.Role,
+        key_arn: pulumi.Input[str],
+        tags: dict[str, pulumi.Input[str]],
+    ) -> aws.iam.Policy:
+        """A customer managed policy with exactly the volume's key actions, on the role."""
+        child = pulumi.ResourceOptions(parent=self)
+        policy = aws.iam.Policy(
+            f"{name}-volume-key",
+            description="Use of the volume key of a SageMaker notebook instance",
+            policy=pulumi.Output.from_input(key_arn).apply(
+                lambda arn: json.dumps(
+                    {"Version": "2012-10-17", "Statement": volume_key_statements(arn)}
+                )
+            ),
+            tags=tags,
+            opts=child,
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-volume-key", role=role.name, policy_arn=policy.arn, opts=child
+        )
+        return policy
+
+    def _vpc_endpoints(
+        self,
+        name: str,
+        args: SecureNotebookInstanceArgs,
+        notebook_group_ids: Sequence[pulumi.Input[str]],
+        tags: dict[str, pulumi.Input[str]],
+    ) -> None:
+        """Interface endpoints behind a group that admits HTTPS from the notebook's groups
+        (and the named clients) only, and an S3 gateway endpoint on the subnet's routes."""
+        child = pulumi.ResourceOptions(parent=self)
+        lookup = pulumi.InvokeOutputOptions(parent=self)
+        vpc_id = self._vpc_id(args)
+        region = aws.get_region_output(opts=lookup).region
+        self.endpoint_security_group = aws.ec2.SecurityGroup(
+            f"{name}-endpoints-sg",
+            description="SageMaker VPC endpoints: HTTPS in from the notebook security groups only",
+            vpc_id=vpc_id,
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(
+                    description="HTTPS from the notebook and its named clients",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    security_groups=[
+                        *notebook_group_ids,
+                        *args.endpoint_client_security_group_ids,
+                    ],
+                )
+            ],
+            egress=[],
+            tags=tags,
+            opts=child,
+        )
+        for suffix, service in INTERFACE_ENDPOINT_SERVICES.items():
+            self.endpoints.append(
+                aws.ec2.VpcEndpoint(
+                    f"{name}-{suffix}",
+                    vpc_id=vpc_id,
+                    service_name=region.apply(partial(_service_name, service)),
+                    vpc_endpoint_type="Interface",
+                    subnet_ids=[args.subnet_id],
+                    security_group_ids=[self.endpoint_security_group.id],
+                    private_dns_enabled=True,
+                    tags=tags,
+                    opts=child,
+                )
+            )
+        route_table = aws.ec2.get_route_table_output(subnet_id=args.subnet_id, opts=lookup)
+        self.endpoints.append(
+            aws.ec2.VpcEndpoint(
+                f"{name}-s3",
+                vpc_id=vpc_id,
+                service_name=region.apply(partial(_service_name, "com.amazonaws.{region}.s3")),
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[route_table.id],
+                tags=tags,
+                opts=child,
+            )
+        )
+
     def _security_group(
         self, name: str, args: SecureNotebookInstanceArgs, tags: dict[str, pulumi.Input[str]]
     ) -> aws.ec2.SecurityGroup:
         """A group with no inbound rules and, unless opted out, HTTPS out to the VPC only."""
         lookup = pulumi.InvokeOutputOptions(parent=self)
-        vpc_id = args.vpc_id
-        if vpc_id is None:
-            vpc_id = aws.ec2.get_subnet_output(id=args.subnet_id, opts=lookup).vpc_id
+        vpc_id = self._vpc_id(args)
         if args.allow_all_outbound:
             egress = aws.ec2.SecurityGroupEgressArgs(
                 description="All outbound traffic (allow_all_outbound=True)",
