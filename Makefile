@@ -15,8 +15,8 @@ install: venv tools
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi,dev]'
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'  # 25.1: --group (PEP 735)
+	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi]' --group dev
 	touch $@
 
 tools: $(TOOLS)/.installed
@@ -45,7 +45,7 @@ bench: install $(VENV)/.bench-installed $(CHECKOV_VENV)/.installed
 	$(RUN) $(BIN)/python -m bench --results bench/RESULTS.md
 
 $(VENV)/.bench-installed: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet --group bench
 	touch $@
 
 $(CHECKOV_VENV)/.installed:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from sm_guardrails import __version__
 from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.cloudformation import check_paths
 from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy, parse_level
@@ -25,13 +26,16 @@ def _parser() -> argparse.ArgumentParser:
         prog="sm-guardrails",
         description="Keep SageMaker notebook instances off the public internet.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "check",
         help="check CloudFormation templates, directories and cdk.out assemblies",
         description=("Exit codes: 0 no error-level finding, 1 at least one, 2 bad usage or input."),
     )
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="a file, a directory, or - for stdin"
+    )
     check.add_argument("--format", choices=sorted(REPORTERS), default="text")
     check.add_argument("--output", "-o", type=Path, help="write the report to this file")
     check.add_argument(
@@ -118,9 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         reporter = REPORTERS[args.format](out)
         report = check_paths(args.paths, config, on_finding=reporter.finding)
         reporter.finish(report)
-    if args.format != "text" or args.output:
-        for note in report.errors:
-            print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
+    for note in report.errors:  # on stderr whatever the format, so CI logs show them
+        print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
     return report.exit_code
 
 

@@ -8,6 +8,10 @@
 - :func:`exempt`: exempt the notebooks under a scope from one rule, with a reason.
 """
 
+from sm_guardrails.extras import require_extra
+
+require_extra("cdk", __name__, "aws_cdk", "constructs")
+
 from sm_guardrails.cdk._findings import PLUGIN_NAME
 from sm_guardrails.cdk.aspect import NotebookGuardrailAspect
 from sm_guardrails.cdk.enforce import enforce

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,6 +205,8 @@ def _load(file: Path, explicit: bool, report: CheckReport) -> LoadedTemplate | N
     problems = template_problems(loaded.data)
     for problem in problems:
         report.errors.append(FileNote(str(file), problem))
+    if not isinstance(loaded.data.get("Resources"), Mapping):
+        return None  # reported above; without resources it is not counted as a template
     return loaded
 
 

@@ -33,9 +33,8 @@ class TextReporter:
         self.out.write("\n".join(lines) + "\n")
 
     def finish(self, report: CheckReport) -> None:
-        """Input errors, skipped files and the summary line."""
-        lines = [f"{note.file}: error: {note.message}" for note in report.errors]
-        lines += [f"{note.file}: skipped: {note.message}" for note in report.skipped]
+        """Skipped files and the summary line (the CLI writes input errors to stderr)."""
+        lines = [f"{note.file}: skipped: {note.message}" for note in report.skipped]
         lines.append(summary(report))
         self.out.write("\n".join(lines) + "\n")
 
