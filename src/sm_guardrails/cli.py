@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from sm_guardrails import __version__
+from sm_guardrails import __version__, pack_scaffold
 from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.cloudformation import check_paths
 from sm_guardrails.config import ConfigError, GuardrailConfig, UnknownPolicy, parse_level
@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help="report every rule at error level")
     check.add_argument(
+        "--skip-non-templates",
+        action="store_true",
+        help="report named files that are not templates as skipped, not as errors (pre-commit)",
+    )
+    check.add_argument(
         "--unknown",
         choices=[policy.value for policy in UnknownPolicy],
         help="what a value known only at deploy time means: fail (default) or warn",
@@ -56,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
+    pack_scaffold.add_parser(commands)
     return parser
 
 
@@ -105,6 +111,8 @@ def _rules_json() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "pulumi":
+        return pack_scaffold.run(args)
     if args.command == "rules":
         print(_rules_json() if args.format == "json" else render_rules(), end="")
         return 0
@@ -120,7 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     with out if args.output else contextlib.nullcontext(out):
         reporter = REPORTERS[args.format](out)
-        report = check_paths(args.paths, config, on_finding=reporter.finding)
+        report = check_paths(
+            args.paths, config, reporter.finding, skip_non_templates=args.skip_non_templates
+        )
         reporter.finish(report)
     for note in report.errors:  # on stderr whatever the format, so CI logs show them
         print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
