@@ -16,7 +16,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'  # 25.1: --group (PEP 735)
-	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi]' --group dev
+	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi,nag]' --group dev
 	touch $@
 
 tools: $(TOOLS)/.installed
