@@ -8,7 +8,7 @@ NODE_BIN := $(abspath $(TOOLS))/node_modules/.bin
 # Node.js 22 and `cdk` from .tools/ come first, for jsii and for the CDK CLI.
 RUN := PATH="$(NODE_BIN):$(abspath $(BIN)):$$PATH" JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
 
-.PHONY: install venv tools demo test lint bench clean
+.PHONY: install venv tools demo test test-floor lint bench clean
 
 install: venv tools
 
@@ -33,6 +33,22 @@ lint: venv
 
 test: install lint
 	$(RUN) $(BIN)/python -m pytest -n 2
+
+# The CDK and Pulumi tests on the oldest supported releases (tests/constraints-floor.txt),
+# in a virtualenv of their own under .tools/.
+FLOOR_VENV := $(TOOLS)/floor-venv
+FLOOR_RUN := PATH="$(NODE_BIN):$(abspath $(FLOOR_VENV))/bin:$$PATH" JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
+
+test-floor: tools $(FLOOR_VENV)/.installed
+	$(FLOOR_RUN) $(FLOOR_VENV)/bin/python -m pytest -n 2 -q tests/cdk tests/pulumi \
+		--ignore=tests/cdk/test_nag_pack.py
+
+$(FLOOR_VENV)/.installed: pyproject.toml tests/constraints-floor.txt
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(FLOOR_VENV)/bin/python -m pip install --quiet -e '.[cdk,pulumi]' --group dev \
+		-c tests/constraints-floor.txt
+	touch $@
 
 demo: install
 	$(RUN) bash scripts/demo.sh

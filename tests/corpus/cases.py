@@ -30,7 +30,7 @@ RULE_IDS = ("SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5")
 VERDICTS = ("pass", "fail", "unknown")
 ADAPTERS = ("cloudformation", "cdk", "pulumi")
 """The adapters a case has forms for."""
-RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi")
+RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi", "cdk-nag")
 """What runs a case: the CDK form also goes through ``NotebookGuardrailAspect`` where it can."""
 NOTEBOOK_ID = "Notebook"
 NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"

@@ -10,6 +10,7 @@ written (overrides, raw ``CfnResource``, ``CfnInclude``, mutation, ``exempt``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -24,6 +25,7 @@ from constructs import Construct
 
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.cdk._findings import acknowledgement_id
+from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
 from tests.cdk.helpers import messages, synth
 from tests.corpus.cases import (
     BASE_PROPERTIES,
@@ -324,3 +326,41 @@ def run_cdk(case: Case, workdir: Path) -> Outcome:
         for violation in result.acknowledged
     ]
     return Outcome.from_messages(messages)
+
+
+NAG_BLIND_BUILDERS = {"override", "acknowledge"}
+"""Builders cdk-nag cannot judge as ``enforce`` does: it reads L1 properties, not the
+rendered template (overrides), and its rule ids (``SmGuardrails::SmGuardrails-SMG-1``)
+are not the ones ``Validations.acknowledge`` names for ``enforce`` (``sm-guardrails::SMG-1``)."""
+
+
+def nag_applies(case: Case) -> bool:
+    """True when ``SmGuardrailsChecks`` (cdk-nag) can see the case's notebook.
+
+    It reads the L1 from the construct tree with the aspect's helpers, so the values the
+    L1 cannot hold and the aspect's documented limits (``Fn::FindInMap``) are its too.
+    """
+    if case.cdk is None or case.cdk["builder"] in NAG_BLIND_BUILDERS:
+        return False
+    fits = case.cfn is None or all(_fits(k, v) for k, v in case.properties().items())
+    return fits and "cdk-aspect" not in case.known_bugs
+
+
+def run_cdk_nag(case: Case, workdir: Path) -> Outcome:
+    """Build the case's CDK form in a new App with the cdk-nag pack and read its report."""
+    assert case.cdk is not None
+    outdir = workdir / f"{case.id}.nag.cdk.out"
+    app = cdk.App(outdir=str(outdir))
+    # verbose: each violation's description also holds the finding (undecidable, exempted)
+    cdk.Validations.of(app).add_plugins(SmGuardrailsChecks(app, verbose=True))
+    BUILDERS[case.cdk["builder"]](app, case, case.cdk, workdir)
+    with contextlib.suppress(RuntimeError):  # an error fails synth; the report says which
+        app.synth()
+    report = outdir / "validation-report.json"  # written only when a plugin reports
+    plugins = json.loads(report.read_text())["pluginReports"] if report.exists() else []
+    return Outcome.from_messages(
+        (violation["ruleName"].removeprefix(f"{PACK_NAME}-"), violation["description"])
+        for plugin in plugins
+        if plugin["pluginName"] == PACK_NAME
+        for violation in plugin.get("violations", [])
+    )

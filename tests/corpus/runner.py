@@ -28,7 +28,13 @@ class Run:
 def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
     """Every adapter's outcome for ``case``; ``workdir`` holds the files they read."""
     # aws_cdk starts Node.js: import it on use
-    from tests.corpus.cdk_forms import aspect_applies, run_cdk, run_cdk_aspect
+    from tests.corpus.cdk_forms import (
+        aspect_applies,
+        nag_applies,
+        run_cdk,
+        run_cdk_aspect,
+        run_cdk_nag,
+    )
 
     runs: list[Run] = []
     if case.cfn is not None:
@@ -40,6 +46,8 @@ def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
         runs.append(Run("cdk", str(case.cdk["builder"]), run_cdk(case, workdir)))
     if case.cdk is not None and aspect_applies(case):
         runs.append(Run("cdk-aspect", str(case.cdk["builder"]), run_cdk_aspect(case, workdir)))
+    if nag_applies(case):
+        runs.append(Run("cdk-nag", str(case.cdk["builder"]), run_cdk_nag(case, workdir)))
     if case.pulumi is not None:
         runs.extend(Run("pulumi", kind, run_pulumi(case, client, kind)) for kind in PULUMI_TYPES)
     return runs

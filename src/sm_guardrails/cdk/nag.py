@@ -13,6 +13,8 @@ templates, sees it (docs/cdk.md).
 
 from __future__ import annotations
 
+from typing import cast
+
 from sm_guardrails.extras import require_extra
 
 require_extra("nag", __name__, "cdk_nag")
@@ -86,7 +88,7 @@ class _RuleResult:
         return cdk_nag.NagRuleCompliance.NON_COMPLIANT
 
 
-class SmGuardrailsChecks(cdk_nag.NagPack):  # type: ignore[misc]
+class SmGuardrailsChecks(cdk_nag.NagPack):
     """The SMG rules as a cdk-nag pack; rule ids ``SmGuardrails-SMG-1`` to ``-SMG-5``.
 
     A rule at level off is not applied. cdk-nag has no info level, so an exempted
@@ -129,4 +131,6 @@ class SmGuardrailsChecks(cdk_nag.NagPack):  # type: ignore[misc]
         checked = (*RULES, SMG_0) if SMG_0.rule_id in findings else RULES
         for rule in checked:
             if self._config.level_of(rule) is not Level.OFF:
-                self._apply_rule(_RuleResult(rule, resource, findings.get(rule.rule_id)))
+                result = _RuleResult(rule, resource, findings.get(rule.rule_id))
+                # jsii reads an interface's members through getters: read-only is enough.
+                self._apply_rule(cast(cdk_nag.IApplyRule, result))
