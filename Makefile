@@ -8,15 +8,15 @@ NODE_BIN := $(abspath $(TOOLS))/node_modules/.bin
 # Node.js 22 and `cdk` from .tools/ come first, for jsii and for the CDK CLI.
 RUN := PATH="$(NODE_BIN):$(abspath $(BIN)):$$PATH" JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
 
-.PHONY: install venv tools demo test lint bench clean
+.PHONY: install venv tools demo test test-floor lint bench clean
 
 install: venv tools
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi,aws,dev]'
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'  # 25.1: --group (PEP 735)
+	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi,nag,aws]' --group dev
 	touch $@
 
 tools: $(TOOLS)/.installed
@@ -35,6 +35,22 @@ lint: venv
 test: install lint $(TOOLS)/checkov-venv/.installed
 	$(RUN) $(BIN)/python -m pytest -n 2
 
+# The CDK and Pulumi tests on the oldest supported releases (tests/constraints-floor.txt),
+# in a virtualenv of their own under .tools/.
+FLOOR_VENV := $(TOOLS)/floor-venv
+FLOOR_RUN := PATH="$(NODE_BIN):$(abspath $(FLOOR_VENV))/bin:$$PATH" JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
+
+test-floor: tools $(FLOOR_VENV)/.installed
+	$(FLOOR_RUN) $(FLOOR_VENV)/bin/python -m pytest -n 2 -q tests/cdk tests/pulumi \
+		--ignore=tests/cdk/test_nag_pack.py --ignore=tests/cdk/test_compliance_packs.py
+
+$(FLOOR_VENV)/.installed: pyproject.toml tests/constraints-floor.txt
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(FLOOR_VENV)/bin/python -m pip install --quiet -e '.[cdk,pulumi]' --group dev \
+		-c tests/constraints-floor.txt
+	touch $@
+
 demo: install
 	$(RUN) bash scripts/demo.sh
 
@@ -46,7 +62,7 @@ bench: install $(VENV)/.bench-installed $(CHECKOV_VENV)/.installed
 	$(RUN) $(BIN)/python -m bench --results bench/RESULTS.md
 
 $(VENV)/.bench-installed: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet --group bench
 	touch $@
 
 $(CHECKOV_VENV)/.installed:

@@ -1,13 +1,14 @@
 """The sm-guardrails policy pack: SMG-1 and SMG-2 mandatory, SMG-3 to SMG-5 advisory.
 
 Two policies: ``sm-guardrails`` reports what blocks, ``sm-guardrails-advisory`` what is
-only shown. Change a level or add exemptions in the config of ``sm-guardrails`` (see
-docs/pulumi.md).
+only shown. Change a level or add exemptions in the config of ``sm-guardrails``
+(``pulumi policy enable ... --config`` or ``--policy-pack-config``; see docs/pulumi.md).
+Add policies of your own to the list.
 """
 
 from pulumi_policy import PolicyPack
 
-from sm_guardrails.pulumi.policies import notebook_policies
+from sm_guardrails.pulumi import notebook_policies
 
 PolicyPack(
     name="sm-guardrails",

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sm_guardrails import (
+    __version__,
     audit_command,
     export_command,
     iam_policy_command,
+    pack_scaffold,
     policy_command,
     remediate_command,
 )
@@ -31,14 +34,22 @@ def _parser() -> argparse.ArgumentParser:
         prog="sm-guardrails",
         description="Keep SageMaker notebook instances off the public internet.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "check",
         help="check CloudFormation templates, directories and cdk.out assemblies",
         description=("Exit codes: 0 no error-level finding, 1 at least one, 2 bad usage or input."),
     )
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="a file, a directory, or - for stdin"
+    )
     add_config_options(check)
+    check.add_argument(
+        "--skip-non-templates",
+        action="store_true",
+        help="report named files that are not templates as skipped, not as errors (pre-commit)",
+    )
     audit_command.add_parser(commands)
     iam_policy_command.add_parser(commands)
     remediate_command.add_parser(commands)
@@ -46,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     policy_command.add_parser(commands)
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
+    pack_scaffold.add_parser(commands)
     return parser
 
 
@@ -76,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return export_command.run(args)
     if args.command == "policy":
         return policy_command.run(args)
+    if args.command == "pulumi":
+        return pack_scaffold.run(args)
     if args.command == "rules":
         print(_rules_json() if args.format == "json" else render_rules(), end="")
         return 0
@@ -97,17 +111,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     with out if args.output else contextlib.nullcontext(out):
         reporter = REPORTERS[args.format](out)
-        report = check_paths(args.paths, config, on_finding=reporter.finding)
+        report = check_paths(
+            args.paths, config, reporter.finding, skip_non_templates=args.skip_non_templates
+        )
         reporter.finish(report)
-    if args.format != "text" or args.output:
-        for note in report.errors:
-            print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
+    for note in report.errors:  # on stderr whatever the format, so CI logs show them
+        print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
     return report.exit_code
+
+
+EXIT_BROKEN_PIPE = 141
+"""What a shell reports for a program that SIGPIPE stopped (128 + 13)."""
 
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): end quietly, as other Unix tools do;
+        # stdout goes to devnull so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_BROKEN_PIPE
+    sys.exit(code)
 
 
 if __name__ == "__main__":

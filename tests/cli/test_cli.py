@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -152,10 +155,13 @@ def test_bad_files_are_reported_and_the_rest_still_checked(tmp_path: Path) -> No
     ]
     result = run_cli("check", *args, EXAMPLES / "insecure.yaml")
     assert result.returncode == 2
-    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
-    assert len(errors) == 6, result.stdout
-    assert any("missing.yaml: error: no such file" in line for line in errors)
-    assert any("binary.json: error: is a binary file" in line for line in errors)
+    errors = result.stderr.splitlines()
+    assert len(errors) == 6, result.stderr
+    assert all(line.startswith("sm-guardrails: error: ") for line in errors)
+    assert any("missing.yaml: no such file" in line for line in errors)
+    assert any("binary.json: is a binary file" in line for line in errors)
+    assert "binary.json" not in result.stdout  # the report keeps findings and the summary
+    assert "1 template(s)" in result.stdout and "6 input error(s)" in result.stdout
     assert "OpenNotebook: error [SMG-1]" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
@@ -171,7 +177,7 @@ def test_directory_scan_skips_non_templates_out_loud(tmp_path: Path) -> None:
 def test_empty_directory_is_an_input_error(tmp_path: Path) -> None:
     result = run_cli("check", tmp_path)
     assert result.returncode == 2
-    assert "contains no template files" in result.stdout
+    assert "contains no template files" in result.stderr
 
 
 def test_rules_lists_the_catalog() -> None:
@@ -182,3 +188,47 @@ def test_rules_lists_the_catalog() -> None:
     assert "lacework-global-388" in result.stdout and "SageMaker.1" in result.stdout
     catalog = json.loads(run_cli("rules", "--format", "json").stdout)
     assert catalog[0]["rule_id"] == "SMG-1" and catalog[0]["default_level"] == "error"
+
+
+def test_a_mapping_without_resources_is_an_error_not_a_template(tmp_path: Path) -> None:
+    (tmp_path / "foo.json").write_text('{"foo": 1}')
+    result = run_cli("check", tmp_path / "foo.json")
+    assert result.returncode == 2
+    assert "foo.json: has no Resources section" in result.stderr
+    assert "0 template(s)" in result.stdout
+
+
+def test_dash_reads_one_template_from_stdin() -> None:
+    insecure = (EXAMPLES / "insecure.yaml").read_text()
+    result = run_cli("check", "-", "--format", "json", stdin=insecure)
+    document = json.loads(result.stdout)
+    assert document["summary"]["exit_code"] == 1 == result.returncode
+    assert {f["file"] for f in document["findings"]} == {"-"}
+    assert any(f["logical_id"] == "OpenNotebook" for f in document["findings"])
+    compliant = run_cli("check", "-", stdin=(EXAMPLES / "compliant.yaml").read_text())
+    assert compliant.returncode == 0 and "1 template(s), 1 notebook(s)" in compliant.stdout
+    empty = run_cli("check", "-", stdin="")
+    assert empty.returncode == 2 and "-: the file is empty" in empty.stderr
+
+
+def test_version_is_the_package_version() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"sm-guardrails {metadata.version('sm-guardrails')}"
+
+
+def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
+    insecure = (EXAMPLES / "insecure.yaml").read_text()
+    for number in range(300):  # far more report than a pipe buffers
+        (tmp_path / f"t{number}.yaml").write_text(insecure)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sm_guardrails", "check", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141
+    assert first.strip() and stderr == ""

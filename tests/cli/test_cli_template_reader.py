@@ -62,7 +62,7 @@ def test_loop_without_the_transform_is_an_input_error(tmp_path: Path) -> None:
     path.write_text(LOOP.replace("Transform: AWS::LanguageExtensions\n", ""), encoding="utf-8")
     result = run_cli("check", path)
     assert result.returncode == 2
-    assert "without `Transform: AWS::LanguageExtensions`" in result.stdout
+    assert "without `Transform: AWS::LanguageExtensions`" in result.stderr
     assert "NBAlpha [from Fn::ForEach::Notebooks]: error [SMG-1]" in result.stdout
     assert "Traceback" not in result.stderr
 
@@ -92,5 +92,5 @@ def test_a_repeated_key_exits_2_naming_key_and_lines(tmp_path: Path, name: str, 
     assert result.returncode == 2, result.stdout
     lines = "5 and 6" if name.endswith(".yaml") else "2 and 4"
     says = f"declares the key 'DirectInternetAccess' twice in one mapping, at lines {lines}"
-    assert f"{path}: error: {says}" in result.stdout
+    assert f"sm-guardrails: error: {path}: {says}" in result.stderr
     assert "Traceback" not in result.stderr

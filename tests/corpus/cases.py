@@ -32,8 +32,9 @@ RULE_IDS = ("SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5")
 VERDICTS = ("pass", "fail", "unknown")
 ADAPTERS = ("cloudformation", "cdk", "pulumi")
 """The adapters a case has forms for."""
-RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi")
-"""What runs a case: the CDK form goes through ``enforce`` and ``NotebookGuardrailAspect``."""
+RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi", "cdk-nag")
+"""What runs a case: the CDK form goes through ``enforce``, ``NotebookGuardrailAspect`` and,
+where it can see the notebook, cdk-nag with ``SmGuardrailsChecks``."""
 NOTEBOOK_ID = "Notebook"
 NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"
 

@@ -10,6 +10,7 @@ written (overrides, raw ``CfnResource``, ``CfnInclude``, mutation, ``exempt``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -24,6 +25,7 @@ from constructs import Construct
 
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.cdk._findings import acknowledgement_id
+from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
 from tests.cdk.helpers import synth
 from tests.corpus.cases import (
     BASE_PROPERTIES,
@@ -324,3 +326,44 @@ def _run(case: Case, workdir: Path, name: str, guard: Callable[[cdk.App], object
         for violation in result.acknowledged
     ]
     return Outcome.from_messages(messages)
+
+
+NAG_BLIND_BUILDERS = {"override", "acknowledge", "stack_set_body"}
+"""Builders cdk-nag cannot judge as ``enforce`` does: it reads L1 properties, not the
+rendered template (overrides, a notebook inside a StackSet's body), and its rule ids
+(``SmGuardrails::SmGuardrails-SMG-1``) are not the ones ``Validations.acknowledge`` names
+for ``enforce`` (``sm-guardrails::SMG-1``)."""
+
+
+def nag_applies(case: Case) -> bool:
+    """True when ``SmGuardrailsChecks`` (cdk-nag) can see the case's notebook.
+
+    It reads the L1 from the construct tree, so the values an L1 cannot hold are out of
+    its reach, and so is ``Fn::FindInMap``: a ``CfnMapping``'s contents cannot be read
+    from Python through jsii (the pack fails closed on it; docs/cdk.md).
+    """
+    if case.cdk is None or case.cdk["builder"] in NAG_BLIND_BUILDERS:
+        return False
+    properties = case.properties()
+    fits = case.cfn is None or all(_fits(k, v) for k, v in properties.items())
+    return fits and "Fn::FindInMap" not in json.dumps(properties)
+
+
+def run_cdk_nag(case: Case, workdir: Path) -> Outcome:
+    """Build the case's CDK form in a new App with the cdk-nag pack and read its report."""
+    assert case.cdk is not None
+    outdir = workdir / f"{case.id}.nag.cdk.out"
+    app = cdk.App(outdir=str(outdir))
+    # verbose: each violation's description also holds the finding (undecidable, exempted)
+    cdk.Validations.of(app).add_plugins(SmGuardrailsChecks(app, verbose=True))
+    BUILDERS[case.cdk["builder"]](app, case, case.cdk, workdir)
+    with contextlib.suppress(RuntimeError):  # an error fails synth; the report says which
+        app.synth()
+    report = outdir / "validation-report.json"  # written only when a plugin reports
+    plugins = json.loads(report.read_text())["pluginReports"] if report.exists() else []
+    return Outcome.from_messages(
+        (violation["ruleName"].removeprefix(f"{PACK_NAME}-"), violation["description"])
+        for plugin in plugins
+        if plugin["pluginName"] == PACK_NAME
+        for violation in plugin.get("violations", [])
+    )

@@ -37,7 +37,7 @@ class Run:
 def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
     """Every adapter's outcome for ``case``; ``workdir`` holds the files they read."""
     # aws_cdk starts Node.js: import it on use
-    from tests.corpus.cdk_forms import run_cdk, run_cdk_aspect
+    from tests.corpus.cdk_forms import nag_applies, run_cdk, run_cdk_aspect, run_cdk_nag
 
     runs: list[Run] = []
     if case.cfn is not None:
@@ -50,6 +50,8 @@ def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
     if case.cdk is not None:
         runs.append(Run("cdk", str(case.cdk["builder"]), run_cdk(case, workdir)))
         runs.append(Run("cdk-aspect", str(case.cdk["builder"]), run_cdk_aspect(case, workdir)))
+    if nag_applies(case):
+        runs.append(Run("cdk-nag", str(case.cdk["builder"]), run_cdk_nag(case, workdir)))
     if case.pulumi is not None:
         runs.extend(Run("pulumi", kind, run_pulumi(case, client, kind)) for kind in PULUMI_TYPES)
     return runs

@@ -6,10 +6,9 @@
   as the :class:`~sm_guardrails.model.NotebookSpec` every rule judges.
 """
 
-try:
-    import boto3 as _boto3  # noqa: F401  (only to fail early with the extra's name)
-except ImportError:  # pragma: no cover - exercised in a subprocess without boto3
-    raise ImportError("sm_guardrails.aws needs boto3: pip install 'sm-guardrails[aws]'") from None
+from sm_guardrails.extras import require_extra
+
+require_extra("aws", __name__, "boto3", "botocore")
 
 from sm_guardrails.aws.clients import AwsSettings, ec2_client, make_session, sagemaker_client
 from sm_guardrails.aws.notebooks import (

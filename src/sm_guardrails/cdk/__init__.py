@@ -11,6 +11,10 @@
   :class:`NotebookConfigRules`: the same rules as an SCP, a boundary and Config rules.
 """
 
+from sm_guardrails.extras import require_extra
+
+require_extra("cdk", __name__, "aws_cdk", "constructs")
+
 from sm_guardrails.cdk._findings import PLUGIN_NAME
 from sm_guardrails.cdk.aspect import NotebookGuardrailAspect
 from sm_guardrails.cdk.controls import (

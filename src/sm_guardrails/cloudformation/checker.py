@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,19 +94,21 @@ def check_paths(
     paths: Iterable[Path],
     config: GuardrailConfig = DEFAULT_CONFIG,
     on_finding: Callable[[TemplateFinding], None] | None = None,
+    skip_non_templates: bool = False,
 ) -> CheckReport:
     """Check every template under ``paths`` (files, directories, cdk.out assemblies).
 
     One template is in memory at a time. With ``on_finding``, each finding goes there
     as soon as it is found instead of into ``report.findings``, so a run over any
-    number of files keeps only counts.
+    number of files keeps only counts. A file named in ``paths`` must be a template
+    unless ``skip_non_templates`` (as for a directory's files: skipped, and said so).
     """
     report = CheckReport()
     keep = on_finding or report.findings.append
     named: set[Path] = set()  # files that can come up twice: arguments, manifests, nested stacks
     for path in paths:
         for file, explicit in _inputs(path, report):
-            pending = [(file, explicit)]
+            pending = [(file, explicit and not skip_non_templates)]
             while pending:
                 current, must_be_template = pending.pop()
                 if current.resolve() in named:
@@ -217,6 +219,8 @@ def _load(file: Path, explicit: bool, report: CheckReport) -> LoadedTemplate | N
     problems = template_problems(loaded.data)
     for problem in problems:
         report.errors.append(FileNote(str(file), problem))
+    if not isinstance(loaded.data.get("Resources"), Mapping):
+        return None  # reported above; without resources it is not counted as a template
     return loaded
 
 

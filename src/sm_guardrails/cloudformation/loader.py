@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,10 +235,17 @@ def _refuse_aliases(text: str) -> None:
             )
 
 
+STDIN = Path("-")
+"""The path that stands for standard input, as in ``sm-guardrails check -``."""
+
+
 def load_template(path: Path) -> LoadedTemplate:
-    """Read and parse the template at ``path``; every failure is a :class:`TemplateError`."""
+    """Read and parse the template at ``path`` (:data:`STDIN`: standard input).
+
+    Every failure is a :class:`TemplateError`.
+    """
     try:
-        raw = path.read_bytes()
+        raw = sys.stdin.buffer.read() if path == STDIN else path.read_bytes()
     except FileNotFoundError:
         raise TemplateError("no such file") from None
     except IsADirectoryError:

@@ -10,6 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from sm_guardrails.extras import require_extra
+
+require_extra("pulumi", __name__, "pulumi", "pulumi_policy", "pulumi_aws")
+
 from sm_guardrails.pulumi.policies import ADVISORY_POLICY, MAIN_POLICY, notebook_policies
 
 if TYPE_CHECKING:

@@ -5,34 +5,77 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import quote
 
 from sm_guardrails import __version__
 from sm_guardrails.catalog import RULES, SMG_0, SMG_U, Level, Rule
 from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
+from sm_guardrails.reporting.text import CloudFormationNames
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/sm-guardrails/"
+HELP_URI = f"{INFORMATION_URI}{__version__}/"
+"""Where a rule is documented: this release's page, whose README has the rules table."""
+SECURITY_SEVERITY = {
+    "SMG-1": "8.0",  # high: a network path around the VPC
+    "SMG-2": "7.0",  # high: no subnet means no way to switch direct internet access off
+    "SMG-3": "5.0",  # medium
+    "SMG-4": "3.0",  # low: the volume is still encrypted, with an AWS managed key
+    "SMG-5": "5.0",  # medium: IMDSv1 credentials through SSRF
+    "SMG-0": "4.0",  # medium: an exemption nobody can review
+    "SMG-U": "7.0",  # high: notebooks nobody checked may break SMG-1
+}
+"""GitHub code scanning shows 9.0+ as critical, 7.0+ high, 4.0+ medium, else low."""
 _SARIF_LEVEL = {Level.ERROR: "error", Level.WARNING: "warning", Level.OFF: "none"}
 _CATALOG = (*RULES, SMG_0, SMG_U)
 _RULE_INDEX = {rule.rule_id: index for index, rule in enumerate(_CATALOG)}
 
 
+def _help_markdown(rule: Rule, fix: str) -> str:
+    references = [
+        f"- [{ref.framework} {ref.control}]({ref.url})"
+        if ref.url
+        else f"- {ref.framework} {ref.control}"
+        for ref in rule.references
+    ]
+    parts = [f"**{rule.title}** ({rule.rule_id})", rule.rationale, f"**Fix:** {fix}"]
+    if references:
+        parts.append("**References:**\n" + "\n".join(references))
+    return "\n\n".join(parts)
+
+
 def _rule_descriptor(rule: Rule) -> dict[str, object]:
     references = ", ".join(f"{ref.framework} {ref.control}" for ref in rule.references)
+    # SMG-0's fix shows an exemption literally; the rules' fixes name properties to spell.
+    fix = rule.fix if rule is SMG_0 else rule.fix.format_map(CloudFormationNames())
     return {
         "id": rule.rule_id,
         "name": rule.name,
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.rationale},
-        "help": {"text": f"{rule.rationale} References: {references or '-'}"},
+        "helpUri": HELP_URI,
+        "help": {
+            "text": f"{rule.rationale} Fix: {fix} References: {references or '-'}",
+            "markdown": _help_markdown(rule, fix),
+        },
         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.default_level]},
-        "properties": {"tags": ["security", "sagemaker"]},
+        "properties": {
+            "tags": ["security", "sagemaker"],
+            "security-severity": SECURITY_SEVERITY[rule.rule_id],
+        },
     }
 
 
 def _uri(file: str) -> str:
+    """A relative path stays a relative URI reference (GitHub resolves it in the repository)."""
     path = Path(file)
-    return path.as_posix() if not path.is_absolute() else path.as_uri()
+    return quote(path.as_posix()) if not path.is_absolute() else path.as_uri()
+
+
+def _message(item: TemplateFinding) -> str:
+    finding = item.finding
+    source = f" (CDK construct {item.construct_path})" if item.construct_path else ""
+    return f"{item.logical_id}{source}: {finding.message}. Fix: {finding.fix}"
 
 
 def _result(item: TemplateFinding) -> dict[str, object]:
@@ -44,7 +87,7 @@ def _result(item: TemplateFinding) -> dict[str, object]:
         "ruleId": finding.rule_id,
         "ruleIndex": _RULE_INDEX[finding.rule_id],
         "level": _SARIF_LEVEL[finding.level],
-        "message": {"text": f"{finding.message}. Fix: {finding.fix}"},
+        "message": {"text": _message(item)},
         "locations": [
             {
                 "physicalLocation": physical,

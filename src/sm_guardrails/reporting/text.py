@@ -35,9 +35,8 @@ class TextReporter:
         self.out.write("\n".join(lines) + "\n")
 
     def finish(self, report: CheckReport) -> None:
-        """Input errors, skipped files and the summary line."""
-        lines = [f"{note.file}: error: {note.message}" for note in report.errors]
-        lines += [f"{note.file}: skipped: {note.message}" for note in report.skipped]
+        """Skipped files and the summary line (the CLI writes input errors to stderr)."""
+        lines = [f"{note.file}: skipped: {note.message}" for note in report.skipped]
         lines.append(summary(report))
         self.out.write("\n".join(lines) + "\n")
 
@@ -64,13 +63,13 @@ def render_rules() -> str:
         blocks.append(
             f"{rule.rule_id} ({rule.name}, default {rule.default_level.value}): {rule.title}\n"
             f"    why: {rule.rationale}\n"
-            f"    fix: {rule.fix.format_map(_Literal())}\n"
+            f"    fix: {rule.fix.format_map(CloudFormationNames())}\n"
             f"    see: {references or '-'}"
         )
     return "\n\n".join(blocks) + "\n"
 
 
-class _Literal(dict[str, str]):
+class CloudFormationNames(dict[str, str]):
     """Formats ``{PropertyName}`` placeholders as the CloudFormation property name."""
 
     def __missing__(self, key: str) -> str:

@@ -1,0 +1,81 @@
+"""The cdk-nag pack gives enforce(app)'s verdicts, except where cdk-nag cannot see them."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+
+from sm_guardrails.cdk import enforce, exempt
+from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
+from tests.cdk.helpers import notebook, synth
+
+Build = Callable[[cdk.Stack], object]
+
+
+def _parameter_notebook(stack: cdk.Stack) -> object:
+    choice = cdk.CfnParameter(stack, "Internet", allowed_values=["Enabled", "Disabled"])
+    return notebook(stack, direct_internet_access=choice.value_as_string)
+
+
+CASES: dict[str, Build] = {
+    "compliant": lambda stack: notebook(stack),
+    "internet": lambda stack: notebook(stack, direct_internet_access="Enabled"),
+    "defaults": lambda stack: notebook(
+        stack, direct_internet_access=None, subnet_id=None, security_group_ids=None
+    ),
+    "no key": lambda stack: notebook(stack, kms_key_id=None),
+    "exempted root": lambda stack: exempt(
+        notebook(stack, root_access="Enabled"), "SMG-3", "vendor agent, SEC-42"
+    ),
+    "parameter": _parameter_notebook,
+}
+
+
+def _nag_verdicts(outdir: Path, build: Build) -> set[tuple[str, str]]:
+    app = cdk.App(outdir=str(outdir))
+    cdk.Validations.of(app).add_plugins(SmGuardrailsChecks(app))
+    build(cdk.Stack(app, "Stack"))
+    with contextlib.suppress(RuntimeError):  # an error fails synth; the report says which
+        app.synth()
+    report_file = outdir / "validation-report.json"  # written only when a plugin reports
+    plugins = json.loads(report_file.read_text())["pluginReports"] if report_file.exists() else []
+    prefix = f"{PACK_NAME}-"
+    return {
+        (v["ruleName"].removeprefix(prefix), v["severity"])
+        for plugin in plugins
+        if plugin["pluginName"] == PACK_NAME
+        for v in plugin.get("violations", [])
+    }
+
+
+def _enforce_verdicts(outdir: Path, build: Build) -> set[tuple[str, str]]:
+    app = cdk.App(outdir=str(outdir))
+    enforce(app)
+    build(cdk.Stack(app, "Stack"))
+    # cdk-nag has no info level: the pack shows an exempted finding as a warning.
+    return {
+        (v.rule, "warning" if v.severity == "info" else v.severity) for v in synth(app).violations
+    }
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_nag_pack_agrees_with_enforce(case: str, tmp_path: Path) -> None:
+    expected = _enforce_verdicts(tmp_path / "enforce", CASES[case])
+    assert _nag_verdicts(tmp_path / "nag", CASES[case]) == expected
+    if case == "internet":
+        assert ("SMG-1", "error") in expected  # the comparison is not of two empty sets
+
+
+def test_nag_pack_does_not_see_an_escape_hatch_override(tmp_path: Path) -> None:
+    """cdk-nag reads L1 properties; enforce(app) reads the template, override included."""
+
+    def build(stack: cdk.Stack) -> None:
+        notebook(stack).add_property_override("DirectInternetAccess", "Enabled")
+
+    assert ("SMG-1", "error") in _enforce_verdicts(tmp_path / "enforce", build)
+    assert _nag_verdicts(tmp_path / "nag", build) == set()
