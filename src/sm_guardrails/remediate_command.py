@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sm_guardrails.cli_options import add_rule_options
+
 
 def add_parser(subparsers: Any) -> None:
     """Register ``remediate`` on the CLI's subparsers."""
@@ -26,6 +28,7 @@ def add_parser(subparsers: Any) -> None:
             "before the end (resume with --resume), 2 bad usage or refused (nothing changed)."
         ),
     )
+    add_rule_options(parser)  # the audit's --config: its exemptions spare a notebook here too
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("name", nargs="?", metavar="NAME", help="the notebook instance's name")
     target.add_argument(

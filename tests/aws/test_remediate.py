@@ -410,3 +410,33 @@ def test_settings_moto_does_not_keep_are_carried_in_the_create_request(
     }
     assert request["RootAccess"] == "Enabled"
     assert request["Tags"] == EXPOSED["Tags"]
+
+
+def test_remediate_honours_the_audits_config_exemptions_and_tag_setting(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    client = moto_state.client("sagemaker", REGIONS[0])
+    exempt = [{"Key": "sm-guardrails:exempt:SMG-1", "Value": "SEC-7: public demo"}]
+    make_notebook(client, "lab", **EXPOSED)
+    make_notebook(client, "tagged", **{**EXPOSED, "Tags": exempt})
+    config = tmp_path / "guardrails.yaml"
+    config.write_text(
+        "exemptions:\n"
+        "  - {rule: SMG-1, resource: lab, reason: 'SEC-9: vendor demo until March'}\n"
+    )
+    refused = _remediate(moto_state, "lab", REGIONS[0], "--config", str(config))
+    assert refused.returncode == 2
+    assert "lab (eu-west-1) passes SMG-1 and SMG-2 (or is exempted)" in refused.stderr
+
+    common = ["remediate", "--all-failing", "--region", REGIONS[0]]
+    common += ["--endpoint-url", moto_state.endpoint, "--config", str(config)]
+    planned = _cli(moto_state, *common)
+    assert planned.returncode == 0, planned.stderr
+    assert "replace notebook instance lab" not in planned.stdout  # the config exempts it
+    assert "replace notebook instance tagged" not in planned.stdout  # its tag exempts it
+
+    config.write_text(config.read_text() + "tag_exemptions: false\n")
+    untagged = _cli(moto_state, *common)
+    assert "Plan: replace notebook instance tagged" in untagged.stdout
+    assert "replace notebook instance lab" not in untagged.stdout
+    assert _describe(client, "lab")["DirectInternetAccess"] == "Enabled"  # a plan changes nothing

@@ -31,8 +31,9 @@ from sm_guardrails.aws.remediation_runner import (
     RemediationRunner,
     notebook_tags,
 )
+from sm_guardrails.cli_options import config_from_args
 from sm_guardrails.cloudformation import TemplateFinding
-from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.rules import Verdict
 
 if TYPE_CHECKING:
@@ -51,12 +52,13 @@ def run_remediate(args: argparse.Namespace) -> int:
     try:
         if args.resume:
             return _resume(args)
+        config = config_from_args(args)
         if args.all_failing:
-            return _remediate_all_failing(args)
+            return _remediate_all_failing(args, config)
         if len(args.region) > 1:
             raise PlanRefused("one --region for one notebook (several only with --all-failing)")
-        return _remediate(args)
-    except (PlanRefused, JournalError) as refusal:
+        return _remediate(args, config)
+    except (PlanRefused, JournalError, ConfigError) as refusal:
         _error(str(refusal))
         return EXIT_REFUSED
     except BotoCoreError as error:  # e.g. an unknown --profile
@@ -64,10 +66,10 @@ def run_remediate(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
 
 
-def _remediate(args: argparse.Namespace) -> int:
+def _remediate(args: argparse.Namespace, config: GuardrailConfig) -> int:
     settings = AwsSettings(profile=args.profile, endpoint_url=args.endpoint_url)
     client, region = _client(settings, args.region[0] if args.region else None)
-    plan = _plan(client, region, args.name, args)
+    plan = _plan(client, region, args.name, args, config)
     print(render_plan(plan, _apply_command(plan, args)))
     if not args.apply:
         print("\nNothing was changed: this was a plan.")
@@ -81,8 +83,11 @@ def _remediate(args: argparse.Namespace) -> int:
     return _start(client, plan, args)
 
 
-def _remediate_all_failing(args: argparse.Namespace) -> int:
-    """Every notebook the audit finds failing SMG-1 or SMG-2, one plan and journal each."""
+def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) -> int:
+    """Every notebook the audit finds failing SMG-1 or SMG-2, one plan and journal each.
+
+    The audit judges them with ``config`` (its levels and exemptions), as ``audit`` does.
+    """
     if not args.region:
         raise PlanRefused("--all-failing needs --region (repeatable)")
     if len(args.region) > 1 and (args.subnet_id or args.security_group_id):
@@ -101,14 +106,14 @@ def _remediate_all_failing(args: argparse.Namespace) -> int:
                 in_place[key] = None
 
     clients = {region: sagemaker_client(session, region, settings) for region in args.region}
-    report = audit_regions(clients, GuardrailConfig(), sort)
+    report = audit_regions(clients, config, sort)
     for note in report.errors:
         _error(f"{note.file}: {note.message}")
     plans, outcomes = [], []
     for region, name in replace:
         client = clients[region]
         try:
-            plans.append((client, _plan(client, region, name, args)))
+            plans.append((client, _plan(client, region, name, args, config)))
         except PlanRefused as refusal:
             outcomes.append((EXIT_REFUSED, f"{name} ({region}): not planned: {refusal}"))
     for _, plan in plans:
@@ -141,7 +146,11 @@ def _remediate_all_failing(args: argparse.Namespace) -> int:
 
 
 def _plan(
-    client: SageMakerClient, region: str, name: str, args: argparse.Namespace
+    client: SageMakerClient,
+    region: str,
+    name: str,
+    args: argparse.Namespace,
+    config: GuardrailConfig,
 ) -> RemediationPlan:
     """Read notebook ``name`` and plan its replacement with the command line's options."""
     try:
@@ -159,6 +168,7 @@ def _plan(
         keep_root_access=args.keep_root_access,
         endpoint_url=args.endpoint_url,
         profile=args.profile,
+        config=config,
     )
 
 

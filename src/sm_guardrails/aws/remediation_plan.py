@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sm_guardrails.aws.notebooks import deployed_notebook
-from sm_guardrails.evaluation import Finding, evaluate_notebook
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
 from sm_guardrails.rules import Verdict
 
 REPLACED_BY = ("SMG-1", "SMG-2")
@@ -241,17 +242,21 @@ def plan_remediation(
     keep_root_access: bool = False,
     endpoint_url: str | None = None,
     profile: str | None = None,
+    config: GuardrailConfig = DEFAULT_CONFIG,
 ) -> RemediationPlan:
     """The plan replacing the notebook ``description`` (with ``tags``) in ``region``.
 
-    The core's findings decide whether a replacement is needed (SMG-1 or SMG-2 failing,
-    not exempted). Raises :class:`PlanRefused` when it is not needed, when the state
+    The core's findings under ``config`` decide whether a replacement is needed (SMG-1
+    or SMG-2 failing, not exempted by the config or, unless it turns them off, a tag).
+    Raises :class:`PlanRefused` when it is not needed, when the state
     allows no replacement, or when the new network settings cannot be known.
     """
     original = json_ready(description)
     name = str(original.get("NotebookInstanceName", ""))
-    notebook = deployed_notebook(original, tags, region)
-    reasons = replacement_reasons(evaluate_notebook(notebook.spec, passes=False))
+    notebook = deployed_notebook(
+        original, tags, region, honour_exemption_tags=config.tag_exemptions
+    )
+    reasons = replacement_reasons(evaluate_notebook(notebook.spec, config, passes=False))
     if not reasons:
         raise PlanRefused(
             f"{name} ({region}) passes SMG-1 and SMG-2 (or is exempted): there is nothing a "
