@@ -184,8 +184,12 @@ def test_a_stack_with_an_inline_body_is_judged(tmp_path: Path) -> None:
             },
             "deploys the nested application at Location",
         ),
+        (
+            {"Type": "MyOrg::ML::Notebook::MODULE", "Properties": {"Team": "lab"}},
+            "MyOrg::ML::Notebook::MODULE is a CloudFormation module: the resources it expands",
+        ),
     ],
-    ids=["template-url", "intrinsic-body", "sam-application"],
+    ids=["template-url", "intrinsic-body", "sam-application", "module"],
 )
 def test_unseen_templates_are_a_notice_by_default_and_an_error_under_unseen_error(
     tmp_path: Path, resource: dict[str, Any], said: str
@@ -289,3 +293,12 @@ def test_fn_transform_in_a_notebooks_properties_makes_them_unknown(tmp_path: Pat
     )
     (item,) = check(tmp_path, template({"Lab": include})).findings
     assert item.finding.verdict is Verdict.UNKNOWN and "`AWS::Include`" in item.finding.message
+
+
+def test_a_macro_over_the_resources_section_is_unseen_not_a_resource(tmp_path: Path) -> None:
+    resources = {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}}
+    report = check(tmp_path, template({**resources, "Lab": notebook()}))
+    assert not report.errors  # not "resource Fn::Transform has no Type"
+    (item,) = report.findings
+    assert (item.finding.rule_id, item.finding.level) == ("SMG-U", Level.ERROR)
+    assert "macro `AWS::Include`" in item.finding.message and report.notebooks == 1

@@ -1,4 +1,5 @@
-"""Templates that resources of a template deploy: StackSets, nested stacks, SAM applications.
+"""Templates that resources of a template deploy: StackSets, nested stacks, SAM applications,
+and CloudFormation modules.
 
 Each is read into a :class:`HeldTemplate`: the body as the template gives it (or where
 the template is instead) and the values passed to its parameters, resolved in the
@@ -17,6 +18,8 @@ from sm_guardrails.values import Choice, Known, Unknown, Value
 STACK_TYPE = "AWS::CloudFormation::Stack"
 STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
 SAM_APPLICATION_TYPE = "AWS::Serverless::Application"
+MODULE_SUFFIX = "::MODULE"
+"""The ending of a CloudFormation registry module's type, which expands into resources."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ def held_templates(
     resources = template.get("Resources")
     for logical_id, resource in resources.items() if isinstance(resources, Mapping) else ():
         kind = resource.get("Type") if isinstance(resource, Mapping) else None
-        if kind not in (STACK_TYPE, STACK_SET_TYPE, SAM_APPLICATION_TYPE):
+        if not _holds_template(kind):
             continue
         if kind == STACK_TYPE and logical_id in checked_elsewhere:
             continue
@@ -62,6 +65,12 @@ def held_templates(
         path = metadata.get(CDK_PATH_KEY) if isinstance(metadata, Mapping) else None
         held = _held(str(logical_id), str(kind), properties, context)
         yield replace(held, construct_path=path) if isinstance(path, str) else held
+
+
+def _holds_template(kind: object) -> bool:
+    if kind in (STACK_TYPE, STACK_SET_TYPE, SAM_APPLICATION_TYPE):
+        return True
+    return isinstance(kind, str) and kind.endswith(MODULE_SUFFIX)
 
 
 def _held(
@@ -82,6 +91,11 @@ def _body(
     if kind == SAM_APPLICATION_TYPE:
         location = properties.get("Location")
         return None, f"deploys the nested application at Location {location!r}"
+    if kind.endswith(MODULE_SUFFIX):
+        return None, (
+            "is a CloudFormation module: the resources it expands into when deployed "
+            "(a notebook among them, perhaps) are in the module's template, not this one"
+        )
     raw = properties.get("TemplateBody")
     if raw is None:
         url = properties.get("TemplateURL")

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
 from sm_guardrails.cloudformation.held import HeldTemplate, held_templates
-from sm_guardrails.cloudformation.intrinsics import TemplateContext
+from sm_guardrails.cloudformation.intrinsics import TRANSFORM, TemplateContext, transform_names
 from sm_guardrails.cloudformation.language_extensions import expand_template
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
 from sm_guardrails.cloudformation.notebooks import notebooks_in_template, template_problems
@@ -145,10 +145,16 @@ def judge_held(
 
 
 def _macros(template: Mapping[str, object]) -> list[str]:
-    """The transforms of ``template`` that the reader does not understand (macros)."""
+    """The transforms of ``template`` that the reader does not understand (macros).
+
+    Those of its ``Transform`` section and the ``Fn::Transform`` over its ``Resources``.
+    """
     raw = template.get(TRANSFORM_KEY)
     items = raw if isinstance(raw, list) else [] if raw is None else [raw]
     names = [str(item.get("Name")) if isinstance(item, Mapping) else str(item) for item in items]
+    resources = template.get("Resources")
+    if isinstance(resources, Mapping) and TRANSFORM in resources:
+        names += transform_names(resources[TRANSFORM])
     return [name for name in names if name not in UNDERSTOOD_TRANSFORMS]
 
 
