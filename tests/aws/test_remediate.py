@@ -22,7 +22,7 @@ import botocore.session
 import pytest
 
 from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
-from sm_guardrails.aws.journal import Journal
+from sm_guardrails.aws.journal import Journal, notebook_lock
 from sm_guardrails.aws.remediation_plan import (
     CARRIED_OVER,
     SET_BY_PLAN,
@@ -440,3 +440,30 @@ def test_remediate_honours_the_audits_config_exemptions_and_tag_setting(
     assert "Plan: replace notebook instance tagged" in untagged.stdout
     assert "replace notebook instance lab" not in untagged.stdout
     assert _describe(client, "lab")["DirectInternetAccess"] == "Enabled"  # a plan changes nothing
+
+
+def test_a_second_run_on_the_same_notebook_is_refused_while_the_first_holds_it(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    client = moto_state.client("sagemaker", REGIONS[0])
+    make_notebook(client, "exposed", **EXPOSED)
+    before = _describe(client, "exposed")
+    folder = ["--journal-dir", str(tmp_path)]
+    apply = ["--apply", "--confirm-data-loss", *folder]
+    with notebook_lock(tmp_path, REGIONS[0], "exposed"):  # as a first run holds it
+        second = _remediate(moto_state, "exposed", REGIONS[0], *apply)
+    assert second.returncode == 2
+    assert "another sm-guardrails remediate is replacing it now" in second.stderr
+    assert _describe(client, "exposed") == before and not list(tmp_path.glob("*.json"))
+
+    crashed = _remediate(
+        moto_state, "exposed", REGIONS[0], *apply, **{CRASH_VARIABLE: "delete:done"}
+    )
+    assert crashed.returncode == -9  # killed while it held the lock
+    journal = _journal(tmp_path)
+    with notebook_lock(tmp_path, REGIONS[0], "exposed"):
+        resumed = _cli(moto_state, "remediate", "--resume", str(journal), "--apply")
+    assert resumed.returncode == 2 and "another sm-guardrails remediate" in resumed.stderr
+    finished = _cli(moto_state, "remediate", "--resume", str(journal), "--apply")
+    assert finished.returncode == 0, finished.stderr  # the lock died with its holder
+    assert _describe(client, "exposed")["DirectInternetAccess"] == "Disabled"

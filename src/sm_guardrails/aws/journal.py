@@ -10,8 +10,11 @@ complete version.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +33,30 @@ STATUSES = (IN_PROGRESS, INTERRUPTED, DONE)
 
 class JournalError(Exception):
     """A journal file cannot be read or is not a journal; the message says which and why."""
+
+
+@contextlib.contextmanager
+def notebook_lock(folder: Path, region: str, name: str) -> Iterator[Path]:
+    """Hold the lock on replacing notebook ``name`` of ``region`` among runs sharing ``folder``.
+
+    Two runs on one notebook (a second terminal, a resume while the first still runs)
+    would interleave their steps. The lock is an ``flock`` on a file in the journal
+    folder, so the system releases it when a run dies and a resume never waits for a
+    stale lock. :class:`JournalError` when another run holds it.
+    """
+    path = folder / f".sm-guardrails-remediate-{region}-{name}.lock"
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise JournalError(
+                f"{name} ({region}): another sm-guardrails remediate is replacing it now "
+                f"(it holds {path}); let it finish, then resume its journal if it stopped"
+            ) from None
+        yield path
+    finally:
+        handle.close()  # closing releases the lock
 
 
 def utc_now() -> str:

@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sm_guardrails.aws.audit import audit_regions
 from sm_guardrails.aws.clients import AwsSettings, make_session, sagemaker_client
 from sm_guardrails.aws.errors import aws_problem
-from sm_guardrails.aws.journal import DONE, Journal, JournalError
+from sm_guardrails.aws.journal import DONE, Journal, JournalError, notebook_lock
 from sm_guardrails.aws.remediation_plan import (
     FIXED_IN_PLACE,
     REPLACED_BY,
@@ -175,9 +175,10 @@ def _plan(
 def _start(client: SageMakerClient, plan: RemediationPlan, args: argparse.Namespace) -> int:
     """Write the plan's journal, then carry it out."""
     args.journal_dir.mkdir(parents=True, exist_ok=True)
-    journal = Journal.start(args.journal_dir / _journal_name(plan), plan)
-    print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
-    return _carry_out(client, journal, args)
+    with notebook_lock(args.journal_dir, plan.region, plan.name):
+        journal = Journal.start(args.journal_dir / _journal_name(plan), plan)
+        print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
+        return _carry_out(client, journal, args)
 
 
 def _resume(args: argparse.Namespace) -> int:
@@ -199,7 +200,8 @@ def _resume(args: argparse.Namespace) -> int:
         profile=args.profile or plan.profile, endpoint_url=args.endpoint_url or plan.endpoint_url
     )
     client, _ = _client(settings, plan.region)
-    return _carry_out(client, journal, args)
+    with notebook_lock(journal.path.parent, plan.region, plan.name):
+        return _carry_out(client, Journal.load(journal.path), args)  # as the lock holder saw it
 
 
 def _carry_out(client: SageMakerClient, journal: Journal, args: argparse.Namespace) -> int:
