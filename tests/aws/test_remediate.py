@@ -12,7 +12,10 @@ InstanceMetadataServiceConfiguration (accepted, never shown).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -467,3 +470,41 @@ def test_a_second_run_on_the_same_notebook_is_refused_while_the_first_holds_it(
     finished = _cli(moto_state, "remediate", "--resume", str(journal), "--apply")
     assert finished.returncode == 0, finished.stderr  # the lock died with its holder
     assert _describe(client, "exposed")["DirectInternetAccess"] == "Disabled"
+
+
+def _on_a_terminal(env: AwsEnv, args: list[str], answer: bytes) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal as stdin, stdout and stderr; answer its question."""
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sm_guardrails", *args],
+        stdin=child, stdout=child, stderr=child, env=env.environ, close_fds=True,
+    )  # fmt: skip
+    os.close(child)
+    seen = b""
+    while b"[yes/no]" not in seen:
+        chunk = os.read(main, 4096)
+        assert chunk, seen.decode(errors="replace")
+        seen += chunk
+    os.write(main, answer)
+    with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
+        while chunk := os.read(main, 4096):
+            seen += chunk
+    os.close(main)
+    return process.wait(timeout=120), seen.decode(errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("answer", "replaced"), [(b"yes\n", True), (b"no\n", False), (b"\x04", False)]
+)
+def test_on_a_terminal_apply_asks_and_only_yes_goes_ahead(
+    moto_state: AwsEnv, tmp_path: Path, answer: bytes, replaced: bool
+) -> None:
+    client = moto_state.client("sagemaker", REGIONS[0])
+    make_notebook(client, "exposed", **EXPOSED)
+    args = ["remediate", "exposed", "--region", REGIONS[0], "--endpoint-url", moto_state.endpoint]
+    args += ["--apply", "--journal-dir", str(tmp_path), "--poll-interval", "0"]
+    code, output = _on_a_terminal(moto_state, args, answer)
+    assert "Delete exposed with their ML storage volumes" in output
+    assert "Traceback" not in output
+    access = _describe(client, "exposed")["DirectInternetAccess"]
+    assert (code, access) == ((0, "Disabled") if replaced else (2, "Enabled")), output

@@ -314,8 +314,12 @@ def _confirmed(args: argparse.Namespace, names: list[str]) -> bool:
         return True
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         return False
-    which = ", ".join(names)
-    answer = input(f"Delete {which} with their ML storage volumes, and recreate them? [yes/no] ")
+    question = f"Delete {', '.join(names)} with their ML storage volumes, and recreate them?"
+    try:
+        answer = input(f"{question} [yes/no] ")
+    except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C: no
+        print(file=sys.stderr)
+        return False
     return answer.strip().lower() == "yes"
 
 
