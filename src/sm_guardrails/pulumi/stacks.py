@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sm_guardrails.cloudformation.held import listed_parameters
 from sm_guardrails.pulumi.properties import UNKNOWN_VALUE, plain, to_value
 from sm_guardrails.values import Choice, Unknown, Value
 
@@ -107,13 +108,4 @@ def _parameters(
 
 def _listed(raw: object) -> dict[str, Value] | None:
     """``[{parameterKey, parameterValue}]`` as a mapping; None when it is something else."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, list):
-        return None
-    found: dict[str, Value] = {}
-    for entry in raw:
-        if not isinstance(entry, dict) or not isinstance(entry.get("parameterKey"), str):
-            return None
-        found[entry["parameterKey"]] = to_value(entry.get("parameterValue"))
-    return found
+    return listed_parameters(raw, ("parameterKey", "parameterValue"), to_value)
