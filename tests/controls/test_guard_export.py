@@ -154,3 +154,27 @@ def test_a_guard_hook_resource_input_is_checked(tmp_path: Path) -> None:
     _, report = validate(rules, hook_input({"DirectInternetAccess": "Enabled"}))
     assert failed_rules(report) == {"SMG_1_no_direct_internet_access_hook"}
     assert validate(rules, hook_input({}))[0] == 0
+
+
+@pytest.mark.parametrize("hook", [False, True], ids=["template", "hook-input"])
+def test_a_body_that_declares_a_notebook_fails_closed(tmp_path: Path, hook: bool) -> None:
+    """Guard reads a StackSet's TemplateBody as a string: one naming a notebook is blocked."""
+
+    def stack_set(body: object) -> Path:
+        path = tmp_path / "stack-set.json"
+        type_key, properties = (
+            ("ResourceType", "ResourceProperties") if hook else ("Type", "Properties")
+        )
+        resource = {type_key: "AWS::CloudFormation::StackSet", properties: {"TemplateBody": body}}
+        path.write_text(json.dumps({"Resources": {"Rollout": resource}}), encoding="utf-8")
+        return path
+
+    notebook = {"Type": "AWS::SageMaker::NotebookInstance", "Properties": BASE_PROPERTIES}
+    rules = _export(tmp_path)
+    with_notebook = stack_set(json.dumps({"Resources": {"Lab": notebook}}))
+    code, report = validate(rules, with_notebook)
+    assert code == EXIT_NON_COMPLIANT and failed_rules(report) == {"SMG_U_template_bodies"}
+    assert '"path": "/Resources/Rollout"' in json.dumps(report)
+    bucket = {"Resources": {"Logs": {"Type": "AWS::S3::Bucket"}}}
+    assert validate(rules, stack_set(json.dumps(bucket)))[0] == 0
+    assert validate(rules, stack_set({"Fn::Sub": "${Body}"}))[0] == 0  # check: an SMG-U notice

@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Collection, Iterator
 
 from sm_guardrails.catalog import CFN_PROPERTY_NAMES, RULES, Level, Rule
+from sm_guardrails.cloudformation.held import STACK_SET_TYPE, STACK_TYPE
 from sm_guardrails.cloudformation.notebooks import CDK_PATH_KEY, METADATA_KEY, NOTEBOOK_TYPE
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.controls.exemptions import UnexpressibleExemption, describe_exemption
@@ -149,6 +150,42 @@ def _rule_blocks(rule: Rule, level: Level, exemptions: tuple[Exemption, ...]) ->
     yield f"rule {name}_loops {{\n    Resources[ keys == /^Fn::ForEach::/ ] empty {loops}\n}}\n"
 
 
+_BODY_MESSAGE = (
+    "<<[SMG-U] error: this TemplateBody declares a notebook, and Guard reads a body as a "
+    "string, not a template; check it with sm-guardrails check (which judges the notebooks "
+    "in it) or validate the body's template on its own>>"
+)
+
+
+def _template_body_rule() -> str:
+    """SMG-U: a stack or StackSet body that declares a notebook fails, as Guard cannot read it.
+
+    ``sm-guardrails check`` judges such notebooks; Guard sees only a string, so it fails
+    closed on any body that names the notebook type, rather than pass it unseen.
+    """
+    kinds = json.dumps([STACK_TYPE, STACK_SET_TYPE])
+    selectors = []
+    for suffix, type_key, properties in (
+        ("", "Type", "Properties"),
+        ("_hook", "ResourceType", "ResourceProperties"),
+    ):
+        selectors.append(
+            f"let smg_u_bodies{suffix} = Resources.*[\n"
+            f"    {type_key} in {kinds}\n"
+            f"    {properties}.TemplateBody is_string\n"
+            f"    {properties}.TemplateBody == /{NOTEBOOK_TYPE}/\n"
+            "]"
+        )
+    return (
+        "# SMG-U (error): a template body Guard cannot read that declares a notebook\n"
+        + "\n".join(selectors)
+        + "\n\nrule SMG_U_template_bodies {\n"
+        f"    %smg_u_bodies empty {_BODY_MESSAGE}\n"
+        f"    %smg_u_bodies_hook empty {_BODY_MESSAGE}\n"
+        "}\n"
+    )
+
+
 def _exemption_rule(rule_ids: list[str]) -> str:
     """SMG-0: every exemption in a template's metadata names a rule and gives a reason."""
     message = "<<[SMG-0] error: an exemption needs a rule id (SMG-1 to SMG-5) and a reason>>"
@@ -206,4 +243,5 @@ def guard_rules(config: GuardrailConfig, levels: Collection[Level] = (Level.ERRO
             )
         else:
             lines.extend(_rule_blocks(rule, level, exemptions))
+    lines.append(_template_body_rule())
     return "\n".join(lines)
