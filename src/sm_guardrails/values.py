@@ -6,7 +6,7 @@ CDK token, a Pulumi output) into one of these, and the rules judge only these.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -78,3 +78,21 @@ def flatten(value: Value) -> Iterator[tuple[Value, tuple[str, ...]]]:
                 yield leaf, (value.reason, *path)
     else:
         yield value, ()
+
+
+def listed_parameters(
+    raw: object, names: tuple[str, str], value: Callable[[object], Value]
+) -> dict[str, Value] | None:
+    """A list of ``{key: ..., value: ...}`` entries (``names``) as a mapping, each value
+    read by ``value``; ``{}`` for no list, None when it is something else."""
+    key_name, value_name = names
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        return None
+    found: dict[str, Value] = {}
+    for entry in raw:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get(key_name), str):
+            return None
+        found[str(entry[key_name])] = value(entry.get(value_name))
+    return found

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -148,3 +150,16 @@ def test_a_bad_unseen_setting_is_an_smg0_and_the_default_applies(
 def test_other_cloudformation_resources_are_ignored(analyzer: AnalyzerClient) -> None:
     props = {"stackSetName": "x", "accountId": "123456789012", "region": "eu-west-1"}
     assert analyze(analyzer, "aws:cloudformation/stackSetInstance:StackSetInstance", props) == []
+
+
+def test_the_pack_starts_without_the_template_reader_or_the_aws_provider() -> None:
+    """Start-up is measured (bench): the reader loads only when a stack body is seen."""
+    probe = (
+        "import sys, sm_guardrails.pulumi\n"
+        "print(sorted(m for m in ('sm_guardrails.cloudformation', 'pulumi_aws') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]"

@@ -8,12 +8,12 @@ outer template. Judging happens in :mod:`sm_guardrails.cloudformation.judge`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from sm_guardrails.cloudformation.intrinsics import TemplateContext
 from sm_guardrails.cloudformation.notebooks import CDK_PATH_KEY
-from sm_guardrails.values import Choice, Known, Unknown, Value
+from sm_guardrails.values import Choice, Known, Unknown, Value, listed_parameters
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
 STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
@@ -156,21 +156,3 @@ def _stack_set_parameters(
 def _key_values(raw: object, context: TemplateContext) -> dict[str, Value] | None:
     """``[{ParameterKey, ParameterValue}]`` as a mapping; None when it is not written out."""
     return listed_parameters(raw, ("ParameterKey", "ParameterValue"), context.resolve)
-
-
-def listed_parameters(
-    raw: object, names: tuple[str, str], value: Callable[[object], Value]
-) -> dict[str, Value] | None:
-    """A list of ``{key: ..., value: ...}`` entries (``names``) as a mapping, each value
-    read by ``value``; ``{}`` for no list, None when it is something else."""
-    key_name, value_name = names
-    if raw is None:
-        return {}
-    if not isinstance(raw, list):
-        return None
-    found: dict[str, Value] = {}
-    for entry in raw:
-        if not isinstance(entry, Mapping) or not isinstance(entry.get(key_name), str):
-            return None
-        found[str(entry[key_name])] = value(entry.get(value_name))
-    return found

@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sm_guardrails.cloudformation.held import listed_parameters
 from sm_guardrails.pulumi.properties import UNKNOWN_VALUE, plain, to_value
-from sm_guardrails.values import Choice, Unknown, Value
+from sm_guardrails.values import Choice, Unknown, Value, listed_parameters
 
 if TYPE_CHECKING:  # the template reader loads only when such a resource comes
     from sm_guardrails.cloudformation.held import HeldTemplate
