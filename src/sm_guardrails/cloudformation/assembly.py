@@ -8,6 +8,7 @@ nested templates of every level, so both are read.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -82,25 +83,42 @@ def published_templates(template: Path) -> dict[str, Path]:
     """The stack templates of ``template``'s cloud assembly by the S3 object key CDK
     publishes them at (a nested stack's parent may itself be nested, so all of them).
 
-    Empty outside a cloud assembly.
+    Empty outside a cloud assembly. Every stack of an assembly asks for the same index,
+    so it is read once per version of the assembly's manifest, not once per stack.
     """
-    found: dict[str, Path] = {}
-    artifacts = _read_json(template.parent / MANIFEST).get("artifacts", {})
+    manifest = template.parent / MANIFEST
+    try:
+        stat = manifest.stat()
+    except OSError:
+        return {}
+    index = _published_in(template.parent, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    return {key: template.parent / path for key, path in index if path != template.name}
+
+
+@functools.lru_cache(maxsize=16)
+def _published_in(directory: Path, stamp: tuple[int, int, int]) -> tuple[tuple[str, str], ...]:
+    """(S3 object key, template file) of every stack template the assembly publishes.
+
+    ``stamp`` (the manifest's mtime, size and inode) only keys the cache: a new synth
+    rewrites the manifest, and with it the index is read again.
+    """
+    found: dict[str, str] = {}
+    artifacts = _read_json(directory / MANIFEST).get("artifacts", {})
     manifests = [
         str(artifact["properties"]["file"])
         for artifact in (artifacts.values() if isinstance(artifacts, Mapping) else ())
         if isinstance(artifact, Mapping) and artifact.get("type") == "cdk:asset-manifest"
     ]
     for manifest in manifests:
-        files = _read_json(template.parent / manifest).get("files", {})
+        files = _read_json(directory / manifest).get("files", {})
         for asset in files.values() if isinstance(files, Mapping) else ():
-            path = _template_path(asset, template)
+            path = _template_path(asset, None)
             destinations = asset.get("destinations", {}) if path else {}
             for destination in destinations.values() if isinstance(destinations, Mapping) else ():
                 key = destination.get("objectKey") if isinstance(destination, Mapping) else None
                 if isinstance(key, str) and path:
-                    found[key] = template.parent / path
-    return found
+                    found[key] = path
+    return tuple(found.items())
 
 
 def asset_manifest_templates(template: Path) -> Iterator[Path]:
@@ -128,15 +146,15 @@ def _asset_manifests(template: Path) -> Iterator[str]:
                 yield str(manifest["properties"]["file"])
 
 
-def _template_path(asset: object, template: Path) -> str | None:
-    """The file of a file asset that is another stack template, else None."""
+def _template_path(asset: object, template: Path | None) -> str | None:
+    """The file of a file asset that is a stack template other than ``template``, else None."""
     source = asset.get("source", {}) if isinstance(asset, Mapping) else {}
     path = source.get("path") if isinstance(source, Mapping) else None
     if (
         source.get("packaging") == "file"
         and isinstance(path, str)
         and path.endswith(TEMPLATE_SUFFIX)
-        and path != template.name
+        and (template is None or path != template.name)
     ):
         return path
     return None
