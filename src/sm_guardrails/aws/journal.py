@@ -11,9 +11,9 @@ complete version.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +21,26 @@ from pathlib import Path
 from typing import Any
 
 from sm_guardrails.aws.remediation_plan import RemediationPlan
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
 FORMAT = "sm-guardrails/remediation-journal"
 VERSION = 1
@@ -40,20 +60,19 @@ def notebook_lock(folder: Path, region: str, name: str) -> Iterator[Path]:
     """Hold the lock on replacing notebook ``name`` of ``region`` among runs sharing ``folder``.
 
     Two runs on one notebook (a second terminal, a resume while the first still runs)
-    would interleave their steps. The lock is an ``flock`` on a file in the journal
-    folder, so the system releases it when a run dies and a resume never waits for a
-    stale lock. :class:`JournalError` when another run holds it.
+    would interleave their steps. The lock is an ``flock`` (on Windows a byte-range
+    lock) on a file in the journal folder, so the system releases it when a run dies
+    and a resume never waits for a stale lock. :class:`JournalError` when another run
+    holds it.
     """
     path = folder / f".sm-guardrails-remediate-{region}-{name}.lock"
     handle = path.open("a+", encoding="utf-8")
     try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try_lock(handle.fileno()):
             raise JournalError(
                 f"{name} ({region}): another sm-guardrails remediate is replacing it now "
                 f"(it holds {path}); let it finish, then resume its journal if it stopped"
-            ) from None
+            )
         yield path
     finally:
         handle.close()  # closing releases the lock
