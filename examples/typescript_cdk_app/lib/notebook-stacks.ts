@@ -21,7 +21,8 @@ function flag(scope: Construct, name: string): boolean {
  * SecureNotebookStack: a notebook that passes every sm-guardrails rule.
  *
  * `-c insecure=true` adds InsecureNotebookStack, whose notebook `Notebook` and the notebook of
- * its nested stack `Nested` have direct internet access (SMG-1). `-c no-vpc=true` adds
+ * its nested stack `Nested` have direct internet access (SMG-1), as has its notebook `Lab`,
+ * exempted from SMG-1 with a reason in its metadata. `-c no-vpc=true` adds
  * NoVpcNotebookStack, whose notebook has neither a subnet nor security groups (SMG-1, SMG-2).
  */
 export function addNotebookStacks(app: App): void {
@@ -30,6 +31,10 @@ export function addNotebookStacks(app: App): void {
   if (flag(app, 'insecure')) {
     const insecure = new Stack(app, 'InsecureNotebookStack');
     new CfnNotebookInstance(insecure, 'Notebook', { ...COMPLIANT, directInternetAccess: 'Enabled' });
+    const lab = new CfnNotebookInstance(insecure, 'Lab', { ...COMPLIANT, directInternetAccess: 'Enabled' });
+    lab.addMetadata('sm-guardrails', {
+      exemptions: [{ rule: 'SMG-1', reason: 'SEC-42: lab account without VPC endpoints' }],
+    });
     const nested = new NestedStack(insecure, 'Nested');
     new CfnNotebookInstance(nested, 'Notebook', { ...COMPLIANT, directInternetAccess: 'Enabled' });
   }
