@@ -70,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
     executable = shutil.which(command[0])
     if executable is None:
         print(
-            f"sm-guardrails: error: cdk-app: {command[0]!r} (the app command) is not found "
-            "on PATH",
+            f"sm-guardrails: error: cdk-app: {command[0]!r} (the app command) is not found on PATH",
             file=sys.stderr,
         )
         return EXIT_USAGE
