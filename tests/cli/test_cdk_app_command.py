@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.corpus.cases import BASE_PROPERTIES, NOTEBOOK_ID, NOTEBOOK_TYPE
 from tests.support import FIXTURES
 
 APP = """\
@@ -23,24 +24,11 @@ sys.exit(int(sys.argv[2]))
 """
 """A stand-in CDK app: copies an assembly into $CDK_OUTDIR, prints its own arguments, exits."""
 
-COMPLIANT_NOTEBOOK = {
-    "Type": "AWS::SageMaker::NotebookInstance",
-    "Properties": {
-        "InstanceType": "ml.t3.medium",
-        "RoleArn": "arn:aws:iam::123456789012:role/notebook",
-        "DirectInternetAccess": "Disabled",
-        "SubnetId": "subnet-0123456789abcdef0",
-        "SecurityGroupIds": ["sg-0123456789abcdef0"],
-        "RootAccess": "Disabled",
-        "KmsKeyId": "alias/notebooks",
-        "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
-    },
-}
-
 
 def _compliant_assembly(directory: Path) -> Path:
     directory.mkdir()
-    template = {"Resources": {"Notebook": COMPLIANT_NOTEBOOK}}
+    notebook = {"Type": NOTEBOOK_TYPE, "Properties": BASE_PROPERTIES}
+    template = {"Resources": {NOTEBOOK_ID: notebook}}
     (directory / "Stack.template.json").write_text(json.dumps(template))
     manifest = {
         "version": "48.0.0",
