@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := .tools
+TS_APP := examples/typescript_cdk_app
 NODE_BIN := $(abspath $(TOOLS))/node_modules/.bin
 # Node.js 22 and `cdk` from .tools/ come first, for jsii and for the CDK CLI.
 RUN := PATH="$(NODE_BIN):$(abspath $(BIN)):$$PATH" JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
@@ -19,12 +20,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[cdk,pulumi,nag,aws]' --group dev
 	touch $@
 
-tools: $(TOOLS)/.installed
+tools: $(TOOLS)/.installed $(TS_APP)/node_modules/.installed
 $(TOOLS)/.installed: tools/package.json tools/package-lock.json
 	mkdir -p $(TOOLS)
 	cp tools/package.json tools/package-lock.json $(TOOLS)/
 	cd $(TOOLS) && npm ci --omit=peer --no-audit --no-fund --loglevel=error
 	$(NODE_BIN)/node --version
+	touch $@
+
+# The TypeScript example's own node_modules (aws-cdk-lib 2.80, ts-node), as its team installs them.
+$(TS_APP)/node_modules/.installed: $(TS_APP)/package.json $(TS_APP)/package-lock.json $(TOOLS)/.installed
+	cd $(TS_APP) && PATH="$(NODE_BIN):$$PATH" npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 lint: venv
@@ -70,4 +76,4 @@ $(CHECKOV_VENV)/.installed:
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) $(TS_APP)/node_modules .pytest_cache .mypy_cache .ruff_cache

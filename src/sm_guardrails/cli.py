@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 from sm_guardrails import (
     __version__,
     audit_command,
+    cdk_app_command,
     export_command,
     iam_policy_command,
     pack_scaffold,
@@ -20,10 +20,9 @@ from sm_guardrails import (
     remediate_command,
 )
 from sm_guardrails.catalog import RULES
+from sm_guardrails.check_command import report_check
 from sm_guardrails.cli_options import add_config_options, config_from_args
-from sm_guardrails.cloudformation import check_paths
 from sm_guardrails.config import ConfigError
-from sm_guardrails.reporting import REPORTERS
 from sm_guardrails.reporting.text import render_rules
 
 EXIT_USAGE = 2
@@ -51,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         help="report named files that are not templates as skipped, not as errors (pre-commit)",
     )
     audit_command.add_parser(commands)
+    cdk_app_command.add_parser(commands)
     iam_policy_command.add_parser(commands)
     remediate_command.add_parser(commands)
     export_command.add_parser(commands)
@@ -93,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "rules":
         print(_rules_json() if args.format == "json" else render_rules(), end="")
         return 0
+    if args.command == "cdk-app":
+        return cdk_app_command.run(args)
     if args.command == "audit":
         return audit_command.run(args)
     if args.command == "iam-policy":
@@ -104,20 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"sm-guardrails: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    except OSError as error:
-        print(f"sm-guardrails: error: --output {args.output}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
-    with out if args.output else contextlib.nullcontext(out):
-        reporter = REPORTERS[args.format](out)
-        report = check_paths(
-            args.paths, config, reporter.finding, skip_non_templates=args.skip_non_templates
-        )
-        reporter.finish(report)
-    for note in report.errors:  # on stderr whatever the format, so CI logs show them
-        print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
-    return report.exit_code
+    return report_check(args, args.paths, config, sys.stdout, args.skip_non_templates)
 
 
 EXIT_BROKEN_PIPE = 141
