@@ -13,6 +13,7 @@ InstanceMetadataServiceConfiguration (accepted, never shown).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import pty
@@ -508,3 +509,180 @@ def test_on_a_terminal_apply_asks_and_only_yes_goes_ahead(
     assert "Traceback" not in output
     access = _describe(client, "exposed")["DirectInternetAccess"]
     assert (code, access) == ((0, "Disabled") if replaced else (2, "Enabled")), output
+
+
+def _crash_then_edit(
+    env: AwsEnv, folder: Path, crash_at: str, region: str = REGIONS[0]
+) -> tuple[Any, dict[str, Any], Path]:
+    """Crash a run at ``crash_at``; the client, the notebook as it was, and the journal."""
+    client = env.client("sagemaker", region)
+    make_notebook(client, "exposed", **EXPOSED)
+    before = _describe(client, "exposed")
+    crashed = _remediate(
+        env, "exposed", region, "--apply", "--confirm-data-loss", "--journal-dir", str(folder),
+        **{CRASH_VARIABLE: crash_at},
+    )  # fmt: skip
+    assert crashed.returncode == -9
+    return client, before, _journal(folder)
+
+
+def _assert_refused_and_unchanged(
+    env: AwsEnv, client: Any, journal: Path, crash_at: str, before: dict[str, Any]
+) -> str:
+    """Resume ``journal``: refused in one line, the notebook(s) and the journal unchanged."""
+    written = journal.read_bytes()
+    resumed = _cli(env, "remediate", "--resume", str(journal), "--apply")
+    assert resumed.returncode == 2, resumed.stdout + resumed.stderr
+    assert "Traceback" not in resumed.stderr
+    (line,) = resumed.stderr.splitlines()
+    assert "nothing was changed" in line.lower()
+    assert journal.read_bytes() == written
+    if crash_at.startswith("stop"):
+        assert _describe(client, "exposed") == before
+    else:
+        assert client.list_notebook_instances()["NotebookInstances"] == []
+    return line
+
+
+@pytest.mark.parametrize("crash_at", ["stop:requested", "delete:done"])
+def test_a_journal_edited_by_hand_does_not_match_its_checksum_and_is_refused(
+    moto_state: AwsEnv, tmp_path: Path, crash_at: str
+) -> None:
+    client, before, journal = _crash_then_edit(moto_state, tmp_path, crash_at)
+    raw = json.loads(journal.read_text())
+    raw["plan"]["create_request"]["DirectInternetAccess"] = "Enabled"
+    journal.write_text(json.dumps(raw, indent=2, sort_keys=True))
+    line = _assert_refused_and_unchanged(moto_state, client, journal, crash_at, before)
+    assert "does not match its checksum" in line
+
+
+@pytest.mark.parametrize("crash_at", ["stop:requested", "delete:done"])
+def test_a_journal_edited_with_its_checksum_recomputed_is_refused_by_the_rules(
+    moto_state: AwsEnv, tmp_path: Path, crash_at: str
+) -> None:
+    """What a deliberate edit gets: the create request is judged again before anything."""
+    client, before, journal_path = _crash_then_edit(moto_state, tmp_path, crash_at)
+    journal = Journal.load(journal_path)
+    request = {**journal.plan.create_request, "DirectInternetAccess": "Enabled"}
+    journal.plan = dataclasses.replace(journal.plan, create_request=request)
+    journal.write()  # a valid checksum over the edited content
+    line = _assert_refused_and_unchanged(moto_state, client, journal_path, crash_at, before)
+    assert "create" in line and "plan.create_request.DirectInternetAccess" in line
+    assert "[SMG-1]" in line
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"VolumeSizeInGB": "50"}, "plan.create_request: Invalid type for parameter VolumeSizeInGB"),
+        ({"PublicIp": True}, 'plan.create_request: Unknown parameter in input: "PublicIp"'),
+        ({"SecurityGroupIds": "sg-0aaa"}, "Invalid type for parameter SecurityGroupIds"),
+    ],
+)
+def test_a_journal_whose_create_request_does_not_fit_the_api_is_refused(
+    moto_state: AwsEnv, tmp_path: Path, change: dict[str, Any], words: str
+) -> None:
+    client, before, journal_path = _crash_then_edit(moto_state, tmp_path, "delete:done")
+    journal = Journal.load(journal_path)
+    request = {**journal.plan.create_request, **change}
+    journal.plan = dataclasses.replace(journal.plan, create_request=request)
+    journal.write()
+    line = _assert_refused_and_unchanged(moto_state, client, journal_path, "delete:done", before)
+    assert words in line
+
+
+def test_a_crash_halfway_through_writing_the_journal_leaves_the_last_version_to_resume(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    client, before, journal = _crash_then_edit(moto_state, tmp_path, "create:requested:writing")
+    assert list(tmp_path.glob(".*.tmp"))  # the half-written temporary file
+    steps = [(e["step"], e["phase"]) for e in json.loads(journal.read_text())["events"]]
+    assert steps[-1] == ("delete", "done")  # the last complete version
+    resumed = _cli(moto_state, "remediate", "--resume", str(journal), "--apply")
+    assert resumed.returncode == 0, resumed.stderr
+    assert _describe(client, "exposed")["DirectInternetAccess"] == "Disabled"
+    assert _describe(client, "exposed")["CreationTime"] != before["CreationTime"]
+
+
+def test_the_final_check_judges_the_notebook_as_read_back_not_the_plan(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    region = REGIONS[0]
+    make_notebook(moto_state.client("sagemaker", region), "exposed", **EXPOSED)
+    runner = _runner(moto_state, region, "exposed", tmp_path)
+    created: list[bool] = []
+
+    def remember(**_: Any) -> None:
+        created.append(True)
+
+    def shows_no_groups(parsed: dict[str, Any], **_: Any) -> None:
+        if created:  # the endpoint shows the new notebook without its security groups
+            parsed.pop("SecurityGroups", None)
+
+    events = runner.client.meta.events
+    events.register("after-call.sagemaker.CreateNotebookInstance", remember)
+    events.register("after-call.sagemaker.DescribeNotebookInstance", shows_no_groups)
+    with pytest.raises(RemediationInterrupted, match=r"read back.*\[SMG-2\] SecurityGroups"):
+        runner.run()
+    assert json.loads((tmp_path / "journal.json").read_text())["status"] == "interrupted"
+
+
+def test_the_closing_report_is_the_notebook_read_back_and_judged(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    client = moto_state.client("sagemaker", REGIONS[0])
+    make_notebook(client, "exposed", **EXPOSED)
+    applied = _remediate(
+        moto_state, "exposed", REGIONS[0], "--apply", "--confirm-data-loss",
+        "--journal-dir", str(tmp_path),
+    )  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    assert (
+        "Read back and judged as `sm-guardrails audit` judges it: DirectInternetAccess=Disabled, "
+        "SubnetId=subnet-0aaa, SecurityGroups=[sg-0aaa, sg-0bbb]; no error-level finding"
+    ) in applied.stdout
+    # moto does not keep IMDS settings: the notebook read back is judged as it is shown
+    assert "warning [SMG-5]" in applied.stdout
+
+
+def test_a_plan_whose_new_notebook_would_break_an_error_level_rule_is_refused(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    client = moto_state.client("sagemaker", REGIONS[0])
+    make_notebook(client, "nokey", **{k: v for k, v in EXPOSED.items() if k != "KmsKeyId"})
+    refused = _remediate(moto_state, "nokey", REGIONS[0], "--level", "SMG-4=error")
+    assert refused.returncode == 2
+    (line,) = refused.stderr.splitlines()
+    assert "[SMG-4]" in line and "plan.create_request.KmsKeyId" in line
+    assert "--level SMG-4=warning" in line
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--region", "eu_west_1"], "'eu_west_1' is not a region name"),
+        (["--region", REGIONS[0], "--profile", "nope"], "check --profile"),
+        (["--region", REGIONS[0], "--endpoint-url", "not a url"], "--endpoint-url 'not a url'"),
+    ],
+)
+def test_a_client_that_cannot_be_made_is_one_line_for_remediate(
+    moto_state: AwsEnv, options: list[str], words: str
+) -> None:
+    result = _cli(moto_state, "remediate", "exposed", *options)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert words in line
+
+
+def test_all_failing_with_a_bad_region_still_plans_the_good_ones(moto_state: AwsEnv) -> None:
+    make_notebook(moto_state.client("sagemaker", REGIONS[0]), "exposed", **EXPOSED)
+    result = _cli(
+        moto_state, "remediate", "--all-failing", "--region", REGIONS[0], "--region", "eu_west_1",
+        "--endpoint-url", moto_state.endpoint,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "'eu_west_1' is not a region name" in line
+    assert "Plan: replace notebook instance exposed (eu-west-1" in result.stdout
