@@ -340,7 +340,7 @@ def test_every_read_error_reaches_the_user_in_every_format_and_destination(
         "`sm-guardrails iam-policy audit` prints",
         "sm-guardrails: error: us-east-2 half: us-east-2: sagemaker:DescribeNotebookInstance "
         "was still throttled (ThrottlingException) after 2 attempt(s); run again later, "
-        "or with fewer --workers or more --max-attempts",
+        "or (audit) with fewer --workers or more --max-attempts",
     ]
     document = report_file.read_text() if destination == "file" else result.stdout
     if output_format == "json":
@@ -353,3 +353,12 @@ def test_every_read_error_reaches_the_user_in_every_format_and_destination(
         assert document.splitlines()[-1].endswith("2 input error(s)")
     assert len(shown) == (2 if output_format != "text" or destination == "file" else 0)
     assert all("access denied" in s or "throttled" in s for s in shown), shown
+
+
+def test_the_throttling_codes_are_botocores() -> None:
+    """The codes named 'throttled' in messages are those botocore's retries back off on."""
+    from botocore.retries.standard import ThrottledRetryableChecker
+
+    from sm_guardrails.aws.errors import THROTTLED
+
+    assert set(ThrottledRetryableChecker._THROTTLED_ERROR_CODES) == THROTTLED
