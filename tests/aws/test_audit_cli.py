@@ -298,7 +298,8 @@ def test_a_bad_region_is_one_line_and_the_good_regions_are_still_audited(
 
 
 @pytest.mark.parametrize(
-    "endpoint", ["not a url", "127.0.0.1:5000", "http://127.0.0.1:notaport", "ftp://x", "http://[::1"]
+    "endpoint",
+    ["not a url", "127.0.0.1:5000", "http://127.0.0.1:notaport", "ftp://x", "http://[::1"],
 )
 @pytest.mark.parametrize("where", [("--region", "eu-west-1"), ("--all-regions",)])
 def test_a_bad_endpoint_url_is_one_line(

@@ -26,7 +26,8 @@ import botocore.session
 import pytest
 
 from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
-from sm_guardrails.aws.journal import Journal, notebook_lock
+from sm_guardrails.aws.journal import CRASH_VARIABLE, Journal, checksum, notebook_lock
+from sm_guardrails.aws.journal import FORMAT as JOURNAL_FORMAT
 from sm_guardrails.aws.remediation_plan import (
     CARRIED_OVER,
     SET_BY_PLAN,
@@ -34,7 +35,6 @@ from sm_guardrails.aws.remediation_plan import (
     plan_remediation,
 )
 from sm_guardrails.aws.remediation_runner import (
-    CRASH_VARIABLE,
     RemediationInterrupted,
     RemediationRunner,
     notebook_tags,
@@ -323,6 +323,11 @@ def test_a_state_that_lasts_too_long_stops_the_run_with_a_clear_message(
     assert json.loads((tmp_path / "journal.json").read_text())["status"] == "interrupted"
 
 
+def _signed(content: dict[str, Any]) -> str:
+    """``content`` as a journal file with its checksum (the content may still be no journal)."""
+    return json.dumps({**content, "checksum": checksum(content)})
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -330,8 +335,13 @@ def test_a_state_that_lasts_too_long_stops_the_run_with_a_clear_message(
         ('{"format": "something else"}', "not an sm-guardrails remediation journal"),
         (
             '{"format": "sm-guardrails/remediation-journal", "version": 1, "events": []}',
-            "the journal is damaged (missing 'plan')",
+            "journal version 1; this sm-guardrails reads version 2",
         ),
+        (
+            '{"format": "sm-guardrails/remediation-journal", "version": 2, "events": []}',
+            "the journal does not match its checksum (it has none)",
+        ),
+        (_signed({"format": JOURNAL_FORMAT, "version": 2}), "the journal is damaged (missing"),
     ],
 )
 def test_a_bad_journal_is_a_one_line_error_and_changes_nothing(
@@ -425,8 +435,7 @@ def test_remediate_honours_the_audits_config_exemptions_and_tag_setting(
     make_notebook(client, "tagged", **{**EXPOSED, "Tags": exempt})
     config = tmp_path / "guardrails.yaml"
     config.write_text(
-        "exemptions:\n"
-        "  - {rule: SMG-1, resource: lab, reason: 'SEC-9: vendor demo until March'}\n"
+        "exemptions:\n  - {rule: SMG-1, resource: lab, reason: 'SEC-9: vendor demo until March'}\n"
     )
     refused = _remediate(moto_state, "lab", REGIONS[0], "--config", str(config))
     assert refused.returncode == 2
@@ -574,7 +583,7 @@ def test_a_journal_edited_with_its_checksum_recomputed_is_refused_by_the_rules(
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        ({"VolumeSizeInGB": "50"}, "plan.create_request: Invalid type for parameter VolumeSizeInGB"),
+        ({"VolumeSizeInGB": "50"}, "create_request: Invalid type for parameter VolumeSizeInGB"),
         ({"PublicIp": True}, 'plan.create_request: Unknown parameter in input: "PublicIp"'),
         ({"SecurityGroupIds": "sg-0aaa"}, "Invalid type for parameter SecurityGroupIds"),
     ],
