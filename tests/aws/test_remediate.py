@@ -576,8 +576,9 @@ def test_a_journal_edited_with_its_checksum_recomputed_is_refused_by_the_rules(
     journal.plan = dataclasses.replace(journal.plan, create_request=request)
     journal.write()  # a valid checksum over the edited content
     line = _assert_refused_and_unchanged(moto_state, client, journal_path, crash_at, before)
-    assert "create" in line and "plan.create_request.DirectInternetAccess" in line
-    assert "[SMG-1]" in line
+    assert "refused before the create step" in line and "[SMG-1]" in line
+    assert "plan.create_request.DirectInternetAccess is 'Enabled'" in line
+    assert "the journal was edited" in line
 
 
 @pytest.mark.parametrize(

@@ -268,11 +268,14 @@ def describe_findings(findings: Sequence[Finding]) -> str:
     return "; ".join(f"[{finding.rule_id}] {finding.message}" for finding in findings)
 
 
-def refuse_unsafe_request(plan: RemediationPlan, config: GuardrailConfig, where: str) -> None:
+def refuse_unsafe_request(
+    plan: RemediationPlan, config: GuardrailConfig, where: str, *, from_journal: bool = False
+) -> None:
     """:class:`PlanRefused` when the plan's create request breaks an error-level rule.
 
     The request is judged as the notebook it would create (its tags included), with
-    :func:`judged_for_remediation`; ``where`` starts the message (the notebook or journal).
+    :func:`judged_for_remediation`; ``where`` starts the message (the notebook or journal),
+    ``from_journal`` says the plan was read back from a journal.
     """
     request = plan.create_request
     described = {
@@ -290,13 +293,15 @@ def refuse_unsafe_request(plan: RemediationPlan, config: GuardrailConfig, where:
     if not problems:
         return
     lower = [f"--level {f.rule_id}=warning" for f in problems if f.rule_id not in REPLACED_BY]
-    if len(lower) < len(problems):  # SMG-1 or SMG-2: never in a request this module makes
+    if len(lower) == len(problems):
+        hint = f"; to replace it anyway, lower that rule for this run ({' '.join(lower)})"
+    elif from_journal:  # SMG-1 or SMG-2 fail: plan_remediation never writes that
         hint = (
-            "; sm-guardrails never plans that, so the request was edited: plan again with "
+            "; sm-guardrails never plans that, so the journal was edited: plan again with "
             f"`sm-guardrails remediate {plan.name}`"
         )
     else:
-        hint = f"; to replace it anyway, lower that rule for this run ({' '.join(lower)})"
+        hint = ""
     raise PlanRefused(
         f"{where}: refused before the create step: the new notebook would break "
         f"{describe_findings(problems)} (error level); nothing was changed{hint}"

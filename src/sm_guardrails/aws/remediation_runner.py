@@ -114,7 +114,8 @@ class RemediationRunner:
         :class:`~sm_guardrails.aws.remediation_plan.PlanRefused`, before any call or
         write, when the create request breaks an error-level rule.
         """
-        refuse_unsafe_request(self.plan, self.config, f"{self.journal.path} ({self.plan.name})")
+        where = f"{self.journal.path} ({self.plan.name})"
+        refuse_unsafe_request(self.plan, self.config, where, from_journal=True)
         try:
             verification = None
             while verification is None:
