@@ -617,20 +617,15 @@ def test_a_crash_halfway_through_writing_the_journal_leaves_the_last_version_to_
 def test_the_final_check_judges_the_notebook_as_read_back_not_the_plan(
     moto_state: AwsEnv, tmp_path: Path
 ) -> None:
-    region = REGIONS[0]
-    make_notebook(moto_state.client("sagemaker", region), "exposed", **EXPOSED)
-    runner = _runner(moto_state, region, "exposed", tmp_path)
-    created: list[bool] = []
-
-    def remember(**_: Any) -> None:
-        created.append(True)
+    make_notebook(moto_state.client("sagemaker", REGIONS[0]), "exposed", **EXPOSED)
+    runner = _runner(moto_state, REGIONS[0], "exposed", tmp_path)
+    events, created = runner.client.meta.events, []
+    events.register("after-call.sagemaker.CreateNotebookInstance", lambda **_: created.append(1))
 
     def shows_no_groups(parsed: dict[str, Any], **_: Any) -> None:
         if created:  # the endpoint shows the new notebook without its security groups
             parsed.pop("SecurityGroups", None)
 
-    events = runner.client.meta.events
-    events.register("after-call.sagemaker.CreateNotebookInstance", remember)
     events.register("after-call.sagemaker.DescribeNotebookInstance", shows_no_groups)
     with pytest.raises(RemediationInterrupted, match=r"read back.*\[SMG-2\] SecurityGroups"):
         runner.run()

@@ -97,7 +97,8 @@ def _client(session: boto3.Session, service: Any, region: str, settings: AwsSett
         )
     except (InvalidRegionError, ValueError):  # the endpoint URL was checked: the region's fault
         raise RegionNameError(
-            f"{region!r} is not a region name: check --region (regions look like eu-west-1)"
+            f"{region!r} is not a region name: check --region or the profile's region (regions "
+            "look like eu-west-1)"
         ) from None
 
 
