@@ -575,6 +575,8 @@ def test_a_journal_edited_with_its_checksum_recomputed_is_refused_by_the_rules(
     request = {**journal.plan.create_request, "DirectInternetAccess": "Enabled"}
     journal.plan = dataclasses.replace(journal.plan, create_request=request)
     journal.write()  # a valid checksum over the edited content
+    shown = _cli(moto_state, "remediate", "--resume", str(journal_path))
+    assert shown.returncode == 2 and "refused before the create step" in shown.stderr
     line = _assert_refused_and_unchanged(moto_state, client, journal_path, crash_at, before)
     assert "refused before the create step" in line and "[SMG-1]" in line
     assert "plan.create_request.DirectInternetAccess is 'Enabled'" in line

@@ -31,6 +31,7 @@ from sm_guardrails.aws.remediation_plan import (
     PlanRefused,
     RemediationPlan,
     plan_remediation,
+    refuse_unsafe_request,
 )
 from sm_guardrails.aws.remediation_runner import (
     RemediationInterrupted,
@@ -206,7 +207,9 @@ def _resume(args: argparse.Namespace, config: GuardrailConfig) -> int:
     print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
     if journal.message:
         print(f"Last stop: {journal.message}")
-    if not args.apply:
+    if not args.apply:  # say now what --apply would refuse
+        where = f"{journal.path} ({plan.name})"
+        refuse_unsafe_request(plan, config, where, from_journal=True)
         print("\nNothing was changed. To go on: add --apply.")
         return EXIT_OK
     settings = AwsSettings(
