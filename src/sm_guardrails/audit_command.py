@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sm_guardrails.cli_options import add_config_options, config_from_args
 from sm_guardrails.config import ConfigError
-from sm_guardrails.reporting import REPORTERS
+from sm_guardrails.reporting import REPORTERS, Reporter
+from sm_guardrails.reporting.text import TextReporter
 
 if TYPE_CHECKING:
     from sm_guardrails.aws.audit import Progress
@@ -64,8 +65,13 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         return _fail(str(error))
     try:
-        from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
-        from sm_guardrails.aws.audit import RegionError, audit_regions, enabled_regions
+        from sm_guardrails.aws.audit import (
+            RegionError,
+            audit_regions,
+            enabled_regions,
+            region_clients,
+        )
+        from sm_guardrails.aws.clients import AwsSettings, SettingsError, make_session
         from sm_guardrails.aws.errors import NO_CREDENTIALS, aws_problem
     except ImportError as error:
         return _fail(str(error))
@@ -85,29 +91,33 @@ def run(args: argparse.Namespace) -> int:
         regions = enabled_regions(session, settings) if args.all_regions else args.region
     except BotoCoreError as error:
         return _fail(aws_problem(error, "", "session"))
-    except RegionError as error:
+    except (SettingsError, RegionError) as error:
         return _fail(str(error))
     try:
         out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     except OSError as error:
         return _fail(f"--output {args.output}: {error.strerror}")
     progress = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    clients, unusable = region_clients(session, regions, settings)
     with out if args.output else contextlib.nullcontext(out):
-        reporter = REPORTERS[args.format](out)
-        clients = {region: sagemaker_client(session, region, settings) for region in regions}
+        reporter: Reporter = (  # a text report file also says what it could not read
+            TextReporter(out, list_errors=True)
+            if args.output and args.format == "text"
+            else REPORTERS[args.format](out)
+        )
         report = audit_regions(
             clients,
             config,
             reporter.finding,
             workers=args.workers,
             on_progress=progress.show if progress else None,
+            unusable=unusable,
         )
         if progress:
             progress.close()
         reporter.finish(report)
-    if args.format != "text" or args.output:
-        for note in report.errors:
-            print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
+    for note in report.errors:  # on stderr whatever the format and destination
+        print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
     return report.exit_code
 
 

@@ -271,3 +271,95 @@ def test_a_terminal_gets_a_progress_bar_on_stderr(fleet: AwsEnv) -> None:
     assert done.returncode == 1
     assert json.loads(done.stdout)["summary"]["notebooks"] == 8
     assert b"8/8 notebooks, 2/2 regions listed" in shown
+
+
+def _single_error_line(stderr: str) -> str:
+    assert "Traceback" not in stderr, stderr
+    (line,) = stderr.splitlines()
+    assert line.startswith("sm-guardrails: error: "), line
+    return line
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_a_bad_region_is_one_line_and_the_good_regions_are_still_audited(
+    fleet: AwsEnv, output_format: str
+) -> None:
+    result = _audit(fleet, *_regions("us-east-2", "eu_west_1"), "--format", output_format)
+    assert result.returncode == 2
+    line = _single_error_line(result.stderr)
+    assert "eu_west_1" in line and "not a region name" in line and "--region" in line
+    if output_format == "json":
+        report = json.loads(result.stdout)
+        assert _blocking(report) == {item for item in EXPECTED if item[0] == "us-east-2"}
+        assert [error["file"] for error in report["errors"]] == ["eu_west_1"]
+        assert report["summary"]["regions"] == 1
+    else:
+        assert "(us-east-2): error [SMG-1]" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["not a url", "127.0.0.1:5000", "http://127.0.0.1:notaport", "ftp://x", "http://[::1"],
+)
+@pytest.mark.parametrize("where", [("--region", "eu-west-1"), ("--all-regions",)])
+def test_a_bad_endpoint_url_is_one_line(
+    fleet: AwsEnv, endpoint: str, where: tuple[str, ...]
+) -> None:
+    result = _audit(fleet, *where, endpoint=endpoint)
+    assert result.returncode == 2
+    line = _single_error_line(result.stderr)
+    assert f"--endpoint-url {endpoint!r}" in line
+    assert result.stdout == ""
+
+
+def _unreadable(call: Call) -> Answer | None:
+    """No ListNotebookInstances in eu-west-1; us-east-2's 'half' throttled on every attempt."""
+    if call.region == "eu-west-1" and call.operation == "ListNotebookInstances":
+        return Answer(400, "AccessDeniedException", "not allowed")
+    if call.operation == "DescribeNotebookInstance" and b'"half"' in call.body:
+        return Answer(400, "ThrottlingException", "Rate exceeded")
+    return None
+
+
+@pytest.mark.parametrize("destination", ["stdout", "file"])
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif"])
+def test_every_read_error_reaches_the_user_in_every_format_and_destination(
+    fleet: AwsEnv, tmp_path: Path, output_format: str, destination: str
+) -> None:
+    report_file = tmp_path / "report"
+    to_file = ["--output", str(report_file)] if destination == "file" else []
+    with fault_proxy(fleet.endpoint, _unreadable) as proxy:
+        result = _audit(
+            fleet, *_regions(*REGIONS), "--format", output_format, "--max-attempts", "2",
+            "--retry-mode", "standard", *to_file, endpoint=proxy,
+        )  # fmt: skip
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "sm-guardrails: error: eu-west-1: eu-west-1: access denied to "
+        "sagemaker:ListNotebookInstances (AccessDeniedException); attach the policy "
+        "`sm-guardrails iam-policy audit` prints",
+        "sm-guardrails: error: us-east-2 half: us-east-2: sagemaker:DescribeNotebookInstance "
+        "was still throttled (ThrottlingException) after 2 attempt(s); run again later, "
+        "or (audit) with fewer --workers or more --max-attempts",
+    ]
+    document = report_file.read_text() if destination == "file" else result.stdout
+    if output_format == "json":
+        shown = [f"{e['file']}: {e['message']}" for e in json.loads(document)["errors"]]
+    elif output_format == "sarif":
+        notes = json.loads(document)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        shown = [note["message"]["text"] for note in notes]
+    else:
+        shown = [line for line in document.splitlines() if ": error: " in line]
+        assert document.splitlines()[-1].endswith("2 input error(s)")
+    assert len(shown) == (2 if output_format != "text" or destination == "file" else 0)
+    assert all("access denied" in s or "throttled" in s for s in shown), shown
+
+
+def test_the_throttling_codes_are_botocores() -> None:
+    """The codes named 'throttled' in messages are those botocore's retries back off on."""
+    from botocore.retries.standard import ThrottledRetryableChecker
+
+    from sm_guardrails.aws.errors import THROTTLED
+
+    assert set(ThrottledRetryableChecker._THROTTLED_ERROR_CODES) == THROTTLED

@@ -13,6 +13,7 @@ InstanceMetadataServiceConfiguration (accepted, never shown).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import pty
@@ -25,7 +26,8 @@ import botocore.session
 import pytest
 
 from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
-from sm_guardrails.aws.journal import Journal, notebook_lock
+from sm_guardrails.aws.journal import CRASH_VARIABLE, Journal, checksum, notebook_lock
+from sm_guardrails.aws.journal import FORMAT as JOURNAL_FORMAT
 from sm_guardrails.aws.remediation_plan import (
     CARRIED_OVER,
     SET_BY_PLAN,
@@ -33,7 +35,6 @@ from sm_guardrails.aws.remediation_plan import (
     plan_remediation,
 )
 from sm_guardrails.aws.remediation_runner import (
-    CRASH_VARIABLE,
     RemediationInterrupted,
     RemediationRunner,
     notebook_tags,
@@ -322,6 +323,11 @@ def test_a_state_that_lasts_too_long_stops_the_run_with_a_clear_message(
     assert json.loads((tmp_path / "journal.json").read_text())["status"] == "interrupted"
 
 
+def _signed(content: dict[str, Any]) -> str:
+    """``content`` as a journal file with its checksum (the content may still be no journal)."""
+    return json.dumps({**content, "checksum": checksum(content)})
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -329,8 +335,13 @@ def test_a_state_that_lasts_too_long_stops_the_run_with_a_clear_message(
         ('{"format": "something else"}', "not an sm-guardrails remediation journal"),
         (
             '{"format": "sm-guardrails/remediation-journal", "version": 1, "events": []}',
-            "the journal is damaged (missing 'plan')",
+            "journal version 1; this sm-guardrails reads version 2",
         ),
+        (
+            '{"format": "sm-guardrails/remediation-journal", "version": 2, "events": []}',
+            "the journal does not match its checksum (it has none)",
+        ),
+        (_signed({"format": JOURNAL_FORMAT, "version": 2}), "the journal is damaged (missing"),
     ],
 )
 def test_a_bad_journal_is_a_one_line_error_and_changes_nothing(
@@ -424,8 +435,7 @@ def test_remediate_honours_the_audits_config_exemptions_and_tag_setting(
     make_notebook(client, "tagged", **{**EXPOSED, "Tags": exempt})
     config = tmp_path / "guardrails.yaml"
     config.write_text(
-        "exemptions:\n"
-        "  - {rule: SMG-1, resource: lab, reason: 'SEC-9: vendor demo until March'}\n"
+        "exemptions:\n  - {rule: SMG-1, resource: lab, reason: 'SEC-9: vendor demo until March'}\n"
     )
     refused = _remediate(moto_state, "lab", REGIONS[0], "--config", str(config))
     assert refused.returncode == 2
@@ -508,3 +518,178 @@ def test_on_a_terminal_apply_asks_and_only_yes_goes_ahead(
     assert "Traceback" not in output
     access = _describe(client, "exposed")["DirectInternetAccess"]
     assert (code, access) == ((0, "Disabled") if replaced else (2, "Enabled")), output
+
+
+def _crash_then_edit(
+    env: AwsEnv, folder: Path, crash_at: str, region: str = REGIONS[0]
+) -> tuple[Any, dict[str, Any], Path]:
+    """Crash a run at ``crash_at``; the client, the notebook as it was, and the journal."""
+    client = env.client("sagemaker", region)
+    make_notebook(client, "exposed", **EXPOSED)
+    before = _describe(client, "exposed")
+    crashed = _remediate(
+        env, "exposed", region, "--apply", "--confirm-data-loss", "--journal-dir", str(folder),
+        **{CRASH_VARIABLE: crash_at},
+    )  # fmt: skip
+    assert crashed.returncode == -9
+    return client, before, _journal(folder)
+
+
+def _assert_refused_and_unchanged(
+    env: AwsEnv, client: Any, journal: Path, crash_at: str, before: dict[str, Any]
+) -> str:
+    """Resume ``journal``: refused in one line, the notebook(s) and the journal unchanged."""
+    written = journal.read_bytes()
+    resumed = _cli(env, "remediate", "--resume", str(journal), "--apply")
+    assert resumed.returncode == 2, resumed.stdout + resumed.stderr
+    assert "Traceback" not in resumed.stderr
+    (line,) = resumed.stderr.splitlines()
+    assert "nothing was changed" in line.lower()
+    assert journal.read_bytes() == written
+    if crash_at.startswith("stop"):
+        assert _describe(client, "exposed") == before
+    else:
+        assert client.list_notebook_instances()["NotebookInstances"] == []
+    return line
+
+
+@pytest.mark.parametrize("crash_at", ["stop:requested", "delete:done"])
+def test_a_journal_edited_by_hand_does_not_match_its_checksum_and_is_refused(
+    moto_state: AwsEnv, tmp_path: Path, crash_at: str
+) -> None:
+    client, before, journal = _crash_then_edit(moto_state, tmp_path, crash_at)
+    raw = json.loads(journal.read_text())
+    raw["plan"]["create_request"]["DirectInternetAccess"] = "Enabled"
+    journal.write_text(json.dumps(raw, indent=2, sort_keys=True))
+    line = _assert_refused_and_unchanged(moto_state, client, journal, crash_at, before)
+    assert "does not match its checksum" in line
+
+
+@pytest.mark.parametrize("crash_at", ["stop:requested", "delete:done"])
+def test_a_journal_edited_with_its_checksum_recomputed_is_refused_by_the_rules(
+    moto_state: AwsEnv, tmp_path: Path, crash_at: str
+) -> None:
+    """What a deliberate edit gets: the create request is judged again before anything."""
+    client, before, journal_path = _crash_then_edit(moto_state, tmp_path, crash_at)
+    journal = Journal.load(journal_path)
+    request = {**journal.plan.create_request, "DirectInternetAccess": "Enabled"}
+    journal.plan = dataclasses.replace(journal.plan, create_request=request)
+    journal.write()  # a valid checksum over the edited content
+    shown = _cli(moto_state, "remediate", "--resume", str(journal_path))
+    assert shown.returncode == 2 and "refused before the create step" in shown.stderr
+    line = _assert_refused_and_unchanged(moto_state, client, journal_path, crash_at, before)
+    assert "refused before the create step" in line and "[SMG-1]" in line
+    assert "plan.create_request.DirectInternetAccess is 'Enabled'" in line
+    assert "the journal was edited" in line
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"VolumeSizeInGB": "50"}, "create_request: Invalid type for parameter VolumeSizeInGB"),
+        ({"PublicIp": True}, 'plan.create_request: Unknown parameter in input: "PublicIp"'),
+        ({"SecurityGroupIds": "sg-0aaa"}, "Invalid type for parameter SecurityGroupIds"),
+    ],
+)
+def test_a_journal_whose_create_request_does_not_fit_the_api_is_refused(
+    moto_state: AwsEnv, tmp_path: Path, change: dict[str, Any], words: str
+) -> None:
+    client, before, journal_path = _crash_then_edit(moto_state, tmp_path, "delete:done")
+    journal = Journal.load(journal_path)
+    request = {**journal.plan.create_request, **change}
+    journal.plan = dataclasses.replace(journal.plan, create_request=request)
+    journal.write()
+    line = _assert_refused_and_unchanged(moto_state, client, journal_path, "delete:done", before)
+    assert words in line
+
+
+def test_a_crash_halfway_through_writing_the_journal_leaves_the_last_version_to_resume(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    client, before, journal = _crash_then_edit(moto_state, tmp_path, "create:requested:writing")
+    assert list(tmp_path.glob(".*.tmp"))  # the half-written temporary file
+    steps = [(e["step"], e["phase"]) for e in json.loads(journal.read_text())["events"]]
+    assert steps[-1] == ("delete", "done")  # the last complete version
+    resumed = _cli(moto_state, "remediate", "--resume", str(journal), "--apply")
+    assert resumed.returncode == 0, resumed.stderr
+    assert _describe(client, "exposed")["DirectInternetAccess"] == "Disabled"
+    assert _describe(client, "exposed")["CreationTime"] != before["CreationTime"]
+
+
+def test_the_final_check_judges_the_notebook_as_read_back_not_the_plan(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    make_notebook(moto_state.client("sagemaker", REGIONS[0]), "exposed", **EXPOSED)
+    runner = _runner(moto_state, REGIONS[0], "exposed", tmp_path)
+    events, created = runner.client.meta.events, []
+    events.register("after-call.sagemaker.CreateNotebookInstance", lambda **_: created.append(1))
+
+    def shows_no_groups(parsed: dict[str, Any], **_: Any) -> None:
+        if created:  # the endpoint shows the new notebook without its security groups
+            parsed.pop("SecurityGroups", None)
+
+    events.register("after-call.sagemaker.DescribeNotebookInstance", shows_no_groups)
+    with pytest.raises(RemediationInterrupted, match=r"read back.*\[SMG-2\] SecurityGroups"):
+        runner.run()
+    assert json.loads((tmp_path / "journal.json").read_text())["status"] == "interrupted"
+
+
+def test_the_closing_report_is_the_notebook_read_back_and_judged(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    client = moto_state.client("sagemaker", REGIONS[0])
+    make_notebook(client, "exposed", **EXPOSED)
+    applied = _remediate(
+        moto_state, "exposed", REGIONS[0], "--apply", "--confirm-data-loss",
+        "--journal-dir", str(tmp_path),
+    )  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    assert (
+        "Read back and judged as `sm-guardrails audit` judges it: DirectInternetAccess=Disabled, "
+        "SubnetId=subnet-0aaa, SecurityGroups=[sg-0aaa, sg-0bbb]; no error-level finding"
+    ) in applied.stdout
+    # moto does not keep IMDS settings: the notebook read back is judged as it is shown
+    assert "warning [SMG-5]" in applied.stdout
+
+
+def test_a_plan_whose_new_notebook_would_break_an_error_level_rule_is_refused(
+    moto_state: AwsEnv, tmp_path: Path
+) -> None:
+    client = moto_state.client("sagemaker", REGIONS[0])
+    make_notebook(client, "nokey", **{k: v for k, v in EXPOSED.items() if k != "KmsKeyId"})
+    refused = _remediate(moto_state, "nokey", REGIONS[0], "--level", "SMG-4=error")
+    assert refused.returncode == 2
+    (line,) = refused.stderr.splitlines()
+    assert "[SMG-4]" in line and "plan.create_request.KmsKeyId" in line
+    assert "--level SMG-4=warning" in line
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--region", "eu_west_1"], "'eu_west_1' is not a region name"),
+        (["--region", REGIONS[0], "--profile", "nope"], "check --profile"),
+        (["--region", REGIONS[0], "--endpoint-url", "not a url"], "--endpoint-url 'not a url'"),
+    ],
+)
+def test_a_client_that_cannot_be_made_is_one_line_for_remediate(
+    moto_state: AwsEnv, options: list[str], words: str
+) -> None:
+    result = _cli(moto_state, "remediate", "exposed", *options)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert words in line
+
+
+def test_all_failing_with_a_bad_region_still_plans_the_good_ones(moto_state: AwsEnv) -> None:
+    make_notebook(moto_state.client("sagemaker", REGIONS[0]), "exposed", **EXPOSED)
+    result = _cli(
+        moto_state, "remediate", "--all-failing", "--region", REGIONS[0], "--region", "eu_west_1",
+        "--endpoint-url", moto_state.endpoint,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "'eu_west_1' is not a region name" in line
+    assert "Plan: replace notebook instance exposed (eu-west-1" in result.stdout

@@ -3,13 +3,13 @@
 Listing pages through ``ListNotebookInstances``; each notebook's ``DescribeNotebookInstance``
 and ``ListTags`` run on a bounded thread pool, at most ``2 * workers`` notebooks in flight,
 and every finding goes to ``on_finding`` as soon as its notebook is judged, so memory stays
-flat however many notebooks there are. A region that cannot be read is an error note
-(the run exits 2) and the other regions are still audited.
+flat however many notebooks there are. A region that cannot be read, or whose name is no
+region name, is an error note (the run exits 2) and the other regions are still audited.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sm_guardrails.aws.clients import AwsSettings, ec2_client
+from sm_guardrails.aws.clients import AwsSettings, RegionNameError, ec2_client, sagemaker_client
 from sm_guardrails.aws.errors import aws_problem, is_not_found
 from sm_guardrails.aws.notebooks import DeployedNotebook, deployed_notebook
 from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
@@ -50,10 +50,26 @@ def enabled_regions(session: boto3.Session, settings: AwsSettings) -> list[str]:
     region = session.region_name or DISCOVERY_REGION
     try:
         response = ec2_client(session, region, settings).describe_regions()
+    except RegionNameError as error:
+        raise RegionError(f"cannot list the account's regions: {error}") from None
     except (ClientError, BotoCoreError) as error:
         problem = aws_problem(error, region, "ec2:DescribeRegions")
         raise RegionError(f"cannot list the account's regions: {problem}") from None
     return sorted(item["RegionName"] for item in response["Regions"] if "RegionName" in item)
+
+
+def region_clients(
+    session: boto3.Session, regions: Iterable[str], settings: AwsSettings
+) -> tuple[dict[str, SageMakerClient], list[FileNote]]:
+    """A SageMaker client per region, and an error note per region that is no region name."""
+    clients: dict[str, SageMakerClient] = {}
+    unusable: list[FileNote] = []
+    for region in dict.fromkeys(regions):
+        try:
+            clients[region] = sagemaker_client(session, region, settings)
+        except RegionNameError as error:
+            unusable.append(FileNote(region, str(error)))
+    return clients, unusable
 
 
 def audit_regions(
@@ -63,15 +79,17 @@ def audit_regions(
     *,
     workers: int = 8,
     on_progress: Callable[[Progress], None] | None = None,
+    unusable: Iterable[FileNote] = (),
 ) -> CheckReport:
     """Audit every notebook instance of each region of ``clients`` (region to SageMaker client).
 
     Findings (passes left out) go to ``on_finding``.
     The report counts regions read in ``templates`` (its ``source`` is "region"), notebooks
-    judged, and holds one error note per region or notebook that could not be read, and
-    one skipped note per notebook deleted while the run read it or per ignored exemption tag.
+    judged, and holds one error note per region or notebook that could not be read (the
+    ``unusable`` notes of :func:`region_clients` first), and one skipped note per notebook
+    deleted while the run read it or per ignored exemption tag.
     """
-    report = CheckReport(source="region")
+    report = CheckReport(source="region", errors=list(unusable))
     listed = regions_listed = 0
 
     def judge(done: Future[DeployedNotebook | _Note]) -> None:

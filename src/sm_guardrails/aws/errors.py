@@ -19,6 +19,25 @@ NOT_ACCEPTED = frozenset(
     {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure", "OptInRequired"}
 )
 BAD_SECRET = frozenset({"SignatureDoesNotMatch", "IncompleteSignature"})
+THROTTLED = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
+"""The error codes botocore's retry modes treat as throttling (a test holds them equal)."""
 NO_CREDENTIALS = (
     "no AWS credentials found: set AWS_PROFILE (or pass --profile), or "
     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
@@ -27,7 +46,14 @@ _POLICY_HINT = "attach the policy `sm-guardrails iam-policy audit` prints"
 
 
 def aws_problem(error: ClientError | BotoCoreError, region: str, action: str) -> str:
-    """What ``error`` (from calling ``action`` in ``region``) means, and what to do about it."""
+    """What ``error`` (from calling ``action`` in ``region``) means, and what to do about it.
+
+    Always one line: botocore's own multi-line messages are joined.
+    """
+    return " ".join(_problem(error, region, action).split())
+
+
+def _problem(error: ClientError | BotoCoreError, region: str, action: str) -> str:
     if isinstance(error, NoCredentialsError):
         return NO_CREDENTIALS
     if isinstance(error, ProfileNotFound):
@@ -35,7 +61,10 @@ def aws_problem(error: ClientError | BotoCoreError, region: str, action: str) ->
     if isinstance(error, NoRegionError):
         return "no region given: pass --region or set AWS_DEFAULT_REGION"
     if isinstance(error, EndpointConnectionError):
-        return f"{region}: cannot reach the endpoint ({error}); check the network or --endpoint-url"
+        return (
+            f"{region}: cannot reach the endpoint ({error}); check the network, the region "
+            "name and --endpoint-url"
+        )
     if not isinstance(error, ClientError):
         return f"{region}: {action} failed: {error}"
     code = str(error.response.get("Error", {}).get("Code", ""))
@@ -49,6 +78,13 @@ def aws_problem(error: ClientError | BotoCoreError, region: str, action: str) ->
             f"{region}: the credentials are not accepted here ({code}); if {region} is an "
             "opt-in region, it is probably not enabled for this account: enable it or leave it "
             "out, else check the access key"
+        )
+    if code in THROTTLED:
+        retries = error.response.get("ResponseMetadata", {}).get("RetryAttempts")
+        attempts = f"{retries + 1} attempt(s)" if isinstance(retries, int) else "its retries"
+        return (
+            f"{region}: {action} was still throttled ({code}) after {attempts}; run again "
+            "later, or (audit) with fewer --workers or more --max-attempts"
         )
     if code in BAD_SECRET:
         return f"{region}: the request signature is wrong ({code}); check the secret access key"

@@ -6,15 +6,22 @@ output and tags, the plan with its exact CreateNotebookInstance request, and eve
 as it is requested and as it completes. Each write goes to a temporary file in the same
 folder, is fsynced, and renamed over the journal, so the file on disk is always one
 complete version.
+
+Each version carries the SHA-256 of its own content (canonical JSON), so a journal
+changed after it was written (by hand, by an editor's autosave, by another program) is
+refused rather than carried out. A checksum stops mistakes, not an attacker, who can
+compute it again: the runner judges the create request again before it sends anything.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,8 +49,15 @@ else:
             return False
         return True
 
+
 FORMAT = "sm-guardrails/remediation-journal"
-VERSION = 1
+VERSION = 2
+"""2: each version carries its checksum."""
+
+CRASH_VARIABLE = "SM_GUARDRAILS_REMEDIATE_CRASH_AT"
+"""Fault injection for tests: ``STEP:requested``, ``STEP:called`` or ``STEP:done`` makes the
+process kill itself (SIGKILL, no cleanup) at that point of the runner, as a crash would;
+``STEP:PHASE:writing`` halfway through writing that event's journal version."""
 
 IN_PROGRESS = "in-progress"
 INTERRUPTED = "interrupted"
@@ -76,6 +90,19 @@ def notebook_lock(folder: Path, region: str, name: str) -> Iterator[Path]:
         yield path
     finally:
         handle.close()  # closing releases the lock
+
+
+def crash_point(point: str, last_words: Callable[[], object] = lambda: None) -> None:
+    """Die here, as a crash would, when :data:`CRASH_VARIABLE` names ``point`` (tests)."""
+    if os.environ.get(CRASH_VARIABLE) == point:
+        last_words()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def checksum(content: dict[str, Any]) -> str:
+    """``sha256:`` and the hex digest of ``content`` as canonical JSON (sorted, compact)."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def utc_now() -> str:
@@ -122,8 +149,9 @@ class Journal:
         if raw.get("version") != VERSION:
             raise JournalError(
                 f"{path}: journal version {raw.get('version')!r}; this sm-guardrails "
-                f"reads version {VERSION}"
+                f"reads version {VERSION}; nothing was changed"
             )
+        _check_sum(path, raw)
         try:
             plan = RemediationPlan.from_json(raw["plan"])
             events = [_event(event) for event in raw["events"]]
@@ -154,7 +182,7 @@ class Journal:
         if detail:
             event["detail"] = detail
         self.events.append(event)
-        self.write()
+        self.write(f"{step}:{phase}:writing")
 
     def finish(self, status: str, message: str = "") -> None:
         """Set the run's status (done or interrupted) and why, and write the journal."""
@@ -173,11 +201,22 @@ class Journal:
             "events": self.events,
         }
 
-    def write(self) -> None:
-        """Replace the file atomically: temporary file, fsync, rename, fsync the folder."""
-        text = json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n"
+    def write(self, crash_at: str = "") -> None:
+        """Replace the file atomically: temporary file, fsync, rename, fsync the folder.
+
+        ``crash_at`` names this write for :func:`crash_point` (killed halfway through).
+        """
+        content = self.to_json()
+        content["checksum"] = checksum(content)
+        text = json.dumps(content, indent=2, sort_keys=True) + "\n"
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         with temporary.open("w", encoding="utf-8") as handle:
+
+            def half_written() -> None:
+                handle.write(text[: len(text) // 2])
+                handle.flush()
+
+            crash_point(crash_at, half_written)
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -187,6 +226,19 @@ class Journal:
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+def _check_sum(path: Path, raw: dict[str, Any]) -> None:
+    """:class:`JournalError` unless ``raw`` holds the checksum of the rest of itself."""
+    written = raw.pop("checksum", None)
+    if written != checksum(raw):
+        raise JournalError(
+            f"{path}: the journal does not match its checksum ("
+            + ("it has none" if written is None else "it was changed after it was written")
+            + "); nothing was changed. Put back the file as sm-guardrails wrote it, or plan "
+            "again with `sm-guardrails remediate NAME` (plan.original and plan.tags in it are "
+            "the notebook as it was)"
+        )
 
 
 def _event(raw: object) -> dict[str, str]:

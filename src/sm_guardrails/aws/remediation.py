@@ -15,8 +15,14 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sm_guardrails.aws.audit import audit_regions
-from sm_guardrails.aws.clients import AwsSettings, make_session, sagemaker_client
+from sm_guardrails.aws.audit import audit_regions, region_clients
+from sm_guardrails.aws.clients import (
+    AwsSettings,
+    RegionNameError,
+    SettingsError,
+    make_session,
+    sagemaker_client,
+)
 from sm_guardrails.aws.errors import aws_problem
 from sm_guardrails.aws.journal import DONE, Journal, JournalError, notebook_lock
 from sm_guardrails.aws.remediation_plan import (
@@ -25,10 +31,12 @@ from sm_guardrails.aws.remediation_plan import (
     PlanRefused,
     RemediationPlan,
     plan_remediation,
+    refuse_unsafe_request,
 )
 from sm_guardrails.aws.remediation_runner import (
     RemediationInterrupted,
     RemediationRunner,
+    Verification,
     notebook_tags,
 )
 from sm_guardrails.cli_options import config_from_args
@@ -50,19 +58,19 @@ IN_PLACE_NOTE = (
 def run_remediate(args: argparse.Namespace) -> int:
     """Plan or carry out one replacement, or resume one; returns the exit code."""
     try:
-        if args.resume:
-            return _resume(args)
         config = config_from_args(args)
+        if args.resume:
+            return _resume(args, config)
         if args.all_failing:
             return _remediate_all_failing(args, config)
         if len(args.region) > 1:
             raise PlanRefused("one --region for one notebook (several only with --all-failing)")
         return _remediate(args, config)
-    except (PlanRefused, JournalError, ConfigError) as refusal:
+    except (PlanRefused, JournalError, ConfigError, SettingsError, RegionNameError) as refusal:
         _error(str(refusal))
         return EXIT_REFUSED
-    except BotoCoreError as error:  # e.g. an unknown --profile
-        _error(str(error))
+    except BotoCoreError as error:  # e.g. a profile whose credentials cannot be resolved
+        _error(aws_problem(error, "", "session"))
         return EXIT_REFUSED
 
 
@@ -80,7 +88,7 @@ def _remediate(args: argparse.Namespace, config: GuardrailConfig) -> int:
             "first, then pass --confirm-data-loss (or answer yes on a terminal)"
         )
         return EXIT_REFUSED
-    return _start(client, plan, args)
+    return _start(client, plan, args, config)
 
 
 def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) -> int:
@@ -105,8 +113,8 @@ def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) ->
             elif finding.rule_id in FIXED_IN_PLACE:
                 in_place[key] = None
 
-    clients = {region: sagemaker_client(session, region, settings) for region in args.region}
-    report = audit_regions(clients, config, sort)
+    clients, unusable = region_clients(session, args.region, settings)
+    report = audit_regions(clients, config, sort, unusable=unusable)
     for note in report.errors:
         _error(f"{note.file}: {note.message}")
     plans, outcomes = [], []
@@ -130,7 +138,7 @@ def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) ->
         if not args.apply:
             outcomes.append((EXIT_OK, f"{plan.name} ({plan.region}): planned, not changed"))
             continue
-        code = _start(client, plan, args)
+        code = _start(client, plan, args, config)
         done = "replaced" if code == EXIT_OK else "stopped before the end, see its journal"
         outcomes.append((code, f"{plan.name} ({plan.region}): {done}"))
     print(
@@ -172,16 +180,22 @@ def _plan(
     )
 
 
-def _start(client: SageMakerClient, plan: RemediationPlan, args: argparse.Namespace) -> int:
+def _start(
+    client: SageMakerClient,
+    plan: RemediationPlan,
+    args: argparse.Namespace,
+    config: GuardrailConfig,
+) -> int:
     """Write the plan's journal, then carry it out."""
     args.journal_dir.mkdir(parents=True, exist_ok=True)
     with notebook_lock(args.journal_dir, plan.region, plan.name):
         journal = Journal.start(args.journal_dir / _journal_name(plan), plan)
         print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
-        return _carry_out(client, journal, args)
+        return _carry_out(client, journal, args, config)
 
 
-def _resume(args: argparse.Namespace) -> int:
+def _resume(args: argparse.Namespace, config: GuardrailConfig) -> int:
+    """Show where a journal's run is; with --apply, judge its create request and finish it."""
     journal = Journal.load(args.resume)
     plan = journal.plan
     if journal.status == DONE:
@@ -193,7 +207,9 @@ def _resume(args: argparse.Namespace) -> int:
     print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
     if journal.message:
         print(f"Last stop: {journal.message}")
-    if not args.apply:
+    if not args.apply:  # say now what --apply would refuse
+        where = f"{journal.path} ({plan.name})"
+        refuse_unsafe_request(plan, config, where, from_journal=True)
         print("\nNothing was changed. To go on: add --apply.")
         return EXIT_OK
     settings = AwsSettings(
@@ -201,33 +217,55 @@ def _resume(args: argparse.Namespace) -> int:
     )
     client, _ = _client(settings, plan.region)
     with notebook_lock(journal.path.parent, plan.region, plan.name):
-        return _carry_out(client, Journal.load(journal.path), args)  # as the lock holder saw it
+        # as the lock holder saw it
+        return _carry_out(client, Journal.load(journal.path), args, config)
 
 
-def _carry_out(client: SageMakerClient, journal: Journal, args: argparse.Namespace) -> int:
+def _carry_out(
+    client: SageMakerClient, journal: Journal, args: argparse.Namespace, config: GuardrailConfig
+) -> int:
     runner = RemediationRunner(
         client,
         journal,
+        config,
         poll_interval=args.poll_interval,
         timeout=args.timeout,
         progress=lambda message: print(f"sm-guardrails: {message}", file=sys.stderr),
     )
     try:
         verification = runner.run()
+    except PlanRefused as refusal:
+        _error(str(refusal))
+        return EXIT_REFUSED
     except RemediationInterrupted as stop:
         _error(f"{stop} (journal: {journal.path})")
         return EXIT_INTERRUPTED
-    plan = journal.plan
-    print(
-        f"\n{plan.name} ({plan.region}) was replaced: DirectInternetAccess=Disabled in "
-        f"{plan.create_request['SubnetId']}, every setting and tag checked."
+    print(render_verification(journal.plan, verification))
+    return EXIT_OK
+
+
+def render_verification(plan: RemediationPlan, verification: Verification) -> str:
+    """The new notebook as read back and judged: its network settings, findings, unseen."""
+    shown = verification.description
+    network = ", ".join(
+        f"{field}={_shown(shown.get(field))}"
+        for field in ("DirectInternetAccess", "SubnetId", "SecurityGroups")
     )
+    lines = [
+        f"\n{plan.name} ({plan.region}) was replaced.",
+        f"Read back and judged as `sm-guardrails audit` judges it: {network}; no error-level "
+        "finding; the other settings and the tags are those asked for.",
+        *(
+            f"  {'exempted' if f.exemption else f.level.value} [{f.rule_id}] {f.message}"
+            for f in verification.findings
+        ),
+    ]
     if verification.unconfirmed:
-        print(
+        lines.append(
             "The endpoint did not show these settings, so they were not checked: "
             + ", ".join(verification.unconfirmed)
         )
-    return EXIT_OK
+    return "\n".join(lines)
 
 
 def render_plan(plan: RemediationPlan, apply_command: str) -> str:

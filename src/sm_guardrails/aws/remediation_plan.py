@@ -9,15 +9,22 @@ journal, and read back from it on ``--resume``.
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sm_guardrails.aws.notebooks import deployed_notebook
+import botocore.session
+from botocore.model import Shape
+from botocore.validate import ParamValidator
+
+from sm_guardrails.aws.notebooks import API_PROPERTY_NAMES, deployed_notebook
+from sm_guardrails.catalog import SMG_0, Level
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
+from sm_guardrails.model import NotebookSpec
 from sm_guardrails.rules import Verdict
 
 REPLACED_BY = ("SMG-1", "SMG-2")
@@ -54,6 +61,12 @@ REPLACEABLE_STATES = ("InService", "Stopping", "Stopped", "Failed")
 """States a replacement may start from; Pending, Updating and Deleting are refused."""
 
 RESERVED_TAG_PREFIX = "aws:"
+
+REQUEST_PROPERTY_NAMES = {
+    rule_property: "plan.create_request." + api_name.replace("SecurityGroups", "SecurityGroupIds")
+    for rule_property, api_name in API_PROPERTY_NAMES.items()
+}
+"""The rules' property names as the journal spells the CreateNotebookInstance request."""
 
 
 class PlanRefused(Exception):
@@ -125,6 +138,10 @@ class RemediationPlan:
         original = raw["original"]
         if not isinstance(request, dict) or not isinstance(original, dict):
             raise TypeError("create_request and original must be objects")
+        problems = ParamValidator().validate(request, _create_request_shape())
+        if problems.has_errors():
+            report = "; ".join(problems.generate_report().splitlines())
+            raise TypeError(f"plan.create_request: {report}")
         if request.get("NotebookInstanceName") != raw["name"]:
             raise TypeError("create_request names another notebook")
         return cls(
@@ -221,6 +238,76 @@ class RemediationPlan:
         return commands
 
 
+def judged_for_remediation(spec: NotebookSpec, config: GuardrailConfig) -> list[Finding]:
+    """The findings (passes left out) of ``spec`` as a remediation judges a notebook it makes.
+
+    As ``audit`` judges it under ``config``, except that the rules a replacement exists to
+    fix (SMG-1, SMG-2) are always at error level and never exempted, by tag or config:
+    a replacement is never allowed to put a notebook back on the internet.
+    """
+    strict = replace(
+        config,
+        levels={**config.levels, **dict.fromkeys(REPLACED_BY, Level.ERROR)},
+        exemptions=tuple(e for e in config.exemptions if e.rule_id not in REPLACED_BY),
+    )
+    kept = tuple(e for e in spec.exemptions if e.rule_id not in REPLACED_BY)
+    return evaluate_notebook(replace(spec, exemptions=kept), strict, passes=False)
+
+
+def blocking(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings that stop a remediation: error level, not exempted, not SMG-0.
+
+    SMG-0 (a malformed exemption tag) is about tags the notebook already has and keeps;
+    ``audit`` reports it, and it must not keep a notebook on the internet.
+    """
+    return [f for f in findings if f.blocking and f.rule is not SMG_0]
+
+
+def describe_findings(findings: Sequence[Finding]) -> str:
+    """``[SMG-1] message; [SMG-2] message``, for one-line refusals."""
+    return "; ".join(f"[{finding.rule_id}] {finding.message}" for finding in findings)
+
+
+def refuse_unsafe_request(
+    plan: RemediationPlan, config: GuardrailConfig, where: str, *, from_journal: bool = False
+) -> None:
+    """:class:`PlanRefused` when the plan's create request breaks an error-level rule.
+
+    The request is judged as the notebook it would create (its tags included), with
+    :func:`judged_for_remediation`; ``where`` starts the message (the notebook or journal),
+    ``from_journal`` says the plan was read back from a journal.
+    """
+    request = plan.create_request
+    described = {
+        **{key: value for key, value in request.items() if key != "SecurityGroupIds"},
+        "SecurityGroups": request.get("SecurityGroupIds"),
+        "NotebookInstanceArn": plan.arn,
+    }
+    tags = request.get("Tags", [])
+    spec = deployed_notebook(
+        described, tags, plan.region, honour_exemption_tags=config.tag_exemptions
+    ).spec
+    problems = blocking(
+        judged_for_remediation(replace(spec, property_names=REQUEST_PROPERTY_NAMES), config)
+    )
+    if not problems:
+        return
+    lower = [f"--level {f.rule_id}=warning" for f in problems if f.rule_id not in REPLACED_BY]
+    if len(lower) == len(problems):
+        hint = f"; to replace it anyway, lower that rule for this run ({' '.join(lower)})"
+    elif from_journal:  # SMG-1 or SMG-2 fail: plan_remediation never writes that
+        hint = (
+            "; sm-guardrails never plans that, so the journal was edited: plan again with "
+            f"`sm-guardrails remediate {plan.name}`"
+        )
+    else:
+        hint = ""
+    raise PlanRefused(
+        f"{where}: refused before the create step: the new notebook would break "
+        f"{describe_findings(problems)} (error level); nothing was changed{hint}"
+    )
+
+
 def replacement_reasons(findings: Sequence[Finding]) -> tuple[str, ...]:
     """The findings (not passing, not exempted) of the rules whose fix is a replacement."""
     return tuple(
@@ -292,7 +379,7 @@ def plan_remediation(
         request["RootAccess"] = root_access
     if kept_tags:
         request["Tags"] = [dict(tag) for tag in kept_tags]
-    return RemediationPlan(
+    plan = RemediationPlan(
         region=region,
         name=name,
         original=original,
@@ -307,6 +394,8 @@ def plan_remediation(
         endpoint_url=endpoint_url,
         profile=profile,
     )
+    refuse_unsafe_request(plan, config, f"{name} ({region})")
+    return plan
 
 
 def _network(
@@ -341,6 +430,15 @@ def json_ready(response: Mapping[str, Any]) -> dict[str, Any]:
         for key, value in response.items()
         if key != "ResponseMetadata"
     }
+
+
+@functools.cache
+def _create_request_shape() -> Shape:
+    """CreateNotebookInstance's input shape in botocore's SageMaker model."""
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    shape = model.operation_model("CreateNotebookInstance").input_shape
+    assert shape is not None  # the operation takes input
+    return shape
 
 
 def _text(value: object) -> str:

@@ -1,16 +1,17 @@
 """Carry out a remediation plan: stop, delete, recreate, one journaled step at a time.
 
-The runner does not trust its own memory. Each round it describes the notebook, decides
+The runner does not trust its own memory, nor the journal. Before any step it judges the
+create request it will send with the rules (a journal edited to put the notebook on the
+internet is refused, nothing changed). Each round it describes the notebook, decides
 the next step from what it sees and what the journal says was requested, journals the
 step, makes the call, and looks again. So a fresh run and a ``--resume`` after a crash at
 any point are the same loop, and a notebook that someone else stopped, started, changed,
-deleted or recreated meanwhile is noticed and reported instead of overwritten.
+deleted or recreated meanwhile is noticed and reported instead of overwritten. The last
+step reads the new notebook back and judges it as ``audit`` would.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,13 +20,20 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sm_guardrails.aws.errors import aws_problem, is_not_found
-from sm_guardrails.aws.journal import DONE, INTERRUPTED, Journal
+from sm_guardrails.aws.journal import DONE, INTERRUPTED, Journal, crash_point
+from sm_guardrails.aws.notebooks import deployed_notebook
 from sm_guardrails.aws.remediation_plan import (
     CARRIED_OVER,
     RESERVED_TAG_PREFIX,
     RemediationPlan,
+    blocking,
+    describe_findings,
     json_ready,
+    judged_for_remediation,
+    refuse_unsafe_request,
 )
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -47,10 +55,6 @@ _ACTIONS = {
     CREATE: "CreateNotebookInstance",
 }
 
-CRASH_VARIABLE = "SM_GUARDRAILS_REMEDIATE_CRASH_AT"
-"""Fault injection for tests: ``STEP:requested``, ``STEP:called`` or ``STEP:done`` makes the
-process kill itself (SIGKILL, no cleanup) at that point, as a crash would."""
-
 WATCHED_FIELDS = (
     *(field for field, _ in CARRIED_OVER),
     "DirectInternetAccess",
@@ -68,8 +72,14 @@ class RemediationInterrupted(Exception):
 
 @dataclass(frozen=True)
 class Verification:
-    """What the new notebook was checked against: settings not shown by the endpoint."""
+    """The new notebook as read back: its description, what the rules found, what was unseen.
 
+    ``findings`` are the non-passing findings that do not block (warnings, exempted);
+    ``unconfirmed`` the requested settings the endpoint did not show.
+    """
+
+    description: Mapping[str, Any]
+    findings: tuple[Finding, ...]
     unconfirmed: tuple[str, ...]
 
 
@@ -78,11 +88,13 @@ class RemediationRunner:
     """Runs one journal's plan to the end against ``client`` (in the plan's region).
 
     ``poll_interval`` is the pause between looks while a state changes; ``timeout`` the
-    longest one state may last before the run stops with a resumable journal.
+    longest one state may last before the run stops with a resumable journal. ``config``
+    judges the create request before anything and the new notebook at the end.
     """
 
     client: SageMakerClient
     journal: Journal
+    config: GuardrailConfig = DEFAULT_CONFIG
     poll_interval: float = 15.0
     timeout: float = 1800.0
     progress: Callable[[str], None] = lambda message: None
@@ -97,7 +109,13 @@ class RemediationRunner:
         return self.journal.plan
 
     def run(self) -> Verification:
-        """Finish the plan; :class:`RemediationInterrupted` leaves a resumable journal."""
+        """Finish the plan; :class:`RemediationInterrupted` leaves a resumable journal.
+
+        :class:`~sm_guardrails.aws.remediation_plan.PlanRefused`, before any call or
+        write, when the create request breaks an error-level rule.
+        """
+        where = f"{self.journal.path} ({self.plan.name})"
+        refuse_unsafe_request(self.plan, self.config, where, from_journal=True)
         try:
             verification = None
             while verification is None:
@@ -189,7 +207,19 @@ class RemediationRunner:
         return self._verify(current)
 
     def _verify(self, current: Mapping[str, Any]) -> Verification:
-        """Compare the new notebook with the request; list what the endpoint did not show."""
+        """Judge the new notebook as read back, then compare it with the request."""
+        all_tags = self._tags(str(current["NotebookInstanceArn"]))
+        notebook = deployed_notebook(
+            current, all_tags, self.plan.region, honour_exemption_tags=self.config.tag_exemptions
+        )
+        findings = judged_for_remediation(notebook.spec, self.config)
+        problems = blocking(findings)
+        if problems:
+            raise RemediationInterrupted(
+                f"the new {self.plan.name}, read back, breaks {describe_findings(problems)}: "
+                "it is not what was asked for; look at it before anyone uses it, then resume "
+                "to judge it again"
+            )
         request = self.plan.create_request
         shown = {parameter: current.get(field) for field, parameter in CARRIED_OVER} | {
             "SecurityGroupIds": current.get("SecurityGroups"),
@@ -209,11 +239,7 @@ class RemediationRunner:
                 unconfirmed.append(key)
             elif seen != wanted:
                 different.append(f"{key} is {seen!r}, asked {wanted!r}")
-        tags = [
-            t
-            for t in self._tags(str(current["NotebookInstanceArn"]))
-            if not t["Key"].startswith(RESERVED_TAG_PREFIX)
-        ]
+        tags = [t for t in all_tags if not t["Key"].startswith(RESERVED_TAG_PREFIX)]
         if sorted(map(_pair, tags)) != sorted(map(_pair, request.get("Tags", []))):
             different.append("Tags differ from the ones asked for")
         if different:
@@ -222,7 +248,7 @@ class RemediationRunner:
                 + "; ".join(different)
             )
         self.journal.record(VERIFY, COMPLETED, ", ".join(unconfirmed))
-        return Verification(tuple(unconfirmed))
+        return Verification(dict(current), tuple(findings), tuple(unconfirmed))
 
     def _call(self, step: str, status: str, operation: Callable[..., object]) -> None:
         """Journal ``step`` as requested, make the call, and remember it.
@@ -234,14 +260,14 @@ class RemediationRunner:
             self._wait(status, f"{step} to take effect")
             return
         self.journal.record(step, REQUESTED)
-        _crash_point(f"{step}:requested")
+        crash_point(f"{step}:requested")
         self.progress(f"{self.plan.name}: {step}")
         try:
             operation(NotebookInstanceName=self.plan.name)
         except (ClientError, BotoCoreError) as error:
             problem = aws_problem(error, self.plan.region, f"sagemaker:{_ACTIONS[step]}")
             raise RemediationInterrupted(f"{step} of {self.plan.name}: {problem}") from None
-        _crash_point(f"{step}:called")
+        crash_point(f"{step}:called")
         self._last_call, self._waiting = (step, status), None
 
     def _complete(self, step: str) -> None:
@@ -249,7 +275,7 @@ class RemediationRunner:
         if self.journal.has(step, REQUESTED) and not self.journal.has(step, COMPLETED):
             self.journal.record(step, COMPLETED)
             self.progress(f"{self.plan.name}: {step} done")
-            _crash_point(f"{step}:done")
+            crash_point(f"{step}:done")
 
     def _wait(self, status: str, goal: str) -> None:
         """Pause while ``status`` lasts, up to the timeout."""
@@ -296,8 +322,3 @@ def notebook_tags(client: SageMakerClient, arn: str) -> list[dict[str, str]]:
 
 def _pair(tag: Mapping[str, str]) -> tuple[str, str]:
     return tag["Key"], tag.get("Value", "")
-
-
-def _crash_point(point: str) -> None:
-    if os.environ.get(CRASH_VARIABLE) == point:
-        os.kill(os.getpid(), signal.SIGKILL)

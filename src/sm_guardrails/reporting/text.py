@@ -18,10 +18,15 @@ def location(item: TemplateFinding) -> str:
 
 
 class TextReporter:
-    """The report for a terminal or a CI log."""
+    """The report for a terminal or a CI log.
 
-    def __init__(self, out: TextIO) -> None:
+    ``list_errors`` writes input errors into the report too (``location: error: message``),
+    for a report written to a file; by default the CLI writes them to stderr only.
+    """
+
+    def __init__(self, out: TextIO, *, list_errors: bool = False) -> None:
         self.out = out
+        self.list_errors = list_errors
 
     def finding(self, item: TemplateFinding) -> None:
         """``location: level [rule] message``, then the exemption and the fix."""
@@ -35,8 +40,10 @@ class TextReporter:
         self.out.write("\n".join(lines) + "\n")
 
     def finish(self, report: CheckReport) -> None:
-        """Skipped files and the summary line (the CLI writes input errors to stderr)."""
-        lines = [f"{note.file}: skipped: {note.message}" for note in report.skipped]
+        """Input errors if ``list_errors``, skipped files and the summary line."""
+        errors = report.errors if self.list_errors else []
+        lines = [f"{note.file}: error: {note.message}" for note in errors]
+        lines += [f"{note.file}: skipped: {note.message}" for note in report.skipped]
         lines.append(summary(report))
         self.out.write("\n".join(lines) + "\n")
 
