@@ -11,11 +11,17 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
+from sm_guardrails.cloudformation.custom_resources import CodeMadeNotebook, code_made_notebooks
 from sm_guardrails.cloudformation.held import HeldTemplate, held_templates
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM, TemplateContext, transform_names
-from sm_guardrails.cloudformation.language_extensions import expand_template
+from sm_guardrails.cloudformation.language_extensions import ExpandedTemplate, expand_template
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
-from sm_guardrails.cloudformation.notebooks import notebooks_in_template, template_problems
+from sm_guardrails.cloudformation.notebooks import (
+    CDK_PATH_KEY,
+    notebook_spec,
+    notebooks_in_template,
+    template_problems,
+)
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.coverage import Unseen, unseen_finding
 from sm_guardrails.evaluation import Finding, evaluate_notebook
@@ -90,12 +96,55 @@ def judge_template(
                     notebook.logical_id, notebook.construct_path, None, finding, notebook.loops
                 )
             )
+    resources = template.get("Resources")
+    loops = template.loops if isinstance(template, ExpandedTemplate) else {}
+    for made in code_made_notebooks(resources if isinstance(resources, Mapping) else {}, context):
+        judgement.notebooks += 1
+        found_in = judge_code_made(made, context, config, outer)
+        judgement.findings.extend(
+            replace(item, loops=loops.get(made.logical_id, ())) for item in found_in
+        )
     for held in held_templates(template, context, checked_elsewhere):
         own = (held.construct_path, held.logical_id) if held.construct_path else (held.logical_id,)
         inside = judge_held(held, config, _prefixed(outer, own), depth + 1)
         judgement.notebooks += inside.notebooks
         judgement.findings.extend(inside.findings)
     return judgement
+
+
+def judge_code_made(
+    made: CodeMadeNotebook,
+    context: TemplateContext,
+    config: GuardrailConfig,
+    outer: tuple[str, ...],
+) -> list[JudgedFinding]:
+    """The findings about a notebook that a custom resource's code creates.
+
+    Its settings, where its properties pass them, are judged by the rules, each finding
+    saying that code the checker cannot read makes the notebook; without them it is unseen.
+    """
+    metadata = made.resource.get("Metadata")
+    path = metadata.get(CDK_PATH_KEY) if isinstance(metadata, Mapping) else None
+    path = path if isinstance(path, str) else None
+    names = _prefixed(outer, (path, made.logical_id) if path else (made.logical_id,))
+    about = (
+        f"custom resource `{made.logical_id}` creates the notebook through code the checker "
+        f"cannot read ({made.maker})"
+    )
+    if not made.settings:
+        message = f"{about}, and its properties pass none of the notebook's settings"
+        finding = unseen_finding(names[0], message, Unseen.CODE, config)
+        return [JudgedFinding(made.logical_id, path, None, finding)]
+    judged = []
+    for settings in made.settings:
+        resource = {"Properties": settings, "Metadata": metadata}
+        spec = replace(notebook_spec(made.logical_id, resource, context), names=names)
+        for finding in evaluate_notebook(spec, config, passes=False):
+            message = f"{finding.message}; {about}, judged by the settings its properties pass"
+            judged.append(
+                JudgedFinding(made.logical_id, path, None, replace(finding, message=message))
+            )
+    return judged
 
 
 def judge_held(

@@ -1,0 +1,269 @@
+"""Notebooks that custom resources create, through code the checker cannot read.
+
+A custom resource (``Custom::*``, ``AWS::CloudFormation::CustomResource``; what CDK's
+``CustomResource`` and ``AwsCustomResource`` render) runs code when it is deployed.
+It evidently creates a notebook instance when
+
+- its properties hold, at any depth, a mapping with a setting that only a notebook
+  instance takes (:data:`NOTEBOOK_SETTINGS`): those are the notebook's settings;
+- it is an ``AwsCustomResource`` whose ``Create`` or ``Update`` call is SageMaker's
+  ``CreateNotebookInstance``: the call's ``parameters`` are the settings; or
+- the inline code (``Code.ZipFile``) of a Lambda function its ``ServiceToken`` leads
+  to (directly, or through a provider framework's function) calls that API.
+
+Every layer that reads templates (the CLI, ``enforce`` and the aspect, the policy
+pack's stack bodies) finds them here, through :mod:`sm_guardrails.cloudformation.judge`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from sm_guardrails.cloudformation.intrinsics import MAX_DEPTH, TemplateContext
+from sm_guardrails.values import Known
+
+CUSTOM_RESOURCE_TYPE = "AWS::CloudFormation::CustomResource"
+CUSTOM_PREFIX = "Custom::"
+LAMBDA_TYPES = {"AWS::Lambda::Function": "ZipFile", "AWS::Serverless::Function": "InlineCode"}
+"""Function resources, with the property that holds their inline code."""
+
+NOTEBOOK_SETTINGS = frozenset(
+    {
+        "NotebookInstanceName",
+        "DirectInternetAccess",
+        "RootAccess",
+        "LifecycleConfigName",
+        "AcceleratorTypes",
+        "DefaultCodeRepository",
+        "AdditionalCodeRepositories",
+        "PlatformIdentifier",
+        "InstanceMetadataServiceConfiguration",
+    }
+)
+"""Request members of CreateNotebookInstance that no SageMaker API but the notebook
+instance ones takes (the tests check this against botocore's service model)."""
+_RULE_SETTINGS = (
+    "DirectInternetAccess",
+    "SubnetId",
+    "SecurityGroupIds",
+    "RootAccess",
+    "KmsKeyId",
+    "InstanceMetadataServiceConfiguration",
+    "MinimumInstanceMetadataServiceVersion",
+)
+"""The settings the rules read, by their CloudFormation (and API) names."""
+
+_CREATE_CALL = re.compile(r"create[_-]?notebook[_-]?instance", re.IGNORECASE)
+_SDK_CALL_KEYS = ("Create", "Update")
+_PART = "@@sm-guardrails-part-{}@@"
+_PARTS = re.compile(r"@@sm-guardrails-part-(\d+)@@")
+
+
+@dataclass(frozen=True)
+class CodeMadeNotebook:
+    """A custom resource that creates a notebook instance.
+
+    ``settings`` are the notebook's settings as its properties pass them, each a
+    mapping of CloudFormation property names to template nodes (several when the
+    properties hold several candidates); empty when only the code shows the notebook.
+    """
+
+    logical_id: str
+    resource: Mapping[str, object]
+    maker: str
+    """What creates the notebook, for messages (the Lambda function, the SDK call)."""
+    settings: tuple[Mapping[str, object], ...]
+
+
+def is_custom_resource(kind: object) -> bool:
+    """True for a custom resource's type."""
+    return kind == CUSTOM_RESOURCE_TYPE or (
+        isinstance(kind, str) and kind.startswith(CUSTOM_PREFIX)
+    )
+
+
+def code_made_notebooks(
+    resources: Mapping[str, object], context: TemplateContext
+) -> Iterator[CodeMadeNotebook]:
+    """The custom resources of ``resources`` (a template's) that evidently create a notebook."""
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, Mapping) or not is_custom_resource(resource.get("Type")):
+            continue
+        properties = resource.get("Properties")
+        properties = properties if isinstance(properties, Mapping) else {}
+        found = _from_sdk_call(properties, context) or _from_properties(properties, resources)
+        if found is not None:
+            maker, settings = found
+            yield CodeMadeNotebook(str(logical_id), resource, maker, settings)
+
+
+def _from_sdk_call(
+    properties: Mapping[str, object], context: TemplateContext
+) -> tuple[str, tuple[Mapping[str, object], ...]] | None:
+    """An ``AwsCustomResource`` call of CreateNotebookInstance: what it says, its parameters."""
+    for key in _SDK_CALL_KEYS:
+        node = properties.get(key)
+        if node is None or not _CREATE_CALL.search(json.dumps(node, default=str)):
+            continue
+        call = _json_call(node, context)
+        action = call.get("action") if call is not None else None
+        if call is not None and not _CREATE_CALL.fullmatch(str(action).removesuffix("Command")):
+            continue  # another call that only mentions the API (a tag, a description)
+        maker = f"the SDK call in its `{key}` property (SageMaker CreateNotebookInstance)"
+        parameters = call.get("parameters") if call is not None else None
+        if not isinstance(parameters, Mapping):
+            return f"{maker}, whose parameters are decided at deployment", ()
+        return maker, (_canonical(parameters),)
+    return None
+
+
+def _json_call(node: object, context: TemplateContext) -> Mapping[str, object] | None:
+    """The SDK call a ``Create``/``Update`` property gives as JSON text, or None.
+
+    The text may be a literal, or an ``Fn::Join`` of literal text and values decided at
+    deployment (how CDK renders a call holding tokens): each such value stands in the
+    parsed call where the text places it.
+    """
+    pieces: list[object] = [node]
+    if isinstance(node, Mapping) and set(node) == {"Fn::Join"}:
+        argument = node["Fn::Join"]
+        if isinstance(argument, list) and len(argument) == 2 and argument[0] == "":
+            pieces = argument[1] if isinstance(argument[1], list) else [argument[1]]
+    text = ""
+    parts: list[object] = []
+    for piece in pieces:
+        value = context.resolve(piece) if not isinstance(piece, str) else Known(piece)
+        if isinstance(value, Known) and isinstance(value.value, str):
+            text += value.value
+        else:
+            text += _PART.format(len(parts))
+            parts.append(piece)
+    try:
+        call = _restored(json.loads(text), parts, 0)
+    except json.JSONDecodeError:
+        return None
+    return call if isinstance(call, Mapping) else None
+
+
+def _restored(node: object, parts: list[object], depth: int) -> object:
+    """``node`` with each placeholder for a deploy-time value replaced by its template node."""
+    if depth > MAX_DEPTH:
+        return node
+    if isinstance(node, Mapping):
+        return {key: _restored(value, parts, depth + 1) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_restored(item, parts, depth + 1) for item in node]
+    if not isinstance(node, str) or not _PARTS.search(node):
+        return node
+    whole = _PARTS.fullmatch(node)
+    if whole:
+        return parts[int(whole.group(1))]
+    pieces: list[object] = []
+    for index, text in enumerate(_PARTS.split(node)):
+        pieces.append(parts[int(text)] if index % 2 else text)
+    return {"Fn::Join": ["", [piece for piece in pieces if piece != ""]]}
+
+
+def _from_properties(
+    properties: Mapping[str, object], resources: Mapping[str, object]
+) -> tuple[str, tuple[Mapping[str, object], ...]] | None:
+    """The notebook settings the properties hold, and what runs the code, if evident."""
+    holders = list(_setting_holders({k: v for k, v in properties.items() if k != "ServiceToken"}))
+    functions = list(_functions(properties.get("ServiceToken"), resources))
+    calling = [name for name, code in functions if code and _CREATE_CALL.search(code)]
+    if not holders and not calling:
+        return None
+    if calling:
+        maker = f"the inline code of Lambda function `{calling[0]}`"
+    elif functions:
+        maker = f"Lambda function `{functions[0][0]}`"
+    else:
+        maker = "the function its ServiceToken names"
+    return maker, tuple(_canonical(holder) for holder in holders)
+
+
+def _setting_holders(node: object, depth: int = 0) -> Iterator[Mapping[str, object]]:
+    """Every mapping under ``node`` (itself included) that holds a notebook's setting."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(node, list):
+        for item in node:
+            yield from _setting_holders(item, depth + 1)
+    elif isinstance(node, Mapping):
+        if any(_normal(key) in _NORMAL_SETTINGS for key in node):
+            yield node
+            return
+        for value in node.values():
+            yield from _setting_holders(value, depth + 1)
+
+
+def _functions(token: object, resources: Mapping[str, object]) -> Iterator[tuple[str, str | None]]:
+    """The Lambda functions ``token`` leads to, each with its inline code (None if not inline).
+
+    A function's own properties are followed too: a provider framework's function names
+    the user's function in its environment.
+    """
+    pending, seen = list(_referenced(token, 0)), set()
+    while pending:
+        name = pending.pop(0)
+        resource = resources.get(name)
+        if name in seen or not isinstance(resource, Mapping):
+            continue
+        seen.add(name)
+        code_key = LAMBDA_TYPES.get(str(resource.get("Type")))
+        if code_key is None:
+            continue
+        properties = resource.get("Properties")
+        properties = properties if isinstance(properties, Mapping) else {}
+        code = properties.get("Code") if code_key == "ZipFile" else properties
+        inline = code.get(code_key) if isinstance(code, Mapping) else None
+        yield name, None if inline is None else json.dumps(inline, default=str)
+        pending.extend(_referenced(properties, 0))
+
+
+_SUB_NAMES = re.compile(r"\$\{([^!}.][^}.]*)(?:\.[^}]*)?\}")
+
+
+def _referenced(node: object, depth: int) -> Iterator[str]:
+    """The logical ids ``node`` refers to (``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` names)."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(node, list):
+        for item in node:
+            yield from _referenced(item, depth + 1)
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                yield value
+            elif key == "Fn::GetAtt":
+                target = value[0] if isinstance(value, list) and value else value
+                yield str(target).split(".", 1)[0]
+            elif key == "Fn::Sub":
+                text = value[0] if isinstance(value, list) and value else value
+                yield from _SUB_NAMES.findall(str(text))
+                yield from _referenced(value, depth + 1)
+            else:
+                yield from _referenced(value, depth + 1)
+
+
+def _normal(key: object) -> str:
+    """A setting's name as it is matched: any case, with or without ``_`` and ``-``."""
+    return str(key).replace("_", "").replace("-", "").lower()
+
+
+_NORMAL_SETTINGS = {_normal(name) for name in NOTEBOOK_SETTINGS}
+_CANONICAL = {_normal(name): name for name in _RULE_SETTINGS}
+
+
+def _canonical(settings: Mapping[str, object]) -> dict[str, object]:
+    """``settings`` with the names the rules read spelled as CloudFormation spells them."""
+    renamed: dict[str, object] = {}
+    for key, value in settings.items():
+        name = _CANONICAL.get(_normal(key), str(key))
+        if name == "InstanceMetadataServiceConfiguration" and isinstance(value, Mapping):
+            value = _canonical(value)  # an intrinsic function's key is left as it is
+        renamed[name] = value
+    return renamed
