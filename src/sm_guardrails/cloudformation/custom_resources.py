@@ -76,6 +76,8 @@ class CodeMadeNotebook:
     maker: str
     """What creates the notebook, for messages (the Lambda function, the SDK call)."""
     settings: tuple[Mapping[str, object], ...]
+    unseen: str = "its properties pass none of the notebook's settings"
+    """Why there are no settings to judge, when there are none."""
 
 
 def is_custom_resource(kind: object) -> bool:
@@ -94,16 +96,17 @@ def code_made_notebooks(
             continue
         properties = resource.get("Properties")
         properties = properties if isinstance(properties, Mapping) else {}
-        found = _from_sdk_call(properties, context) or _from_properties(properties, resources)
-        if found is not None:
-            maker, settings = found
-            yield CodeMadeNotebook(str(logical_id), resource, maker, settings)
+        found = _from_sdk_call(str(logical_id), resource, properties, context)
+        yield from (found or _from_properties(str(logical_id), resource, properties, resources))
 
 
 def _from_sdk_call(
-    properties: Mapping[str, object], context: TemplateContext
-) -> tuple[str, tuple[Mapping[str, object], ...]] | None:
-    """An ``AwsCustomResource`` call of CreateNotebookInstance: what it says, its parameters."""
+    logical_id: str,
+    resource: Mapping[str, object],
+    properties: Mapping[str, object],
+    context: TemplateContext,
+) -> list[CodeMadeNotebook]:
+    """The notebook an ``AwsCustomResource`` call of CreateNotebookInstance creates, if any."""
     for key in _SDK_CALL_KEYS:
         node = properties.get(key)
         if node is None or not _CREATE_CALL.search(json.dumps(node, default=str)):
@@ -112,12 +115,13 @@ def _from_sdk_call(
         action = call.get("action") if call is not None else None
         if call is not None and not _CREATE_CALL.fullmatch(str(action).removesuffix("Command")):
             continue  # another call that only mentions the API (a tag, a description)
-        maker = f"the SDK call in its `{key}` property (SageMaker CreateNotebookInstance)"
+        maker = f"its `{key}` property calls SageMaker CreateNotebookInstance"
         parameters = call.get("parameters") if call is not None else None
         if not isinstance(parameters, Mapping):
-            return f"{maker}, whose parameters are decided at deployment", ()
-        return maker, (_canonical(parameters),)
-    return None
+            unseen = "the call's parameters are decided at deployment"
+            return [CodeMadeNotebook(logical_id, resource, maker, (), unseen)]
+        return [CodeMadeNotebook(logical_id, resource, maker, (_canonical(parameters),))]
+    return []
 
 
 def _json_call(node: object, context: TemplateContext) -> Mapping[str, object] | None:
@@ -139,13 +143,27 @@ def _json_call(node: object, context: TemplateContext) -> Mapping[str, object] |
         if isinstance(value, Known) and isinstance(value.value, str):
             text += value.value
         else:
-            text += _PART.format(len(parts))
+            part = _PART.format(len(parts))
+            text += part if _in_string(text) else f'"{part}"'
             parts.append(piece)
     try:
         call = _restored(json.loads(text), parts, 0)
     except json.JSONDecodeError:
         return None
     return call if isinstance(call, Mapping) else None
+
+
+def _in_string(text: str) -> bool:
+    """True when JSON ``text`` ends inside a string (a value spliced in there is text)."""
+    inside, escaped = False, False
+    for character in text:
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = inside
+        elif character == '"':
+            inside = not inside
+    return inside
 
 
 def _restored(node: object, parts: list[object], depth: int) -> object:
@@ -168,21 +186,25 @@ def _restored(node: object, parts: list[object], depth: int) -> object:
 
 
 def _from_properties(
-    properties: Mapping[str, object], resources: Mapping[str, object]
-) -> tuple[str, tuple[Mapping[str, object], ...]] | None:
-    """The notebook settings the properties hold, and what runs the code, if evident."""
+    logical_id: str,
+    resource: Mapping[str, object],
+    properties: Mapping[str, object],
+    resources: Mapping[str, object],
+) -> list[CodeMadeNotebook]:
+    """The notebook the properties' settings or the inline code show, if any."""
     holders = list(_setting_holders({k: v for k, v in properties.items() if k != "ServiceToken"}))
     functions = list(_functions(properties.get("ServiceToken"), resources))
     calling = [name for name, code in functions if code and _CREATE_CALL.search(code)]
     if not holders and not calling:
-        return None
+        return []
     if calling:
-        maker = f"the inline code of Lambda function `{calling[0]}`"
+        maker = f"the inline code of Lambda function `{calling[0]}` calls CreateNotebookInstance"
     elif functions:
-        maker = f"Lambda function `{functions[0][0]}`"
+        maker = f"Lambda function `{functions[0][0]}` runs it"
     else:
-        maker = "the function its ServiceToken names"
-    return maker, tuple(_canonical(holder) for holder in holders)
+        maker = "the function its ServiceToken names runs it"
+    settings = tuple(_canonical(holder) for holder in holders)
+    return [CodeMadeNotebook(logical_id, resource, maker, settings)]
 
 
 def _setting_holders(node: object, depth: int = 0) -> Iterator[Mapping[str, object]]:

@@ -132,7 +132,7 @@ def judge_code_made(
         f"cannot read ({made.maker})"
     )
     if not made.settings:
-        message = f"{about}, and its properties pass none of the notebook's settings"
+        message = f"{about}, and {made.unseen}"
         finding = unseen_finding(names[0], message, Unseen.CODE, config)
         return [JudgedFinding(made.logical_id, path, None, finding)]
     judged = []
