@@ -42,6 +42,7 @@ else:
             return False
         return True
 
+
 FORMAT = "sm-guardrails/remediation-journal"
 VERSION = 1
 

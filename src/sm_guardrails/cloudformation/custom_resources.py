@@ -147,10 +147,11 @@ def _json_call(node: object, context: TemplateContext) -> Mapping[str, object] |
             text += part if _in_string(text) else f'"{part}"'
             parts.append(piece)
     try:
-        call = _restored(json.loads(text), parts, 0)
+        call = json.loads(text)
     except json.JSONDecodeError:
         return None
-    return call if isinstance(call, Mapping) else None
+    restored = _restored(call, parts, 0) if isinstance(call, Mapping) else None
+    return restored if isinstance(restored, Mapping) else None
 
 
 def _in_string(text: str) -> bool:
