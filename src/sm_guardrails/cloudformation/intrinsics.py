@@ -11,9 +11,18 @@ import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sm_guardrails.values import ABSENT, Absent, Choice, Known, Unknown, Value, flatten
+from sm_guardrails.values import (
+    ABSENT,
+    Absent,
+    Choice,
+    Known,
+    Unknown,
+    Value,
+    flatten,
+    path_phrase,
+)
 
 MAX_DEPTH = 64
 """Deeper nesting than this is not resolved (it is reported as unknown)."""
@@ -96,7 +105,7 @@ class TemplateContext:
         """The value of ``key`` inside a mapping ``value`` (e.g. a property of Properties)."""
         if isinstance(value, Choice):
             options = tuple(self.member(option, key, depth) for option in value.options)
-            return Choice(options, value.reason)
+            return replace(value, options=options)
         if isinstance(value, (Absent, Unknown)):
             return value
         if isinstance(value.value, Mapping):
@@ -165,6 +174,7 @@ class TemplateContext:
         return Choice(
             (self.resolve(when_true, depth), self.resolve(when_false, depth)),
             f"condition `{condition}`",
+            (f"when condition `{condition}` is true", f"when condition `{condition}` is false"),
         )
 
     def _find_in_map(self, argument: object, depth: int) -> Value:
@@ -283,7 +293,7 @@ def _transformed(argument: object) -> Unknown:
 def _as_list(value: Value) -> Value:
     """A value passed to a list parameter: a literal string is its comma-separated items."""
     if isinstance(value, Choice):
-        return Choice(tuple(_as_list(option) for option in value.options), value.reason)
+        return replace(value, options=tuple(_as_list(option) for option in value.options))
     if isinstance(value, Known) and isinstance(value.value, str):
         items = value.value.split(",") if value.value else []
         return Known(tuple(Known(item.strip()) for item in items))
@@ -317,9 +327,10 @@ def _concatenate(parts: Sequence[Value], function: str) -> Value:
     if combinations > MAX_COMBINATIONS:
         return Unknown(f"{function} with more than {MAX_COMBINATIONS} possible values")
     results: list[Value] = []
-    reasons: list[str] = []
+    paths: list[str] = []
     for combination in itertools.product(*alternatives):
         text = ""
+        reasons: list[str] = []
         for leaf, via in combination:
             if isinstance(leaf, Unknown):
                 return Unknown(f"{function} of {leaf.reason}")
@@ -328,6 +339,7 @@ def _concatenate(parts: Sequence[Value], function: str) -> Value:
             text += str(leaf.value)
             reasons.extend(reason for reason in via if reason not in reasons)
         results.append(Known(text))
+        paths.append(path_phrase(tuple(reasons)))
     if len(results) == 1:
         return results[0]
-    return Choice(tuple(results), ", ".join(reasons))
+    return Choice(tuple(results), function, tuple(paths))
