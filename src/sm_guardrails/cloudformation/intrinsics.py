@@ -181,9 +181,9 @@ class TemplateContext:
         if not (isinstance(argument, list) and len(argument) in (3, 4)):
             return Unknown("a malformed Fn::FindInMap (expected [map, top key, second key])")
         map_name, *keys = argument[:3]
-        if not isinstance(map_name, str) or map_name not in self.mappings:
+        candidates = _lookup(self.mappings, Known(map_name)) if isinstance(map_name, str) else []
+        if not candidates:
             return Unknown(f"Fn::FindInMap over mapping {map_name!r}, which is not in the template")
-        candidates: list[object] = [self.mappings[map_name]]
         for key in keys:
             key_value = self.resolve(key, depth)
             candidates = [
@@ -305,14 +305,23 @@ def _mapping(node: object) -> Mapping[str, object]:
 
 
 def _lookup(level: Mapping[str, object], key: Value) -> list[object]:
-    """The entries of ``level`` that ``key`` can select (all of them for an unknown key)."""
+    """The entries of ``level`` that ``key`` can select (all of them for an unknown key).
+
+    Where an ``Fn::Transform`` (``AWS::Include``) beside the written entries supplies
+    more, a key not written out may select one of those: the transform stands for it.
+    """
     found: list[object] = []
+    included = level.get(TRANSFORM)
     for leaf, _ in flatten(key):
-        if isinstance(leaf, Known) and isinstance(leaf.value, (str, int)):
-            if str(leaf.value) in level:
-                found.append(level[str(leaf.value)])
-        else:
-            found.extend(level.values())
+        literal = leaf.value if isinstance(leaf, Known) else None
+        name = str(literal) if isinstance(literal, (str, int)) else None
+        if name is not None and name in level and name != TRANSFORM:
+            found.append(level[name])
+            continue
+        if name is None:
+            found.extend(value for entry, value in level.items() if entry != TRANSFORM)
+        if included is not None:
+            found.append({TRANSFORM: included})
     return found
 
 

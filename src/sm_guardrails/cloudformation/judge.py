@@ -85,6 +85,9 @@ def judge_template(
         found(JudgedFinding(TRANSFORM_KEY, None, None, finding))
     template = expand_template(template)
     context = TemplateContext.from_template(template, passed)
+    resources = template.get("Resources")
+    resources = resources if isinstance(resources, Mapping) else {}
+    judgement.findings.extend(_transformed_resources(resources, config, outer))
     for notebook in notebooks_in_template(template, context):
         judgement.notebooks += 1
         spec = notebook.spec
@@ -96,9 +99,8 @@ def judge_template(
                     notebook.logical_id, notebook.construct_path, None, finding, notebook.loops
                 )
             )
-    resources = template.get("Resources")
     loops = template.loops if isinstance(template, ExpandedTemplate) else {}
-    for made in code_made_notebooks(resources if isinstance(resources, Mapping) else {}, context):
+    for made in code_made_notebooks(resources, context):
         judgement.notebooks += 1
         found_in = judge_code_made(made, context, config, outer)
         judgement.findings.extend(
@@ -191,6 +193,24 @@ def judge_held(
         for item in inside.findings
     ]
     return Judgement(inside.notebooks, problems + placed)
+
+
+def _transformed_resources(
+    resources: Mapping[str, object], config: GuardrailConfig, outer: tuple[str, ...]
+) -> list[JudgedFinding]:
+    """An unseen finding for each resource that an ``Fn::Transform`` of its own rewrites."""
+    judged = []
+    for logical_id, resource in resources.items():
+        if isinstance(resource, Mapping) and TRANSFORM in resource:
+            names = ", ".join(f"`{name}`" for name in transform_names(resource[TRANSFORM]))
+            message = (
+                f"resource {logical_id} is processed by Fn::Transform {names} when it is "
+                "deployed, so what it deploys (a notebook, perhaps) may differ from this template"
+            )
+            place = _prefixed(outer, (str(logical_id),))[0]
+            finding = unseen_finding(place, message, Unseen.MACRO, config)
+            judged.append(JudgedFinding(str(logical_id), None, None, finding))
+    return judged
 
 
 def _macros(template: Mapping[str, object]) -> list[str]:
