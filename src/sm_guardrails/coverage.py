@@ -52,8 +52,9 @@ FIXES = {
 def unseen_level(kind: Unseen, config: GuardrailConfig) -> Level:
     """The level an unseen template of ``kind`` is reported at under ``config``.
 
-    Unreadable is an error; a macro's result is unknown, so it fails closed unless
-    unknown values are only warned about; a template elsewhere is a notice (a
+    Unreadable is an error; what a macro returns, or a notebook code creates with
+    settings the template does not pass, is unknown, so it fails closed unless unknown
+    values are only warned about; a template elsewhere is a notice (a
     warning) unless ``unseen`` is ``error``.
     """
     if kind is Unseen.UNREADABLE or config.unseen is UnseenPolicy.ERROR:

@@ -20,8 +20,6 @@ Resources:
   Lab:
     Type: AWS::SageMaker::NotebookInstance
     Properties:
-      InstanceType: ml.t3.medium
-      RoleArn: arn:aws:iam::123456789012:role/nb
       DirectInternetAccess: Enabled
 """
 SERVICE_CATALOG = """\
@@ -79,7 +77,7 @@ def test_a_yaml_merge_key_is_an_input_error(tmp_path: Path, merge: str) -> None:
     result = run_cli("check", path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert (
-        f"{path}: invalid YAML at line 7, column 7: a YAML merge key (<<), which "
+        f"{path}: invalid YAML at line 5, column 7: a YAML merge key (<<), which "
         "CloudFormation does not accept; write the merged keys out"
     ) in result.stdout + result.stderr
 

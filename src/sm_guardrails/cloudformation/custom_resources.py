@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from sm_guardrails.catalog import CFN_PROPERTY_NAMES
 from sm_guardrails.cloudformation.intrinsics import MAX_DEPTH, TemplateContext
 from sm_guardrails.values import Known
 
@@ -45,15 +46,7 @@ NOTEBOOK_SETTINGS = frozenset(
 )
 """Request members of CreateNotebookInstance that no SageMaker API but the notebook
 instance ones takes (the tests check this against botocore's service model)."""
-_RULE_SETTINGS = (
-    "DirectInternetAccess",
-    "SubnetId",
-    "SecurityGroupIds",
-    "RootAccess",
-    "KmsKeyId",
-    "InstanceMetadataServiceConfiguration",
-    "MinimumInstanceMetadataServiceVersion",
-)
+_RULE_SETTINGS = {part for path in CFN_PROPERTY_NAMES.values() for part in path.split(".")}
 """The settings the rules read, by their CloudFormation (and API) names."""
 
 _CREATE_CALL = re.compile(r"create[_-]?notebook[_-]?instance", re.IGNORECASE)
@@ -193,7 +186,8 @@ def _from_properties(
     resources: Mapping[str, object],
 ) -> list[CodeMadeNotebook]:
     """The notebook the properties' settings or the inline code show, if any."""
-    holders = list(_setting_holders({k: v for k, v in properties.items() if k != "ServiceToken"}))
+    passed = {key: value for key, value in properties.items() if key != "ServiceToken"}
+    holders = [node for node in _mappings(passed) if _holds_settings(node)]
     functions = list(_functions(properties.get("ServiceToken"), resources))
     calling = [name for name, code in functions if code and _CREATE_CALL.search(code)]
     if not holders and not calling:
@@ -208,19 +202,20 @@ def _from_properties(
     return [CodeMadeNotebook(logical_id, resource, maker, settings)]
 
 
-def _setting_holders(node: object, depth: int = 0) -> Iterator[Mapping[str, object]]:
-    """Every mapping under ``node`` (itself included) that holds a notebook's setting."""
+def _mappings(node: object, depth: int = 0) -> Iterator[Mapping[str, object]]:
+    """Every mapping in ``node`` (itself included), outermost first."""
     if depth > MAX_DEPTH:
         return
-    if isinstance(node, list):
-        for item in node:
-            yield from _setting_holders(item, depth + 1)
-    elif isinstance(node, Mapping):
-        if any(_normal(key) in _NORMAL_SETTINGS for key in node):
-            yield node
-            return
-        for value in node.values():
-            yield from _setting_holders(value, depth + 1)
+    if isinstance(node, Mapping):
+        yield node
+    items = node.values() if isinstance(node, Mapping) else node if isinstance(node, list) else ()
+    for item in items:
+        yield from _mappings(item, depth + 1)
+
+
+def _holds_settings(node: Mapping[str, object]) -> bool:
+    """True for a mapping with a setting that only a notebook instance takes."""
+    return any(_normal(key) in _NORMAL_SETTINGS for key in node)
 
 
 def _functions(token: object, resources: Mapping[str, object]) -> Iterator[tuple[str, str | None]]:
@@ -229,7 +224,7 @@ def _functions(token: object, resources: Mapping[str, object]) -> Iterator[tuple
     A function's own properties are followed too: a provider framework's function names
     the user's function in its environment.
     """
-    pending, seen = list(_referenced(token, 0)), set()
+    pending, seen = list(_referenced(token)), set()
     while pending:
         name = pending.pop(0)
         resource = resources.get(name)
@@ -244,32 +239,25 @@ def _functions(token: object, resources: Mapping[str, object]) -> Iterator[tuple
         code = properties.get("Code") if code_key == "ZipFile" else properties
         inline = code.get(code_key) if isinstance(code, Mapping) else None
         yield name, None if inline is None else json.dumps(inline, default=str)
-        pending.extend(_referenced(properties, 0))
+        pending.extend(_referenced(properties))
 
 
 _SUB_NAMES = re.compile(r"\$\{([^!}.][^}.]*)(?:\.[^}]*)?\}")
 
 
-def _referenced(node: object, depth: int) -> Iterator[str]:
+def _referenced(node: object) -> Iterator[str]:
     """The logical ids ``node`` refers to (``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` names)."""
-    if depth > MAX_DEPTH:
-        return
-    if isinstance(node, list):
-        for item in node:
-            yield from _referenced(item, depth + 1)
-    elif isinstance(node, Mapping):
-        for key, value in node.items():
-            if key == "Ref" and isinstance(value, str):
-                yield value
-            elif key == "Fn::GetAtt":
-                target = value[0] if isinstance(value, list) and value else value
-                yield str(target).split(".", 1)[0]
-            elif key == "Fn::Sub":
-                text = value[0] if isinstance(value, list) and value else value
-                yield from _SUB_NAMES.findall(str(text))
-                yield from _referenced(value, depth + 1)
-            else:
-                yield from _referenced(value, depth + 1)
+    for mapping in _mappings(node):
+        target = mapping.get("Ref")
+        if isinstance(target, str):
+            yield target
+        target = mapping.get("Fn::GetAtt")
+        if target is not None:
+            target = target[0] if isinstance(target, list) and target else target
+            yield str(target).split(".", 1)[0]
+        text = mapping.get("Fn::Sub")
+        if text is not None:
+            yield from _SUB_NAMES.findall(str(text[0] if isinstance(text, list) else text))
 
 
 def _normal(key: object) -> str:
