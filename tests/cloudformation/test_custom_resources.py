@@ -201,13 +201,26 @@ def test_an_aws_custom_resource_call_decided_at_deployment_is_unseen() -> None:
         ),
         custom(DomainName="d", AppNetworkAccessType="PublicInternetOnly", SubnetIds=["s"]),
         custom(EndpointName="e", InstanceType="ml.m5.large", KmsKeyId="k"),
+        sdk_call(call_json("createNotebookInstanceLifecycleConfig", {"OnCreate": []})),
+        custom(Script="#!/bin/sh"),
     ],
-    ids=["endpoint-call", "describe-call", "other-call-mentioning-it", "domain", "endpoint"],
+    ids=[
+        "endpoint-call",
+        "describe-call",
+        "other-call-mentioning-it",
+        "domain",
+        "endpoint",
+        "lifecycle-config-call",
+        "lifecycle-config-code",
+    ],
 )
 def test_custom_resources_that_only_mention_sagemaker_are_not_notebooks(
     resource: dict[str, Any],
 ) -> None:
-    code = {"ZipFile": "import boto3\nboto3.client('sagemaker').create_endpoint(**p)"}
+    code = {
+        "ZipFile": "import boto3\nsm = boto3.client('sagemaker')\nsm.create_endpoint(**p)\n"
+        "sm.create_notebook_instance_lifecycle_config(**p)"
+    }
     judgement = judge_template(
         template({"Maker": function(code), "R": resource}), GuardrailConfig()
     )

@@ -49,7 +49,8 @@ instance ones takes (the tests check this against botocore's service model)."""
 _RULE_SETTINGS = {part for path in CFN_PROPERTY_NAMES.values() for part in path.split(".")}
 """The settings the rules read, by their CloudFormation (and API) names."""
 
-_CREATE_CALL = re.compile(r"create[_-]?notebook[_-]?instance", re.IGNORECASE)
+_CREATE_CALL = re.compile(r"create[_-]?notebook[_-]?instance(?![_-]?lifecycle)", re.IGNORECASE)
+"""The API call, as boto3, the SDKs and the API name it (not its lifecycle config's)."""
 _SDK_CALL_KEYS = ("Create", "Update")
 _PART = "@@sm-guardrails-part-{}@@"
 _PARTS = re.compile(r"@@sm-guardrails-part-(\d+)@@")
