@@ -159,6 +159,8 @@ def test_an_aws_custom_resource_call_is_judged_by_its_parameters() -> None:
     assert verdicts(template({"Call": sdk_call(open_call)})) == {("SMG-1", "fail")}
     bare = call_json("createNotebookInstance", {"NotebookInstanceName": "x"})
     assert ("SMG-1", "fail") in verdicts(template({"Call": sdk_call(bare)}))
+    as_mapping = json.loads(open_call)  # how the call was written before it was a string
+    assert verdicts(template({"Call": sdk_call(as_mapping)})) == {("SMG-1", "fail")}
 
 
 def test_an_aws_custom_resource_call_with_deploy_time_values_as_cdk_renders_it() -> None:

@@ -123,8 +123,10 @@ def _json_call(node: object, context: TemplateContext) -> Mapping[str, object] |
 
     The text may be a literal, or an ``Fn::Join`` of literal text and values decided at
     deployment (how CDK renders a call holding tokens): each such value stands in the
-    parsed call where the text places it.
+    parsed call where the text places it. A call written as a mapping is taken as it is.
     """
+    if isinstance(node, Mapping) and "action" in node:
+        return node
     pieces: list[object] = [node]
     if isinstance(node, Mapping) and set(node) == {"Fn::Join"}:
         argument = node["Fn::Join"]
