@@ -200,7 +200,7 @@ def _from_properties(
     elif functions:
         maker = f"Lambda function `{functions[0][0]}` runs it"
     else:
-        maker = "the function its ServiceToken names runs it"
+        maker = "the code behind its ServiceToken runs it"
     settings = tuple(_canonical(holder) for holder in holders)
     return [CodeMadeNotebook(logical_id, resource, maker, settings)]
 
