@@ -97,7 +97,10 @@ def path_phrase(via: tuple[str, ...]) -> str:
     words: list[str] = []
     for is_phrase, group in groupby(via, key=lambda reason: reason.startswith(_PHRASES)):
         reasons = list(group)
-        words.extend(reasons) if is_phrase else words.append("through " + ", ".join(reasons))
+        if is_phrase:
+            words.extend(reasons)
+        else:
+            words.append("through " + ", ".join(reasons))
     return ", ".join(words)
 
 

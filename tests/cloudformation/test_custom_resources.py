@@ -266,3 +266,12 @@ def test_the_notebook_settings_are_taken_only_by_the_notebook_instance_apis() ->
     for setting in NOTEBOOK_SETTINGS:
         assert setting in create_members
         assert all("NotebookInstance" in operation for operation in takers[setting]), setting
+
+
+def test_custom_resources_a_loop_generates_are_each_judged_with_their_loop() -> None:
+    loop = ["Team", ["Alpha", "Beta"], {"NB${Team}": custom(DirectInternetAccess="Enabled")}]
+    data = template({"Fn::ForEach::Teams": loop}, Transform="AWS::LanguageExtensions")
+    judgement = judge_template(data, GuardrailConfig())
+    assert judgement.notebooks == 2
+    smg1 = {(i.logical_id, i.loops) for i in judgement.findings if i.finding.rule_id == "SMG-1"}
+    assert smg1 == {("NBAlpha", ("Fn::ForEach::Teams",)), ("NBBeta", ("Fn::ForEach::Teams",))}

@@ -102,10 +102,8 @@ def judge_template(
     loops = template.loops if isinstance(template, ExpandedTemplate) else {}
     for made in code_made_notebooks(resources, context):
         judgement.notebooks += 1
-        found_in = judge_code_made(made, context, config, outer)
-        judgement.findings.extend(
-            replace(item, loops=loops.get(made.logical_id, ())) for item in found_in
-        )
+        judged = _judge_code_made(made, context, config, outer, loops.get(made.logical_id, ()))
+        judgement.findings.extend(judged)
     for held in held_templates(template, context, checked_elsewhere):
         own = (held.construct_path, held.logical_id) if held.construct_path else (held.logical_id,)
         inside = judge_held(held, config, _prefixed(outer, own), depth + 1)
@@ -114,16 +112,18 @@ def judge_template(
     return judgement
 
 
-def judge_code_made(
+def _judge_code_made(
     made: CodeMadeNotebook,
     context: TemplateContext,
     config: GuardrailConfig,
     outer: tuple[str, ...],
+    loops: tuple[str, ...],
 ) -> list[JudgedFinding]:
     """The findings about a notebook that a custom resource's code creates.
 
     Its settings, where its properties pass them, are judged by the rules, each finding
     saying that code the checker cannot read makes the notebook; without them it is unseen.
+    ``loops``: the ``Fn::ForEach`` loops that generated the custom resource.
     """
     metadata = made.resource.get("Metadata")
     path = metadata.get(CDK_PATH_KEY) if isinstance(metadata, Mapping) else None
@@ -136,16 +136,15 @@ def judge_code_made(
     if not made.settings:
         message = f"{about}, and {made.unseen}"
         finding = unseen_finding(names[0], message, Unseen.CODE, config)
-        return [JudgedFinding(made.logical_id, path, None, finding)]
+        return [JudgedFinding(made.logical_id, path, None, finding, loops)]
     judged = []
     for settings in made.settings:
         resource = {"Properties": settings, "Metadata": metadata}
         spec = replace(notebook_spec(made.logical_id, resource, context), names=names)
         for finding in evaluate_notebook(spec, config, passes=False):
             message = f"{finding.message}; {about}, judged by the settings its properties pass"
-            judged.append(
-                JudgedFinding(made.logical_id, path, None, replace(finding, message=message))
-            )
+            finding = replace(finding, message=message)
+            judged.append(JudgedFinding(made.logical_id, path, None, finding, loops))
     return judged
 
 
