@@ -24,6 +24,9 @@ class Unseen(str, Enum):
     """A macro rewrites the template when it is deployed: what it deploys is unknown."""
     UNREADABLE = "unreadable"
     """A body that does not parse, is not a template, or is nested too deeply."""
+    CODE = "code"
+    """Code run at deployment (a custom resource's) creates a notebook whose settings
+    the template does not pass: what it deploys is unknown."""
 
 
 FIXES = {
@@ -37,19 +40,26 @@ FIXES = {
         "in cdk.out. To accept it, set unknown to warn (--unknown warn)."
     ),
     Unseen.UNREADABLE: "Make the body a valid JSON or YAML CloudFormation template.",
+    Unseen.CODE: (
+        "Pass the notebook's settings (DirectInternetAccess: Disabled, SubnetId, "
+        "SecurityGroupIds, ...) as the custom resource's properties so they are judged, or "
+        "create the notebook as an AWS::SageMaker::NotebookInstance. Whatever code creates "
+        "the notebook, the SCP (sm-guardrails policy scp) is the layer that holds it."
+    ),
 }
 
 
 def unseen_level(kind: Unseen, config: GuardrailConfig) -> Level:
     """The level an unseen template of ``kind`` is reported at under ``config``.
 
-    Unreadable is an error; a macro's result is unknown, so it fails closed unless
-    unknown values are only warned about; a template elsewhere is a notice (a
+    Unreadable is an error; what a macro returns, or a notebook code creates with
+    settings the template does not pass, is unknown, so it fails closed unless unknown
+    values are only warned about; a template elsewhere is a notice (a
     warning) unless ``unseen`` is ``error``.
     """
     if kind is Unseen.UNREADABLE or config.unseen is UnseenPolicy.ERROR:
         return Level.ERROR
-    if kind is Unseen.MACRO and config.unknown is UnknownPolicy.FAIL:
+    if kind in (Unseen.MACRO, Unseen.CODE) and config.unknown is UnknownPolicy.FAIL:
         return Level.ERROR
     return Level.WARNING
 

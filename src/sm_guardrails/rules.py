@@ -16,6 +16,7 @@ from sm_guardrails.values import (
     Value,
     describe,
     flatten,
+    path_phrase,
     render_literal,
 )
 
@@ -69,7 +70,7 @@ def judge(value: Value, check: LeafCheck) -> Outcome:
             if detail.startswith("is "):
                 detail = "can be " + detail.removeprefix("is ")
             outcome = Outcome(
-                outcome.verdict, f"{detail} (through {', '.join(via)})", outcome.unknown_reason
+                outcome.verdict, f"{detail} ({path_phrase(via)})", outcome.unknown_reason
             )
         if outcome.verdict is Verdict.FAIL:
             return outcome
@@ -144,7 +145,7 @@ def present_id_list(value: Value) -> Outcome:
                 continue
             outcome = present_id(leaf)
             if outcome.verdict is Verdict.FAIL:
-                through = f" (through {', '.join(via)})" if via else ""
+                through = f" ({path_phrase(via)})" if via else ""
                 return Outcome(Verdict.FAIL, f"has an item that {outcome.detail}{through}")
         always_present = always_present or not may_be_removed
     if not always_present:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import groupby
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,15 @@ class Unknown:
 
 @dataclass(frozen=True)
 class Choice:
-    """One of several values, e.g. the branches of ``Fn::If`` or a parameter's AllowedValues."""
+    """One of several values, e.g. the branches of ``Fn::If`` or a parameter's AllowedValues.
+
+    ``branches``, when given, says for each option what leads to it (``when condition
+    `C` is false``), in place of ``reason``.
+    """
 
     options: tuple[Value, ...]
     reason: str
+    branches: tuple[str, ...] = ()
 
 
 Value = Known | Absent | Unknown | Choice
@@ -73,11 +79,29 @@ def render_literal(literal: object) -> str:
 def flatten(value: Value) -> Iterator[tuple[Value, tuple[str, ...]]]:
     """Every concrete (non-choice) value ``value`` can take, with the choices that lead to it."""
     if isinstance(value, Choice):
-        for option in value.options:
+        for index, option in enumerate(value.options):
+            reason = value.branches[index] if value.branches else value.reason
             for leaf, path in flatten(option):
-                yield leaf, (value.reason, *path)
+                yield leaf, (reason, *path)
     else:
         yield value, ()
+
+
+_PHRASES = ("when ", "through ")
+"""How a choice's reason starts when it is already a phrase (a branch)."""
+
+
+def path_phrase(via: tuple[str, ...]) -> str:
+    """The choices ``via`` (from :func:`flatten`) as words: ``through parameter `P`, when
+    condition `C` is false``."""
+    words: list[str] = []
+    for is_phrase, group in groupby(via, key=lambda reason: reason.startswith(_PHRASES)):
+        reasons = list(group)
+        if is_phrase:
+            words.extend(reasons)
+        else:
+            words.append("through " + ", ".join(reasons))
+    return ", ".join(words)
 
 
 def listed_parameters(

@@ -136,7 +136,7 @@ def test_fn_if_through_cfn_condition(app: cdk.App) -> None:
     result = synth(app)
     (violation,) = result.violations
     assert (violation.rule, violation.severity) == ("SMG-1", "error")
-    assert "can be 'Enabled', not exactly 'Disabled' (through condition `Sandbox`)" in (
+    assert "can be 'Enabled', not exactly 'Disabled' (when condition `Sandbox` is true)" in (
         violation.description
     )
 

@@ -56,7 +56,6 @@ def test_repeats_anywhere_are_found(text: str, says: str) -> None:
     [
         "A: {x: 1}\nB: {x: 1}\n",  # the same key in two mappings
         '{"a": {"x": 1}, "b": {"x": 2}, "c": ["x", "x"]}',
-        "M:\n  <<: {a: 1}\n  a: 2\n",  # a merge key may be overridden once
     ],
 )
 def test_the_same_key_in_different_mappings_is_fine(text: str) -> None:

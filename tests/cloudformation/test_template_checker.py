@@ -87,7 +87,11 @@ def test_short_form_tags_become_long_form_intrinsics() -> None:
         ({"Fn::Sub": "${!Literal}"}, Known("${Literal}")),
         (
             {"Fn::If": ["C", "a", {"Ref": "AWS::NoValue"}]},
-            Choice((Known("a"), ABSENT), "condition `C`"),
+            Choice(
+                (Known("a"), ABSENT),
+                "condition `C`",
+                ("when condition `C` is true", "when condition `C` is false"),
+            ),
         ),
         ({"Fn::Base64": "x"}, Unknown("computed by Fn::Base64 at deploy time")),
         (

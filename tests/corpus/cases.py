@@ -7,6 +7,11 @@ and expects every rule it does not name under ``expect`` to pass. Its forms:
   metadata, and ``foreach``: a list of ``{identifier, collection}`` loops, outermost
   first, that wrap the notebook in ``Fn::ForEach``, a template-only form: give
   ``cdk: none``). Absent means the notebook has no template form.
+- ``custom``, in ``cfn``: the notebook is created by a custom resource instead,
+  ``{via: lambda}`` (a ``Custom::Notebook`` whose properties pass the settings, under
+  the key ``under`` if given, to a Lambda function with inline code) or
+  ``{via: sdk-call}`` (CDK's ``AwsCustomResource`` calling CreateNotebookInstance). Its
+  CDK form is ``custom_resource`` or ``aws_custom_resource``.
 - ``cdk``: ``derived`` (the default when there is a template form: a
   ``CfnNotebookInstance`` built from the template form, with CDK tokens for its
   parameters, conditions and imports), ``none``, or ``{builder: name, ...}`` for a
@@ -14,12 +19,15 @@ and expects every rule it does not name under ``expect`` to pass. Its forms:
 - ``pulumi``: ``derived`` (the default when every template value is a literal),
   ``none``, or ``{set, unset, extra, extra_per_type, exemptions}`` in the same
   CloudFormation names, with ``$unknown`` and ``{$secret: value}`` markers.
-- ``known_bugs``: ``{runner: description}`` for a mismatch waiting on a fix.
+- ``known_bugs``: ``{runner: description}`` for a mismatch waiting on a fix (``guard``:
+  the generated Guard rules of ``test_corpus_guard``).
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +40,11 @@ RULE_IDS = ("SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5")
 VERDICTS = ("pass", "fail", "unknown")
 ADAPTERS = ("cloudformation", "cdk", "pulumi")
 """The adapters a case has forms for."""
-RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi", "cdk-nag")
+GUARD_RUNNER = "guard"
+RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi", "cdk-nag", GUARD_RUNNER)
 """What runs a case: the CDK form goes through ``enforce``, ``NotebookGuardrailAspect`` and,
-where it can see the notebook, cdk-nag with ``SmGuardrailsChecks``."""
+where it can see the notebook, cdk-nag with ``SmGuardrailsChecks``; the template form
+also through the generated Guard rules."""
 NOTEBOOK_ID = "Notebook"
 NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"
 
@@ -55,7 +65,19 @@ _TEMPLATE_SECTIONS = {
     "conditions": "Conditions",
     "mappings": "Mappings",
 }
-_CFN_KEYS = {"set", "unset", "metadata", "resources", "foreach", *_TEMPLATE_SECTIONS}
+_CFN_KEYS = {"set", "unset", "metadata", "resources", "foreach", "custom", *_TEMPLATE_SECTIONS}
+MAKER_ID = "NotebookMaker"
+"""The Lambda function behind a custom resource that creates the notebook."""
+MAKER_CODE = """\
+import boto3, cfnresponse
+def handler(event, context):
+    if event["RequestType"] == "Create":
+        settings = dict(event["ResourceProperties"])
+        settings.pop("ServiceToken")
+        boto3.client("sagemaker").create_notebook_instance(**settings)
+    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})
+"""
+CUSTOM_NOTEBOOK_NAME = "corpus"
 _PULUMI_KEYS = {"set", "unset", "extra", "extra_per_type", "exemptions"}
 _CASE_KEYS = {"id", "about", "cfn", "cdk", "pulumi", "expect", "exempt", "exemption_problem"}
 
@@ -97,6 +119,9 @@ class Case:
         """The case's CloudFormation template."""
         assert self.cfn is not None
         notebook: dict[str, Any] = {"Type": NOTEBOOK_TYPE, "Properties": self.properties()}
+        made_by: dict[str, Any] = {}
+        if "custom" in self.cfn:
+            notebook, made_by = _custom_resource(self.cfn["custom"], self.properties())
         if "metadata" in self.cfn:
             notebook["Metadata"] = {"sm-guardrails": copy.deepcopy(self.cfn["metadata"])}
         template: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09"}
@@ -111,8 +136,62 @@ class Case:
             body = [identifier, copy.deepcopy(loop["collection"]), declared]
             declared = {f"Fn::ForEach::{identifier}Loop": body}
             template["Transform"] = "AWS::LanguageExtensions"
-        template["Resources"] = {**copy.deepcopy(self.cfn.get("resources", {})), **declared}
+        resources = {**copy.deepcopy(self.cfn.get("resources", {})), **made_by}
+        template["Resources"] = {**resources, **declared}
         return template
+
+
+def _custom_resource(
+    form: Mapping[str, Any], properties: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A custom resource that creates the notebook, and the function behind it."""
+    settings = {"NotebookInstanceName": CUSTOM_NOTEBOOK_NAME, **properties}
+    token = {"Fn::GetAtt": [MAKER_ID, "Arn"]}
+    maker = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Handler": "index.handler",
+            "Runtime": "python3.12",
+            "Role": "arn:aws:iam::123456789012:role/maker",
+            "Code": {"ZipFile": MAKER_CODE},
+        },
+    }
+    if form["via"] == "sdk-call":
+        maker["Properties"]["Code"] = {"S3Bucket": "assets", "S3Key": "aws-sdk-call.zip"}
+        call = {"service": "SageMaker", "action": "createNotebookInstance", "parameters": settings}
+        resource = {"ServiceToken": token, "Create": json_with_values(call)}
+        return {"Type": "Custom::AWS", "Properties": resource}, {MAKER_ID: maker}
+    if form["via"] != "lambda":
+        raise ValueError(f"custom: via must be lambda or sdk-call, not {form['via']!r}")
+    nested = {form["under"]: settings} if "under" in form else settings
+    resource = {"ServiceToken": token, **nested}
+    return {"Type": "Custom::Notebook", "Properties": resource}, {MAKER_ID: maker}
+
+
+_SPLICE = re.compile(r"@@(\d+)@@")
+
+
+def json_with_values(data: object) -> object:
+    """``data`` as JSON text, as CDK renders it: ``Fn::Join`` of the text and each
+    intrinsic function, spliced in where its value goes; the text alone when there is none."""
+    values: list[object] = []
+
+    def placeholder(node: object) -> object:
+        if isinstance(node, list):
+            return [placeholder(item) for item in node]
+        if isinstance(node, Mapping) and not is_literal(node) and len(node) == 1:
+            values.append(node)
+            return f"@@{len(values) - 1}@@"
+        if isinstance(node, Mapping):
+            return {key: placeholder(value) for key, value in node.items()}
+        return node
+
+    text = json.dumps(placeholder(data), separators=(",", ":"))
+    if not values:
+        return text
+    pieces = _SPLICE.split(text)
+    parts = [values[int(piece)] if index % 2 else piece for index, piece in enumerate(pieces)]
+    return {"Fn::Join": ["", [part for part in parts if part != ""]]}
 
 
 def apply_changes(base: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:

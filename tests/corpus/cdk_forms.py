@@ -15,12 +15,14 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import cloudformation_include as cfn_include
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
@@ -29,6 +31,9 @@ from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
 from tests.cdk.helpers import synth
 from tests.corpus.cases import (
     BASE_PROPERTIES,
+    CUSTOM_NOTEBOOK_NAME,
+    MAKER_CODE,
+    MAKER_ID,
     NOTEBOOK_ID,
     NOTEBOOK_TYPE,
     Case,
@@ -74,7 +79,7 @@ class _Tokens:
         for name, mapping in template.get("Mappings", {}).items():
             cdk.CfnMapping(stack, name, mapping=mapping)
         for name, resource in template["Resources"].items():
-            if name != NOTEBOOK_ID:
+            if name not in (NOTEBOOK_ID, MAKER_ID):
                 cdk.CfnResource(
                     stack, name, type=resource["Type"], properties=resource.get("Properties")
                 )
@@ -278,6 +283,68 @@ def _stack_set_body(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: 
     )
 
 
+def _settings(stack: cdk.Stack, case: Case) -> dict[str, Any]:
+    """The case's notebook properties as CDK values, for a custom resource to pass on."""
+    tokens = _Tokens(stack, case.template())
+    settings: dict[str, Any] = {"NotebookInstanceName": CUSTOM_NOTEBOOK_NAME}
+    for name, value in case.properties().items():
+        if name in _LIST_PROPERTIES:
+            settings[name] = tokens.string_list(value)
+        elif name == _IMDS and isinstance(value, Mapping) and not _is_intrinsic(value):
+            settings[name] = {key: tokens.string(item) for key, item in value.items()}
+        elif isinstance(value, (str, Mapping)):
+            settings[name] = tokens.string(value)
+        else:
+            settings[name] = value
+    return settings
+
+
+def _exemptions_on(resource: cdk.CfnResource, case: Case) -> None:
+    assert case.cfn is not None
+    if "metadata" in case.cfn:
+        resource.add_metadata("sm-guardrails", case.cfn["metadata"])
+
+
+def _custom_resource(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    """``CustomResource`` whose Lambda (inline code) creates the notebook from its properties."""
+    assert case.cfn is not None
+    stack = _stack(app)
+    maker = lambda_.Function(
+        stack,
+        MAKER_ID,
+        runtime=lambda_.Runtime.PYTHON_3_12,
+        handler="index.handler",
+        code=lambda_.Code.from_inline(MAKER_CODE),
+    )
+    settings = _settings(stack, case)
+    under = case.cfn["custom"].get("under")
+    resource = cdk.CustomResource(
+        stack,
+        NOTEBOOK_ID,
+        service_token=maker.function_arn,
+        resource_type="Custom::Notebook",
+        properties={under: settings} if under else settings,
+    )
+    _exemptions_on(cast(cdk.CfnResource, resource.node.default_child), case)
+
+
+def _aws_custom_resource(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    """``AwsCustomResource`` calling SageMaker CreateNotebookInstance with the settings."""
+    stack = _stack(app)
+    call = cr.AwsSdkCall(
+        service="SageMaker",
+        action="createNotebookInstance",
+        parameters=_settings(stack, case),
+        physical_resource_id=cr.PhysicalResourceId.of(CUSTOM_NOTEBOOK_NAME),
+    )
+    policy = cr.AwsCustomResourcePolicy.from_sdk_calls(
+        resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE
+    )
+    made = cr.AwsCustomResource(stack, NOTEBOOK_ID, on_create=call, policy=policy)
+    inner = made.node.find_child("Resource").node.default_child
+    _exemptions_on(cast(cdk.CfnResource, inner), case)
+
+
 Builder = Callable[[cdk.App, Case, Mapping[str, Any], Path], None]
 BUILDERS: dict[str, Builder] = {
     "derived": _derived,
@@ -292,6 +359,8 @@ BUILDERS: dict[str, Builder] = {
     "l1_references": _l1_references,
     "acknowledge": _acknowledge,
     "stack_set_body": _stack_set_body,
+    "custom_resource": _custom_resource,
+    "aws_custom_resource": _aws_custom_resource,
 }
 
 
@@ -328,9 +397,16 @@ def _run(case: Case, workdir: Path, name: str, guard: Callable[[cdk.App], object
     return Outcome.from_messages(messages)
 
 
-NAG_BLIND_BUILDERS = {"override", "acknowledge", "stack_set_body"}
-"""Builders cdk-nag cannot judge as ``enforce`` does: it reads L1 properties, not the
-rendered template (overrides, a notebook inside a StackSet's body), and its rule ids
+NAG_BLIND_BUILDERS = {
+    "override",
+    "acknowledge",
+    "stack_set_body",
+    "custom_resource",
+    "aws_custom_resource",
+}
+"""Builders cdk-nag cannot judge as ``enforce`` does: it reads L1 notebook properties, not
+the rendered template (overrides, a notebook inside a StackSet's body, a notebook that a
+custom resource creates), and its rule ids
 (``SmGuardrails::SmGuardrails-SMG-1``) are not the ones ``Validations.acknowledge`` names
 for ``enforce`` (``sm-guardrails::SMG-1``)."""
 

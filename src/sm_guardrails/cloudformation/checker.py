@@ -179,8 +179,14 @@ def load_with_nested(path: Path) -> Iterator[LoadedTemplate]:
         queue.extend(file for _, file in _nested(loaded) if file)
 
 
-def _inputs(path: Path, report: CheckReport) -> Iterator[tuple[Path, bool]]:
-    """The template files ``path`` names, each with whether it must be a template."""
+def _inputs(
+    path: Path, report: CheckReport, visited: set[Path] | None = None
+) -> Iterator[tuple[Path, bool]]:
+    """The template files ``path`` names, each with whether it must be a template.
+
+    A directory is read once however many links lead to it (``visited``: those read),
+    so a symlink loop ends, and is said to.
+    """
     if not path.is_dir():
         yield path, True
         return
@@ -190,12 +196,18 @@ def _inputs(path: Path, report: CheckReport) -> Iterator[tuple[Path, bool]]:
         except TemplateError as error:
             report.errors.append(FileNote(str(path), str(error)))
         return
+    visited = set() if visited is None else visited
+    real = path.resolve()
+    if real in visited:
+        report.skipped.append(FileNote(str(path), f"links to {real}, which is already checked"))
+        return
+    visited.add(real)
     count = 0
     for file in sorted(path.iterdir()):
         if file.name.startswith(".") or file.name in _SKIPPED_DIRECTORIES:
             continue
         if file.is_dir():
-            for item in _inputs(file, report):
+            for item in _inputs(file, report, visited):
                 count += 1
                 yield item
         elif file.suffix.lower() in TEMPLATE_SUFFIXES:

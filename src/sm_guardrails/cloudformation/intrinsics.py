@@ -11,9 +11,18 @@ import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sm_guardrails.values import ABSENT, Absent, Choice, Known, Unknown, Value, flatten
+from sm_guardrails.values import (
+    ABSENT,
+    Absent,
+    Choice,
+    Known,
+    Unknown,
+    Value,
+    flatten,
+    path_phrase,
+)
 
 MAX_DEPTH = 64
 """Deeper nesting than this is not resolved (it is reported as unknown)."""
@@ -96,7 +105,7 @@ class TemplateContext:
         """The value of ``key`` inside a mapping ``value`` (e.g. a property of Properties)."""
         if isinstance(value, Choice):
             options = tuple(self.member(option, key, depth) for option in value.options)
-            return Choice(options, value.reason)
+            return replace(value, options=options)
         if isinstance(value, (Absent, Unknown)):
             return value
         if isinstance(value.value, Mapping):
@@ -165,15 +174,16 @@ class TemplateContext:
         return Choice(
             (self.resolve(when_true, depth), self.resolve(when_false, depth)),
             f"condition `{condition}`",
+            (f"when condition `{condition}` is true", f"when condition `{condition}` is false"),
         )
 
     def _find_in_map(self, argument: object, depth: int) -> Value:
         if not (isinstance(argument, list) and len(argument) in (3, 4)):
             return Unknown("a malformed Fn::FindInMap (expected [map, top key, second key])")
         map_name, *keys = argument[:3]
-        if not isinstance(map_name, str) or map_name not in self.mappings:
+        candidates = _lookup(self.mappings, Known(map_name)) if isinstance(map_name, str) else []
+        if not candidates:
             return Unknown(f"Fn::FindInMap over mapping {map_name!r}, which is not in the template")
-        candidates: list[object] = [self.mappings[map_name]]
         for key in keys:
             key_value = self.resolve(key, depth)
             candidates = [
@@ -283,7 +293,7 @@ def _transformed(argument: object) -> Unknown:
 def _as_list(value: Value) -> Value:
     """A value passed to a list parameter: a literal string is its comma-separated items."""
     if isinstance(value, Choice):
-        return Choice(tuple(_as_list(option) for option in value.options), value.reason)
+        return replace(value, options=tuple(_as_list(option) for option in value.options))
     if isinstance(value, Known) and isinstance(value.value, str):
         items = value.value.split(",") if value.value else []
         return Known(tuple(Known(item.strip()) for item in items))
@@ -295,14 +305,23 @@ def _mapping(node: object) -> Mapping[str, object]:
 
 
 def _lookup(level: Mapping[str, object], key: Value) -> list[object]:
-    """The entries of ``level`` that ``key`` can select (all of them for an unknown key)."""
+    """The entries of ``level`` that ``key`` can select (all of them for an unknown key).
+
+    Where an ``Fn::Transform`` (``AWS::Include``) beside the written entries supplies
+    more, a key not written out may select one of those: the transform stands for it.
+    """
     found: list[object] = []
+    included = level.get(TRANSFORM)
     for leaf, _ in flatten(key):
-        if isinstance(leaf, Known) and isinstance(leaf.value, (str, int)):
-            if str(leaf.value) in level:
-                found.append(level[str(leaf.value)])
-        else:
-            found.extend(level.values())
+        literal = leaf.value if isinstance(leaf, Known) else None
+        name = str(literal) if isinstance(literal, (str, int)) else None
+        if name is not None and name in level and name != TRANSFORM:
+            found.append(level[name])
+            continue
+        if name is None:
+            found.extend(value for entry, value in level.items() if entry != TRANSFORM)
+        if included is not None:
+            found.append({TRANSFORM: included})
     return found
 
 
@@ -317,9 +336,10 @@ def _concatenate(parts: Sequence[Value], function: str) -> Value:
     if combinations > MAX_COMBINATIONS:
         return Unknown(f"{function} with more than {MAX_COMBINATIONS} possible values")
     results: list[Value] = []
-    reasons: list[str] = []
+    paths: list[str] = []
     for combination in itertools.product(*alternatives):
         text = ""
+        reasons: list[str] = []
         for leaf, via in combination:
             if isinstance(leaf, Unknown):
                 return Unknown(f"{function} of {leaf.reason}")
@@ -328,6 +348,7 @@ def _concatenate(parts: Sequence[Value], function: str) -> Value:
             text += str(leaf.value)
             reasons.extend(reason for reason in via if reason not in reasons)
         results.append(Known(text))
+        paths.append(path_phrase(tuple(reasons)))
     if len(results) == 1:
         return results[0]
-    return Choice(tuple(results), ", ".join(reasons))
+    return Choice(tuple(results), function, tuple(paths))

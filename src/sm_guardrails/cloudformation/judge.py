@@ -11,11 +11,17 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
+from sm_guardrails.cloudformation.custom_resources import CodeMadeNotebook, code_made_notebooks
 from sm_guardrails.cloudformation.held import HeldTemplate, held_templates
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM, TemplateContext, transform_names
-from sm_guardrails.cloudformation.language_extensions import expand_template
+from sm_guardrails.cloudformation.language_extensions import ExpandedTemplate, expand_template
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
-from sm_guardrails.cloudformation.notebooks import notebooks_in_template, template_problems
+from sm_guardrails.cloudformation.notebooks import (
+    CDK_PATH_KEY,
+    notebook_spec,
+    notebooks_in_template,
+    template_problems,
+)
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.coverage import Unseen, unseen_finding
 from sm_guardrails.evaluation import Finding, evaluate_notebook
@@ -79,6 +85,9 @@ def judge_template(
         found(JudgedFinding(TRANSFORM_KEY, None, None, finding))
     template = expand_template(template)
     context = TemplateContext.from_template(template, passed)
+    resources = template.get("Resources")
+    resources = resources if isinstance(resources, Mapping) else {}
+    judgement.findings.extend(_transformed_resources(resources, config, outer))
     for notebook in notebooks_in_template(template, context):
         judgement.notebooks += 1
         spec = notebook.spec
@@ -90,12 +99,53 @@ def judge_template(
                     notebook.logical_id, notebook.construct_path, None, finding, notebook.loops
                 )
             )
+    loops = template.loops if isinstance(template, ExpandedTemplate) else {}
+    for made in code_made_notebooks(resources, context):
+        judgement.notebooks += 1
+        judged = _judge_code_made(made, context, config, outer, loops.get(made.logical_id, ()))
+        judgement.findings.extend(judged)
     for held in held_templates(template, context, checked_elsewhere):
         own = (held.construct_path, held.logical_id) if held.construct_path else (held.logical_id,)
         inside = judge_held(held, config, _prefixed(outer, own), depth + 1)
         judgement.notebooks += inside.notebooks
         judgement.findings.extend(inside.findings)
     return judgement
+
+
+def _judge_code_made(
+    made: CodeMadeNotebook,
+    context: TemplateContext,
+    config: GuardrailConfig,
+    outer: tuple[str, ...],
+    loops: tuple[str, ...],
+) -> list[JudgedFinding]:
+    """The findings about a notebook that a custom resource's code creates.
+
+    Its settings, where its properties pass them, are judged by the rules, each finding
+    saying that code the checker cannot read makes the notebook; without them it is unseen.
+    ``loops``: the ``Fn::ForEach`` loops that generated the custom resource.
+    """
+    metadata = made.resource.get("Metadata")
+    path = metadata.get(CDK_PATH_KEY) if isinstance(metadata, Mapping) else None
+    path = path if isinstance(path, str) else None
+    names = _prefixed(outer, (path, made.logical_id) if path else (made.logical_id,))
+    about = (
+        f"custom resource `{made.logical_id}` creates the notebook through code the checker "
+        f"cannot read ({made.maker})"
+    )
+    if not made.settings:
+        message = f"{about}, and {made.unseen}"
+        finding = unseen_finding(names[0], message, Unseen.CODE, config)
+        return [JudgedFinding(made.logical_id, path, None, finding, loops)]
+    judged = []
+    for settings in made.settings:
+        resource = {"Properties": settings, "Metadata": metadata}
+        spec = replace(notebook_spec(made.logical_id, resource, context), names=names)
+        for finding in evaluate_notebook(spec, config, passes=False):
+            message = f"{finding.message}; {about}, judged by the settings its properties pass"
+            finding = replace(finding, message=message)
+            judged.append(JudgedFinding(made.logical_id, path, None, finding, loops))
+    return judged
 
 
 def judge_held(
@@ -142,6 +192,24 @@ def judge_held(
         for item in inside.findings
     ]
     return Judgement(inside.notebooks, problems + placed)
+
+
+def _transformed_resources(
+    resources: Mapping[str, object], config: GuardrailConfig, outer: tuple[str, ...]
+) -> list[JudgedFinding]:
+    """An unseen finding for each resource that an ``Fn::Transform`` of its own rewrites."""
+    judged = []
+    for logical_id, resource in resources.items():
+        if isinstance(resource, Mapping) and TRANSFORM in resource:
+            names = ", ".join(f"`{name}`" for name in transform_names(resource[TRANSFORM]))
+            message = (
+                f"resource {logical_id} is processed by Fn::Transform {names} when it is "
+                "deployed, so what it deploys (a notebook, perhaps) may differ from this template"
+            )
+            place = _prefixed(outer, (str(logical_id),))[0]
+            finding = unseen_finding(place, message, Unseen.MACRO, config)
+            judged.append(JudgedFinding(str(logical_id), None, None, finding))
+    return judged
 
 
 def _macros(template: Mapping[str, object]) -> list[str]:

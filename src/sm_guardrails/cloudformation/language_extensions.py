@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sm_guardrails.cloudformation.intrinsics import PresetValue, TemplateContext
 from sm_guardrails.values import Choice, Known, Unknown, Value, flatten
@@ -353,7 +353,7 @@ def _value_node(binding: _Binding) -> object:
 def _stripped(value: Value) -> Value:
     """``value`` as ``&{Id}`` gives it: literal strings without non-alphanumeric characters."""
     if isinstance(value, Choice):
-        return Choice(tuple(_stripped(option) for option in value.options), value.reason)
+        return replace(value, options=tuple(_stripped(option) for option in value.options))
     if isinstance(value, Known) and isinstance(value.value, str):
         return Known(_alphanumeric(value.value))
     return value

@@ -54,7 +54,8 @@ class _TemplateYamlLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """SafeLoader that turns ``!Ref X`` into ``{"Ref": "X"}`` and ``!Sub`` into ``Fn::Sub``.
 
     It also records every key that a mapping repeats (``duplicates``), which a plain
-    loader would let the last one win silently.
+    loader would let the last one win silently, and refuses merge keys (``<<``), which
+    CloudFormation does not accept and PyYAML releases merge differently.
     """
 
     def __init__(self, stream: str) -> None:
@@ -63,11 +64,24 @@ class _TemplateYamlLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
         """The mapping of ``node``; a repeated key is recorded (one length check otherwise)."""
-        own_pairs = node.value  # merge keys (``<<``) are removed from this list in place
         mapping: dict[object, object] = super().construct_mapping(node, deep=deep)
-        if node.value is not own_pairs or len(mapping) < len(own_pairs):
-            self.duplicates.extend(_repeated_yaml_keys(self, own_pairs))
+        if len(mapping) < len(node.value):
+            self.duplicates.extend(_repeated_yaml_keys(self, node.value))
         return mapping
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        """Refuse a merge key (``<<``): CloudFormation rejects it."""
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise yaml.constructor.ConstructorError(
+                    problem="a YAML merge key (<<), which CloudFormation does not accept; "
+                    "write the merged keys out",
+                    problem_mark=key_node.start_mark,
+                )
+        super().flatten_mapping(node)
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True)
@@ -117,15 +131,7 @@ def parse_template(text: str) -> Mapping[str, object]:
     if not text.strip():
         raise TemplateError("the file is empty; expected a CloudFormation template")
     try:
-        if text.lstrip().startswith("{"):
-            data: object = _load_json(text)
-        else:
-            _refuse_aliases(text)
-            data = _load_yaml(text)
-    except json.JSONDecodeError as error:
-        raise TemplateError(
-            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
+        data = _load_json_or_yaml(text) if text.lstrip().startswith("{") else _load_yaml(text)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
@@ -139,7 +145,25 @@ def parse_template(text: str) -> Mapping[str, object]:
     return data
 
 
+def _load_json_or_yaml(text: str) -> object:
+    """JSON, or else YAML in flow style (``{Resources: {...}}``), as CloudFormation reads it.
+
+    Text that is neither is reported as the JSON it most likely meant to be.
+    """
+    try:
+        return _load_json(text)
+    except json.JSONDecodeError as error:
+        json_error = TemplateError(
+            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        )
+    try:
+        return _load_yaml(text)
+    except yaml.YAMLError:
+        raise json_error from None
+
+
 def _load_yaml(text: str) -> object:
+    _refuse_aliases(text)
     loader = _TemplateYamlLoader(text)
     try:
         data = loader.get_single_data()

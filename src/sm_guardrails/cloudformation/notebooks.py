@@ -87,7 +87,7 @@ def template_problems(template: Mapping[str, object]) -> list[str]:
             continue  # a macro over the whole section: judge.py reports it as unseen
         if not isinstance(resource, Mapping):
             problems.append(f"resource {logical_id} is not a mapping")
-        elif not isinstance(resource.get("Type"), str):
+        elif not isinstance(resource.get("Type"), str) and TRANSFORM not in resource:
             problems.append(f"resource {logical_id} has no Type, so it may be a notebook")
     return problems
 
