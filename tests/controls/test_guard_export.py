@@ -174,7 +174,11 @@ def test_a_body_that_declares_a_notebook_fails_closed(tmp_path: Path, hook: bool
     with_notebook = stack_set(json.dumps({"Resources": {"Lab": notebook}}))
     code, report = validate(rules, with_notebook)
     assert code == EXIT_NON_COMPLIANT and failed_rules(report) == {"SMG_U_template_bodies"}
-    assert '"path": "/Resources/Rollout"' in json.dumps(report)
+    assert "/Resources/Rollout/Properties/TemplateBody" in json.dumps(report)
     bucket = {"Resources": {"Logs": {"Type": "AWS::S3::Bucket"}}}
     assert validate(rules, stack_set(json.dumps(bucket)))[0] == 0
-    assert validate(rules, stack_set({"Fn::Sub": "${Body}"}))[0] == 0  # check: an SMG-U notice
+    assert validate(rules, stack_set({"Ref": "Body"}))[0] == 0  # check: an SMG-U notice
+    # an intrinsic Guard cannot evaluate may build a notebook (check judges Fn::Join of literals)
+    assert failed_rules(validate(rules, stack_set({"Fn::Sub": "${Body}"}))[1]) == {
+        "SMG_U_template_bodies"
+    }
