@@ -64,6 +64,18 @@ def _hook_input(case: Case) -> dict[str, Any]:
     }
 
 
+def run_guard_on_body(case: Case, workdir: Path, rules: Path) -> set[str]:
+    """The rules cfn-guard fails on the case's template given as a StackSet's TemplateBody
+    (a JSON string, as the template checker's corpus runner gives it)."""
+    stack_set = {
+        "Type": "AWS::CloudFormation::StackSet",
+        "Properties": {"StackSetName": case.id, "TemplateBody": json.dumps(case.template())},
+    }
+    data = workdir / f"{case.id}.stack-set.json"
+    data.write_text(json.dumps({"Resources": {"Rollout": stack_set}}), encoding="utf-8")
+    return failed_rules(validate(rules, data)[1])
+
+
 def run_guard(case: Case, workdir: Path, form: str, rules: Path) -> Outcome:
     """Write the case in ``form`` and run cfn-guard on it with the rules file ``rules``."""
     if form == HOOK_FORM:

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from tests.corpus.cases import Case, load_cases
-from tests.corpus.guard import guard_expectation, guard_forms, run_guard, write_rules
+from tests.corpus.guard import (
+    guard_expectation,
+    guard_forms,
+    run_guard,
+    run_guard_on_body,
+    write_rules,
+)
 from tests.corpus.guard_limits import GUARD_LIMITS
 from tests.corpus.outcomes import Outcome, classify
 
@@ -42,3 +48,10 @@ def test_case(case: Case, tmp_path: Path, rules: Path) -> None:
         assert all(kind.startswith("false positive") for kind in mismatches.values()), mismatches
     else:
         assert not mismatches, mismatches
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_case_in_a_stack_set_body(case: Case, tmp_path: Path, rules: Path) -> None:
+    """Guard cannot read a body, so it blocks every notebook in one, compliant or not
+    (`check` judges each: the corpus's stack-set-body form)."""
+    assert run_guard_on_body(case, tmp_path, rules) == {"SMG_U_template_bodies"}
