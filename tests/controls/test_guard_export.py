@@ -174,7 +174,8 @@ def test_a_body_that_declares_a_notebook_fails_closed(tmp_path: Path, hook: bool
     with_notebook = stack_set(json.dumps({"Resources": {"Lab": notebook}}))
     code, report = validate(rules, with_notebook)
     assert code == EXIT_NON_COMPLIANT and failed_rules(report) == {"SMG_U_template_bodies"}
-    assert "/Resources/Rollout/Properties/TemplateBody" in json.dumps(report)
+    properties = "ResourceProperties" if hook else "Properties"
+    assert f"/Resources/Rollout/{properties}/TemplateBody" in json.dumps(report)
     bucket = {"Resources": {"Logs": {"Type": "AWS::S3::Bucket"}}}
     assert validate(rules, stack_set(json.dumps(bucket)))[0] == 0
     assert validate(rules, stack_set({"Ref": "Body"}))[0] == 0  # check: an SMG-U notice

@@ -8,9 +8,11 @@ import pytest
 
 from tests.corpus.cases import Case, load_cases
 from tests.corpus.guard import (
+    coarse_blocks,
     guard_expectation,
+    guard_failures,
     guard_forms,
-    run_guard,
+    outcome_of,
     run_guard_on_body,
     write_rules,
 )
@@ -36,13 +38,14 @@ def test_case(case: Case, tmp_path: Path, rules: Path) -> None:
     mismatches = {}
     for form in guard_forms(case):
         expected = guard_expectation(Outcome.of(case.expected), form)
-        got = run_guard(case, tmp_path, form, rules)
+        failed = guard_failures(case, tmp_path, form, rules)
+        got = outcome_of(failed)
         kind = classify(expected, got)
         assert kind != "false negative", (
             f"{form}: expected {expected.describe()}, got {got.describe()}"
         )
-        if kind:
-            mismatches[form] = f"{kind}: {got.describe()}"
+        if kind and not (kind.startswith("false positive") and coarse_blocks(failed)):
+            mismatches[form] = f"{kind}: {got.describe()}"  # SMG-U blocks a whole construct
     if case.id in GUARD_LIMITS:
         assert mismatches, f"{case.id} passes Guard now: remove it from GUARD_LIMITS"
         assert all(kind.startswith("false positive") for kind in mismatches.values()), mismatches
