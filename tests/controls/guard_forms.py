@@ -66,6 +66,10 @@ def _stack_set(body: object) -> dict[str, Any]:
     return {"Type": "AWS::CloudFormation::StackSet", "Properties": {"TemplateBody": body}}
 
 
+def _from_url(kind: str) -> dict[str, Any]:
+    return {"Type": kind, "Properties": {"TemplateURL": "https://example.com/t.json"}}
+
+
 def _body(**resources: dict[str, Any]) -> str:
     return json.dumps(_resources(**resources))
 
@@ -223,16 +227,7 @@ FORMS: tuple[Form, ...] = (
     ),
     _form(
         "body-nested-template-url",
-        _resources(
-            Rollout=_stack_set(
-                _body(
-                    Inner={
-                        "Type": "AWS::CloudFormation::Stack",
-                        "Properties": {"TemplateURL": "https://x/t.json"},
-                    }
-                )
-            )
-        ),
+        _resources(Rollout=_stack_set(_body(Inner=_from_url("AWS::CloudFormation::Stack")))),
         strict={BODIES},
     ),
     _form("body-without-notebook", _resources(Rollout=_stack_set(_body(Logs=_BUCKET)))),
@@ -291,22 +286,12 @@ FORMS: tuple[Form, ...] = (
     # templates deployed from elsewhere: notices by default, errors under unseen: error
     _form(
         "stack-template-url",
-        _resources(
-            Inner={
-                "Type": "AWS::CloudFormation::Stack",
-                "Properties": {"TemplateURL": "https://x/t.json"},
-            }
-        ),
+        _resources(Inner=_from_url("AWS::CloudFormation::Stack")),
         strict={UNSEEN},
     ),
     _form(
         "stack-set-template-url",
-        _resources(
-            Rollout={
-                "Type": "AWS::CloudFormation::StackSet",
-                "Properties": {"TemplateURL": "https://x/t.json"},
-            }
-        ),
+        _resources(Rollout=_from_url("AWS::CloudFormation::StackSet")),
         strict={UNSEEN},
     ),
     _form(

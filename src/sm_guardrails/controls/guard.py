@@ -9,7 +9,9 @@ a template (``cfn-guard validate``, Guard hooks on stack operations), where the
 
 Guard cannot follow ``Fn::If`` branches, a parameter's ``AllowedValues``,
 ``Fn::FindInMap`` or nested stacks: a value it cannot read as a literal or a plain
-reference fails the rule (fail closed), see docs/preventive.md.
+reference fails the rule (fail closed), see docs/preventive.md. What it cannot read at
+all (template bodies, macros, code that creates a notebook) fails the SMG-U rules of
+:mod:`sm_guardrails.controls.guard_unseen`, at the level ``check`` reports it.
 """
 
 from __future__ import annotations
