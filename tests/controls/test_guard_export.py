@@ -183,3 +183,26 @@ def test_a_body_that_declares_a_notebook_fails_closed(tmp_path: Path, hook: bool
     assert failed_rules(validate(rules, stack_set({"Fn::Sub": "${Body}"}))[1]) == {
         "SMG_U_template_bodies"
     }
+
+
+def test_a_hook_input_of_a_custom_resource_creating_a_notebook_fails(tmp_path: Path) -> None:
+    def hook_input(resource_type: str, properties: dict[str, Any]) -> Path:
+        path = tmp_path / "hook.json"
+        document = {
+            "HookContext": {"TargetType": "RESOURCE", "TargetLogicalId": "Maker"},
+            "Resources": {
+                "Maker": {"ResourceType": resource_type, "ResourceProperties": properties}
+            },
+        }
+        path.write_text(json.dumps(document), encoding="utf-8")
+        return path
+
+    rules = _export(tmp_path)
+    settings = {"ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:f"}
+    maker = hook_input("Custom::Lab", {**settings, "Spec": {"RootAccess": "Enabled"}})
+    assert failed_rules(validate(rules, maker)[1]) == {"SMG_U_code_made_notebooks"}
+    code = {"ZipFile": "sagemaker.create_notebook_instance(**spec)"}
+    function = hook_input("AWS::Lambda::Function", {"Code": code})
+    assert failed_rules(validate(rules, function)[1]) == {"SMG_U_code_made_notebooks"}
+    endpoint = hook_input("Custom::Scoring", {**settings, "EndpointName": "scoring"})
+    assert validate(rules, endpoint)[0] == 0

@@ -3,7 +3,10 @@
 Guard has no UNKNOWN and no exempted finding, so a run is compared with the case's
 expectation as Guard can state it (:func:`guard_expectation`): each rule blocks or
 passes. A template form honours the metadata exemptions; a Guard hook's resource
-input carries no metadata, so there an exempted rule still blocks.
+input carries no metadata, so there an exempted rule still blocks. An SMG-U rule
+blocks a whole construct Guard cannot read (a body, a custom resource): every rule
+counts as failing, and a false positive through one is a documented limit
+(docs/preventive.md), never a false negative.
 """
 
 from __future__ import annotations
@@ -111,8 +114,3 @@ def outcome_of(failed: set[str]) -> Outcome:
         else:
             verdicts[rule_id] = "fail"
     return Outcome(tuple(verdicts.items()), frozenset(), problem)
-
-
-def run_guard(case: Case, workdir: Path, form: str, rules: Path) -> Outcome:
-    """Write the case in ``form`` and run cfn-guard on it with the rules file ``rules``."""
-    return outcome_of(guard_failures(case, workdir, form, rules))
