@@ -1,10 +1,10 @@
-"""`sm-guardrails policy scp|boundary`: parliament's checks, AWS's condition-key data, and
-the condition blocks' shapes against the IAM documentation's semantics.
+"""`sm-guardrails policy scp|boundary`: parliament's checks, AWS's condition-key data, the
+condition blocks' shapes against the IAM documentation's semantics, and the decisions of
+a real evaluator (@cloud-copilot/iam-simulate, through tests/iam_simulator.py).
 
 No maintained Python evaluator of IAM conditions was found on PyPI (principalmapper's
-local simulator, the one candidate, last released 2022, fails to import on Python 3.10+),
-so the decisions are not simulated here: the tests pin the shapes whose meaning the AWS
-documentation states (docs/preventive.md cites it).
+local simulator, last released 2022, fails to import on Python 3.10+); the npm one
+evaluates SCPs and permissions boundaries with every condition operator.
 """
 
 from __future__ import annotations
