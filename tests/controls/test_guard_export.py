@@ -135,20 +135,21 @@ def test_an_exemption_guard_cannot_express_writes_nothing(tmp_path: Path, resour
     assert not out.exists()
 
 
+def _hook_input(directory: Path, resource_type: str, properties: dict[str, Any]) -> Path:
+    """The document a Guard hook evaluates when resource ``Target`` is created."""
+    path = directory / "hook.json"
+    document = {
+        "HookContext": {"TargetType": "RESOURCE", "TargetLogicalId": "Target"},
+        "Resources": {"Target": {"ResourceType": resource_type, "ResourceProperties": properties}},
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
 def test_a_guard_hook_resource_input_is_checked(tmp_path: Path) -> None:
     def hook_input(change: dict[str, Any]) -> Path:
-        path = tmp_path / "hook.json"
-        document = {
-            "HookContext": {"TargetType": "RESOURCE", "TargetLogicalId": "Notebook"},
-            "Resources": {
-                "Notebook": {
-                    "ResourceType": "AWS::SageMaker::NotebookInstance",
-                    "ResourceProperties": {**BASE_PROPERTIES, **change},
-                }
-            },
-        }
-        path.write_text(json.dumps(document), encoding="utf-8")
-        return path
+        notebook = "AWS::SageMaker::NotebookInstance"
+        return _hook_input(tmp_path, notebook, {**BASE_PROPERTIES, **change})
 
     rules = _export(tmp_path)
     _, report = validate(rules, hook_input({"DirectInternetAccess": "Enabled"}))
@@ -187,15 +188,7 @@ def test_a_body_that_declares_a_notebook_fails_closed(tmp_path: Path, hook: bool
 
 def test_a_hook_input_of_a_custom_resource_creating_a_notebook_fails(tmp_path: Path) -> None:
     def hook_input(resource_type: str, properties: dict[str, Any]) -> Path:
-        path = tmp_path / "hook.json"
-        document = {
-            "HookContext": {"TargetType": "RESOURCE", "TargetLogicalId": "Maker"},
-            "Resources": {
-                "Maker": {"ResourceType": resource_type, "ResourceProperties": properties}
-            },
-        }
-        path.write_text(json.dumps(document), encoding="utf-8")
-        return path
+        return _hook_input(tmp_path, resource_type, properties)
 
     rules = _export(tmp_path)
     settings = {"ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:f"}
