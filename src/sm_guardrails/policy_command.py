@@ -24,7 +24,9 @@ def add_parser(subparsers: Any) -> None:
             "Print a policy that denies sagemaker:CreateNotebookInstance (and "
             "UpdateNotebookInstance where the condition key applies) when the request "
             "would break an error-level rule. Exemptions must name principals: an IAM "
-            "principal ARN, or principal-tag:KEY=VALUE. Exit codes: 0 printed, 2 bad "
+            "principal ARN, or principal-tag:KEY=VALUE; a tag exemption also denies setting "
+            "that tag key (sts:TagSession, iam:TagRole, ...) to all but --tag-admin. SCPs "
+            "never apply to the management account. Exit codes: 0 printed, 2 bad "
             "usage, an exemption the policy cannot express, or over AWS's size limit."
         ),
     )
@@ -32,13 +34,23 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--minify", action="store_true", help="no whitespace, as AWS counts the size"
     )
+    parser.add_argument(
+        "--tag-admin",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help=(
+            "a principal ARN (wildcards allowed) that may set the tag keys of principal-tag "
+            "exemptions; everyone else is denied (repeatable)"
+        ),
+    )
     add_config_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print or write the policy; any error exits 2 and writes nothing."""
     try:
-        policy = notebook_policy(config_from_args(args), args.kind)
+        policy = notebook_policy(config_from_args(args), args.kind, args.tag_admin)
         text = minified(policy) if args.minify else json.dumps(policy, indent=2)
         write_output(text + "\n", args.output)
     except (ConfigError, PolicyTooLarge) as error:

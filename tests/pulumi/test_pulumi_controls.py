@@ -77,3 +77,17 @@ def test_an_scp_exemption_by_urn_is_an_error() -> None:
     config = GuardrailConfig(exemptions=(Exemption("SMG-1", "TICKET-1", urn),))
     with pytest.raises(ConfigError, match=f"exemption SMG-1 for {urn}"):
         NotebookServiceControlPolicy("scp", target_ids=["r-abcd"], config=config)
+
+
+def test_tag_admins_alone_may_set_a_tag_exemption_key() -> None:
+    config = GuardrailConfig(exemptions=(Exemption("SMG-1", "TICKET-2", "principal-tag:team=ml"),))
+    admins = ["arn:aws:iam::*:role/platform-admin/*"]
+    resources = _run(
+        lambda: NotebookServiceControlPolicy(
+            "scp", target_ids=["r-abcd"], config=config, tag_admins=admins
+        )
+    )
+    (policy,) = [r for r in resources if r.resource_type == "aws:organizations/policy:Policy"]
+    content = json.loads(policy.inputs["content"])
+    assert content == notebook_policy(config, "scp", admins)
+    assert content["Statement"][-1]["Sid"] == "ProtectExemptionTags"

@@ -21,7 +21,9 @@ class NotebookServiceControlPolicy(Construct):
 
     Deploy it from the organization's management account (or a delegated
     administrator); ``target_ids`` are the root, OU or account ids it is attached to.
-    Exemptions must name principals (see ``sm-guardrails policy scp``).
+    Exemptions must name principals (see ``sm-guardrails policy scp``); with a
+    principal-tag exemption, only ``tag_admins`` (principal ARN patterns) may set its
+    tag key. SCPs never apply to the management account.
     """
 
     def __init__(
@@ -31,6 +33,7 @@ class NotebookServiceControlPolicy(Construct):
         *,
         target_ids: Sequence[str],
         config: GuardrailConfig | None = None,
+        tag_admins: Sequence[str] = (),
         policy_name: str = "sm-guardrails-sagemaker-notebooks",
     ) -> None:
         super().__init__(scope, id)
@@ -39,7 +42,7 @@ class NotebookServiceControlPolicy(Construct):
                 f"{self.node.path}: target_ids is empty; give the root, OU or account ids "
                 "the SCP applies to (an unattached SCP protects nothing)"
             )
-        self.document = notebook_policy(config or GuardrailConfig(), "scp")
+        self.document = notebook_policy(config or GuardrailConfig(), "scp", tag_admins)
         self.policy = organizations.CfnPolicy(
             self,
             "Resource",
@@ -60,10 +63,11 @@ class NotebookPermissionsBoundary(Construct):
         id: str,
         *,
         config: GuardrailConfig | None = None,
+        tag_admins: Sequence[str] = (),
         managed_policy_name: str | None = None,
     ) -> None:
         super().__init__(scope, id)
-        self.document = notebook_policy(config or GuardrailConfig(), "boundary")
+        self.document = notebook_policy(config or GuardrailConfig(), "boundary", tag_admins)
         self.policy = iam.ManagedPolicy(
             self,
             "Resource",

@@ -9,7 +9,9 @@ a template (``cfn-guard validate``, Guard hooks on stack operations), where the
 
 Guard cannot follow ``Fn::If`` branches, a parameter's ``AllowedValues``,
 ``Fn::FindInMap`` or nested stacks: a value it cannot read as a literal or a plain
-reference fails the rule (fail closed), see docs/preventive.md.
+reference fails the rule (fail closed), see docs/preventive.md. What it cannot read at
+all (template bodies, macros, code that creates a notebook) fails the SMG-U rules of
+:mod:`sm_guardrails.controls.guard_unseen`, at the level ``check`` reports it.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import textwrap
 from collections.abc import Collection, Iterator
 
 from sm_guardrails.catalog import CFN_PROPERTY_NAMES, RULES, Level, Rule
-from sm_guardrails.cloudformation.held import STACK_SET_TYPE, STACK_TYPE
+from sm_guardrails.cloudformation.intrinsics import TRANSFORM
 from sm_guardrails.cloudformation.notebooks import CDK_PATH_KEY, METADATA_KEY, NOTEBOOK_TYPE
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.controls.exemptions import UnexpressibleExemption, describe_exemption
+from sm_guardrails.controls.guard_unseen import unseen_rules
+from sm_guardrails.coverage import Unseen, unseen_level
 from sm_guardrails.model import Exemption
 from sm_guardrails.rules import CHECKS, ExactString, LeafCheck, present_id, present_id_list
 
@@ -58,6 +62,7 @@ A reference is present when it can only name something (a resource, an import, a
 parameter without AllowedValues); anything else Guard cannot decide and fails."""
 
 _NON_BLANK = r"/\A\s*\z/"
+_TRANSFORM_KEY = f"'{TRANSFORM}'"
 _GUARD_TYPES = {str: "is_string", int: "is_int", float: "is_float", bool: "is_bool"}
 
 
@@ -65,6 +70,12 @@ def _property_clauses(path: str, check: LeafCheck, message: str) -> list[str]:
     """Guard lines, relative to a notebook's properties, for one property check."""
     clauses = [f"{path} exists {message}"]
     if isinstance(check, ExactString):
+        # a macro next to the property rewrites it (check: UNKNOWN, fail closed)
+        parents = path.split(".")[:-1]
+        clauses += [
+            f"{'.'.join([*parents[:depth], _TRANSFORM_KEY])} not exists {message}"
+            for depth in range(len(parents) + 1)
+        ]
         literals = (check.expected, *check.accepted)
         types = " or ".join(f"{path} {_GUARD_TYPES[type(item)]}" for item in literals)
         allowed = ", ".join(json.dumps(item) for item in literals)
@@ -150,42 +161,6 @@ def _rule_blocks(rule: Rule, level: Level, exemptions: tuple[Exemption, ...]) ->
     yield f"rule {name}_loops {{\n    Resources[ keys == /^Fn::ForEach::/ ] empty {loops}\n}}\n"
 
 
-_BODY_MESSAGE = (
-    "<<[SMG-U] error: this TemplateBody declares a notebook, and Guard reads a body as a "
-    "string, not a template; check it with sm-guardrails check (which judges the notebooks "
-    "in it) or validate the body's template on its own>>"
-)
-
-
-def _template_body_rule() -> str:
-    """SMG-U: a stack or StackSet body that declares a notebook fails, as Guard cannot read it.
-
-    ``sm-guardrails check`` judges such notebooks; Guard sees only a string, so it fails
-    closed on any body that names the notebook type, rather than pass it unseen.
-    """
-    kinds = json.dumps([STACK_TYPE, STACK_SET_TYPE])
-    selectors = []
-    for suffix, type_key, properties in (
-        ("", "Type", "Properties"),
-        ("_hook", "ResourceType", "ResourceProperties"),
-    ):
-        selectors.append(
-            f"let smg_u_bodies{suffix} = Resources.*[\n"
-            f"    {type_key} in {kinds}\n"
-            f"    {properties}.TemplateBody is_string\n"
-            f"    {properties}.TemplateBody == /{NOTEBOOK_TYPE}/\n"
-            "]"
-        )
-    return (
-        "# SMG-U (error): a template body Guard cannot read that declares a notebook\n"
-        + "\n".join(selectors)
-        + "\n\nrule SMG_U_template_bodies {\n"
-        f"    %smg_u_bodies empty {_BODY_MESSAGE}\n"
-        f"    %smg_u_bodies_hook empty {_BODY_MESSAGE}\n"
-        "}\n"
-    )
-
-
 def _exemption_rule(rule_ids: list[str]) -> str:
     """SMG-0: every exemption in a template's metadata names a rule and gives a reason."""
     message = "<<[SMG-0] error: an exemption needs a rule id (SMG-1 to SMG-5) and a reason>>"
@@ -243,5 +218,6 @@ def guard_rules(config: GuardrailConfig, levels: Collection[Level] = (Level.ERRO
             )
         else:
             lines.extend(_rule_blocks(rule, level, exemptions))
-    lines.append(_template_body_rule())
+    unseen = {kind: unseen_level(kind, config) in levels for kind in Unseen}
+    lines.append(unseen_rules(macros=unseen[Unseen.MACRO], elsewhere=unseen[Unseen.ELSEWHERE]))
     return "\n".join(lines)

@@ -16,12 +16,12 @@ semantics they rely on are in docs/preventive.md:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sm_guardrails.catalog import RULES, Level, Rule
-from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.controls.exemptions import UnexpressibleExemption
 from sm_guardrails.model import Exemption
 from sm_guardrails.rules import CHECKS, ExactString, LeafCheck, present_id, present_id_list
@@ -33,6 +33,15 @@ SCP_MAX_CHARACTERS = 5120
 MANAGED_POLICY_MAX_CHARACTERS = 6144
 """IAM's limit for a managed policy (a permissions boundary), whitespace not counted."""
 PRINCIPAL_TAG_PREFIX = "principal-tag:"
+TAGGING_ACTIONS = (
+    "iam:CreateRole",
+    "iam:CreateUser",
+    "iam:TagRole",
+    "iam:TagUser",
+    "sts:TagSession",
+)
+"""The requests that put a tag on a principal or a session (each sends ``aws:TagKeys``):
+whoever may make them with an exemption's tag key could exempt themselves."""
 
 PolicyKind = Literal["scp", "boundary"]
 
@@ -45,6 +54,9 @@ class ConditionKey:
     type: Literal["String", "ArrayOfString", "ARN"]
     actions: tuple[str, ...]
     id_pattern: str | None = None
+    successor: str | None = None
+    """The key AWS's current reference lists instead (``name`` is deprecated there): a
+    presence test needs both absent to deny, whichever of the two a request carries."""
 
 
 CONDITION_KEYS: Mapping[str, ConditionKey] = {
@@ -54,7 +66,9 @@ CONDITION_KEYS: Mapping[str, ConditionKey] = {
         "sagemaker:VpcSecurityGroupIds", "ArrayOfString", (CREATE,), "sg-*"
     ),
     "RootAccess": ConditionKey("sagemaker:RootAccess", "String", (CREATE, UPDATE)),
-    "KmsKeyId": ConditionKey("sagemaker:VolumeKmsKey", "ARN", (CREATE,)),
+    "KmsKeyId": ConditionKey(
+        "sagemaker:VolumeKmsKey", "ARN", (CREATE,), successor="sagemaker:VolumeKmsKeyArn"
+    ),
     "MinimumInstanceMetadataServiceVersion": ConditionKey(
         "sagemaker:MinimumInstanceMetadataServiceVersion", "String", (CREATE, UPDATE)
     ),
@@ -74,7 +88,8 @@ def _key_conditions(
             condition["Null"] = {key.name: "false"}  # an update that leaves it as it is
         return [("NotAllowed", condition)]
     if check is present_id and key.type in ("String", "ARN") and on_create:
-        return [("Missing", {"Null": {key.name: "true"}})]
+        names = (key.name, key.successor) if key.successor else (key.name,)
+        return [("Missing", {"Null": dict.fromkeys(names, "true")})]
     if check in (present_id, present_id_list) and key.type == "ArrayOfString" and on_create:
         found: list[tuple[str, dict[str, Any]]] = [("Missing", {"Null": {key.name: "true"}})]
         if key.id_pattern:
@@ -140,13 +155,35 @@ def _rule_statements(
     return statements
 
 
-def notebook_policy(config: GuardrailConfig, kind: PolicyKind) -> dict[str, Any]:
+def _tag_protection(tag_keys: Sequence[str], tag_admins: Sequence[str]) -> dict[str, Any]:
+    """A Deny of setting an exemption's tag key on a principal or a session, except by
+    ``tag_admins`` (principal ARN patterns); with none, by no principal the policy governs."""
+    condition: dict[str, Any] = {
+        "ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": sorted(set(tag_keys))}
+    }
+    if tag_admins:
+        condition["ArnNotLike"] = {"aws:PrincipalArn": sorted(set(tag_admins))}
+    return {
+        "Sid": "ProtectExemptionTags",
+        "Effect": "Deny",
+        "Action": list(TAGGING_ACTIONS),
+        "Resource": "*",
+        "Condition": condition,
+    }
+
+
+def notebook_policy(
+    config: GuardrailConfig, kind: PolicyKind, tag_admins: Sequence[str] = ()
+) -> dict[str, Any]:
     """The SCP or permissions boundary denying what an error-level rule forbids.
 
     A boundary also allows everything else (it caps the identity's own policies); an
-    SCP only denies, next to the organization's allow policies. Raises
-    :class:`UnexpressibleExemption` for an exemption that does not name principals,
-    and :class:`PolicyTooLarge` when the document exceeds AWS's size limit.
+    SCP only denies, next to the organization's allow policies. When an exemption names
+    a principal tag, the policy also denies setting that tag key (creating or tagging a
+    role or user, or tagging a session) to every principal but ``tag_admins`` (IAM
+    principal ARN patterns): otherwise anyone allowed ``sts:TagSession`` could exempt
+    themselves. Raises :class:`UnexpressibleExemption` for an exemption that does not
+    name principals, and :class:`PolicyTooLarge` when the document exceeds AWS's size limit.
     """
     statements: list[dict[str, Any]] = []
     if kind == "boundary":
@@ -158,11 +195,30 @@ def notebook_policy(config: GuardrailConfig, kind: PolicyKind) -> dict[str, Any]
                 "Resource": "*",
             }
         )
+    tag_keys = []
     for rule in RULES:
         if config.level_of(rule) is not Level.ERROR:
             continue
         exemptions = tuple(e for e in config.exemptions if e.rule_id == rule.rule_id)
         statements += _rule_statements(rule, exemptions, kind)
+        tag_keys += [
+            resource.removeprefix(PRINCIPAL_TAG_PREFIX).partition("=")[0]
+            for resource in (e.resource or "" for e in exemptions)
+            if resource.startswith(PRINCIPAL_TAG_PREFIX)
+        ]
+    for admin in tag_admins:
+        if not admin.startswith("arn:"):
+            raise ConfigError(
+                f"tag admin {admin!r} is not an IAM principal ARN: give one such as "
+                "arn:aws:iam::*:role/platform-admin (wildcards allowed)"
+            )
+    if tag_keys:
+        statements.append(_tag_protection(tag_keys, tag_admins))
+    elif tag_admins:
+        raise ConfigError(
+            "tag admins are given, but no exemption names a principal tag "
+            f"({PRINCIPAL_TAG_PREFIX}KEY=VALUE), so there is no tag to protect"
+        )
     policy = {"Version": "2012-10-17", "Statement": statements}
     limit = SCP_MAX_CHARACTERS if kind == "scp" else MANAGED_POLICY_MAX_CHARACTERS
     size = len(minified(policy))

@@ -19,13 +19,16 @@ CONFIG_RULES_COMPONENT_TYPE = "sm-guardrails:cfg:NotebookConfigRules"
 
 class NotebookServiceControlPolicy(pulumi.ComponentResource):
     """An Organizations SCP denying notebook requests that break an error-level rule,
-    attached to each of ``target_ids`` (root, OU or account ids)."""
+    attached to each of ``target_ids`` (root, OU or account ids). With a principal-tag
+    exemption, only ``tag_admins`` (principal ARN patterns) may set its tag key. SCPs
+    never apply to the management account."""
 
     def __init__(
         self,
         name: str,
         target_ids: Sequence[str],
         config: GuardrailConfig | None = None,
+        tag_admins: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(SCP_COMPONENT_TYPE, name, None, opts)
@@ -35,7 +38,7 @@ class NotebookServiceControlPolicy(pulumi.ComponentResource):
                 "applies to (an unattached SCP protects nothing)"
             )
         child = pulumi.ResourceOptions(parent=self)
-        self.document = notebook_policy(config or GuardrailConfig(), "scp")
+        self.document = notebook_policy(config or GuardrailConfig(), "scp", tag_admins)
         self.policy = aws.organizations.Policy(
             name,
             content=json.dumps(self.document),
@@ -59,10 +62,11 @@ class NotebookPermissionsBoundary(pulumi.ComponentResource):
         self,
         name: str,
         config: GuardrailConfig | None = None,
+        tag_admins: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(BOUNDARY_COMPONENT_TYPE, name, None, opts)
-        self.document = notebook_policy(config or GuardrailConfig(), "boundary")
+        self.document = notebook_policy(config or GuardrailConfig(), "boundary", tag_admins)
         self.policy = aws.iam.Policy(
             name,
             policy=json.dumps(self.document),
