@@ -20,23 +20,10 @@ from sm_guardrails.cloudformation.held import (
     STACK_SET_TYPE,
     STACK_TYPE,
 )
+from sm_guardrails.cloudformation.custom_resources import NOTEBOOK_SETTINGS
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM
 from sm_guardrails.cloudformation.judge import UNDERSTOOD_TRANSFORMS
 
-NOTEBOOK_SETTINGS = (
-    "NotebookInstanceName",
-    "DirectInternetAccess",
-    "RootAccess",
-    "LifecycleConfigName",
-    "AcceleratorTypes",
-    "DefaultCodeRepository",
-    "AdditionalCodeRepositories",
-    "PlatformIdentifier",
-    "InstanceMetadataServiceConfiguration",
-)
-"""Members of SageMaker's CreateNotebookInstance request that no other SageMaker request
-takes (the tests derive them from botocore's service model): a custom resource passing
-one, in any case and with any ``_`` or ``-``, is taken to create a notebook."""
 CUSTOM_RESOURCE_TYPES = r"/^(Custom::.+|AWS::CloudFormation::CustomResource)$/"
 INLINE_CODE = {"AWS::Lambda::Function": "Code", "AWS::Serverless::Function": "InlineCode"}
 """Function types, with the property holding their inline code."""
@@ -57,7 +44,9 @@ def _loose(name: str) -> str:
     return "[_-]*".join(name)
 
 
-_SETTINGS = "|".join(_loose(name) for name in NOTEBOOK_SETTINGS)
+_SETTINGS = "|".join(_loose(name) for name in sorted(NOTEBOOK_SETTINGS))
+"""A custom resource passing one of these, in any case and with any ``_`` or ``-``, is
+taken to create a notebook."""
 _BODY_MARKS = [
     _loose("NotebookInstance"),
     _SETTINGS,
