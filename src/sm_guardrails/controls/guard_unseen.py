@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from sm_guardrails.cloudformation.custom_resources import NOTEBOOK_SETTINGS
 from sm_guardrails.cloudformation.held import (
     MODULE_SUFFIX,
     SAM_APPLICATION_TYPE,
     STACK_SET_TYPE,
     STACK_TYPE,
 )
-from sm_guardrails.cloudformation.custom_resources import NOTEBOOK_SETTINGS
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM
 from sm_guardrails.cloudformation.judge import UNDERSTOOD_TRANSFORMS
 
