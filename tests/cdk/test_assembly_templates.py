@@ -1,0 +1,106 @@
+"""Every template of a cloud assembly is seen, whichever synthesizer wrote it and however.
+
+The app (tests/cdk/assembly_app.py) puts a notebook open to the internet in the top
+stack, a nested stack two levels deep, a Service Catalog product stack, a product
+template and a ``CfnStack`` template that are file assets; a product version and a
+provisioned product have their templates elsewhere. ``enforce(app)`` and
+``sm-guardrails check --strict cdk.out`` must find every notebook and report the rest
+as unseen, after a plain ``app.synth()`` (no asset or path metadata) and after the CDK
+CLI (both on), under each synthesizer.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+from sm_guardrails.cdk import enforce
+from tests.cdk.assembly_app import LOCAL_NOTEBOOKS, SYNTHESIZERS, build
+from tests.cdk.cdk_cli import cdk_synth
+from tests.support import ROOT, run_cli
+
+UNSEEN = {("SMG-U", "Product896941B4"), ("SMG-U", "Elsewhere")}
+"""The product version at a URL and the product launched from elsewhere."""
+
+
+def _expected(synthesizer: str) -> set[tuple[str, str]]:
+    local = () if synthesizer == "bootstrapless" else tuple(LOCAL_NOTEBOOKS)
+    return {("SMG-1", logical_id) for logical_id in ("Top", *local)} | UNSEEN
+
+
+def _plugin_violations(outdir: Path) -> list[dict[str, Any]]:
+    report = json.loads((outdir / "validation-report.json").read_text())
+    return [
+        violation
+        for plugin in report["pluginReports"]
+        if plugin["pluginName"] == "sm-guardrails"
+        for violation in plugin["violations"]
+    ]
+
+
+def _check(outdir: Path) -> tuple[int, set[tuple[str, str]], list[dict[str, Any]]]:
+    """``sm-guardrails check --strict --format json`` on ``outdir``: exit code, (rule, id)
+    of each finding, and the findings."""
+    result = run_cli("check", "--strict", "--format", "json", outdir)
+    findings = json.loads(result.stdout)["findings"]
+    return result.returncode, {(f["rule_id"], f["logical_id"]) for f in findings}, findings
+
+
+@pytest.mark.parametrize("synthesizer", sorted(SYNTHESIZERS))
+def test_enforce_and_check_see_every_template_of_a_plain_synth(
+    tmp_path: Path, synthesizer: str
+) -> None:
+    outdir = tmp_path / "cdk.out"
+    app = cdk.App(outdir=str(outdir))
+    enforce(app)
+    build(app, synthesizer, tmp_path)
+    with pytest.raises(RuntimeError, match=r"\[SMG-1\]"):
+        app.synth()
+
+    violations = _plugin_violations(outdir)
+    found = {
+        (violation["ruleName"], construct["cloudFormationResource"]["logicalId"])
+        for violation in violations
+        for construct in violation["violatingConstructs"]
+    }
+    assert found == _expected(synthesizer)
+    levels = {violation["ruleName"]: violation["severity"] for violation in violations}
+    assert levels == {"SMG-1": "error", "SMG-U": "warning"}
+
+    code, checked, findings = _check(outdir)
+    assert code == 1
+    assert checked == _expected(synthesizer)
+    assert {f["level"] for f in findings if f["rule_id"] == "SMG-U"} == {"error"}  # --strict
+    remote = next(f for f in findings if f["logical_id"] == "Product896941B4")
+    assert "provisioning artifact 'remote'" in remote["message"]
+    assert "https://example.com/catalog/notebook.json" in remote["message"]
+
+
+@pytest.mark.parametrize("synthesizer", ["default", "legacy"])
+def test_enforce_and_check_see_every_template_of_a_cdk_cli_synth(
+    tmp_path: Path, synthesizer: str
+) -> None:
+    """The CDK CLI turns on asset and path metadata (``aws:asset:path``, ``aws:cdk:path``)."""
+    app_dir = tmp_path / "app"
+    app_dir.mkdir()
+    shutil.copy(ROOT / "tests" / "cdk" / "assembly_app.py", app_dir / "app.py")
+    command = f"python3 app.py {synthesizer} {tmp_path} enforce"
+    (app_dir / "cdk.json").write_text(json.dumps({"app": command}), encoding="utf-8")
+    outdir = tmp_path / "cdk.out"
+
+    result = cdk_synth(app_dir, outdir)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    for logical_id in LOCAL_NOTEBOOKS:
+        assert f"({logical_id})" in output or f" {logical_id}\n" in output, output
+    assert "Catalog/Lab/Lab (Lab)" in output  # the product stack's notebook, by its path
+
+    code, checked, findings = _check(outdir)
+    assert code == 1 and checked == _expected(synthesizer)
+    paths = {f["logical_id"]: f["construct_path"] for f in findings}
+    assert paths["Lab"] == "Catalog/Lab/Lab"  # from aws:cdk:path
