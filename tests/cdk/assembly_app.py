@@ -37,8 +37,13 @@ SYNTHESIZERS = {
     "legacy": cdk.LegacyStackSynthesizer,
     "bootstrapless": cdk.BootstraplessSynthesizer,
 }
-LOCAL_NOTEBOOKS = {"Lab": "product stack", "Shelf": "product asset", "Deep": "nested stack",
-                   "Deeper": "nested stack in a nested stack", "Attached": "CfnStack asset"}
+LOCAL_NOTEBOOKS = {
+    "Lab": "product stack",
+    "Shelf": "product asset",
+    "Deep": "nested stack",
+    "Deeper": "nested stack in a nested stack",
+    "Attached": "CfnStack asset",
+}
 """The notebooks of templates in the assembly, by logical id (all but the top stack's)."""
 
 
@@ -85,7 +90,9 @@ def build(app: cdk.App, synthesizer: str, asset_dir: Path) -> cdk.Stack:
             )
             for name, template in (("lab", lab), ("shelf", shelf))
         ]
-        attached = s3_assets.Asset(stack, "AttachedTemplate", path=_template_file(asset_dir, "Attached"))
+        attached = s3_assets.Asset(
+            stack, "AttachedTemplate", path=_template_file(asset_dir, "Attached")
+        )
         cdk.CfnStack(stack, "Attached", template_url=attached.http_url)
     product = servicecatalog.CloudFormationProduct(
         stack, "Product", product_name="notebooks", owner="ml", product_versions=versions

@@ -104,3 +104,28 @@ def test_enforce_and_check_see_every_template_of_a_cdk_cli_synth(
     assert code == 1 and checked == _expected(synthesizer)
     paths = {f["logical_id"]: f["construct_path"] for f in findings}
     assert paths["Lab"] == "Catalog/Lab/Lab"  # from aws:cdk:path
+
+
+def test_json_takes_the_construct_path_from_the_manifest_without_path_metadata(
+    tmp_path: Path,
+) -> None:
+    """A plain ``app.synth()`` writes no ``aws:cdk:path``; the manifest still maps each
+    construct path to its logical id, per template (a nested or product stack's own)."""
+    outdir = tmp_path / "cdk.out"
+    app = cdk.App(outdir=str(outdir))
+    build(app, "default", tmp_path)
+    app.synth()
+    assert '"aws:cdk:path"' not in (outdir / "Catalog.template.json").read_text()
+
+    _, _, findings = _check(outdir)
+    paths = {f["logical_id"]: f["construct_path"] for f in findings}
+    assert paths == {
+        "Top": "Catalog/Top",
+        "Deep": "Catalog/Nested/Deep",
+        "Deeper": "Catalog/Nested/Inner/Deeper",
+        "Lab": "Catalog/Lab/Lab",
+        "Product896941B4": "Catalog/Product/Resource",
+        "Elsewhere": "Catalog/Elsewhere",
+        "Shelf": None,  # a template file of the app's, made an asset: no construct
+        "Attached": None,
+    }

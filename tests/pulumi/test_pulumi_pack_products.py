@@ -21,20 +21,32 @@ def analyze(client: AnalyzerClient, resource_type: str, props: dict[str, Any]) -
 CASES = [
     (
         "aws:servicecatalog/product:Product",
-        {"name": "lab", "owner": "ml", "type": "CLOUD_FORMATION_TEMPLATE",
-         "provisioningArtifactParameters": {"name": "v1", "templateUrl": URL}},
+        {
+            "name": "lab",
+            "owner": "ml",
+            "type": "CLOUD_FORMATION_TEMPLATE",
+            "provisioningArtifactParameters": {"name": "v1", "templateUrl": URL},
+        },
         ["offers (provisioning artifact 'v1') the template at templateUrl " + repr(URL)],
     ),
     (
         "aws:servicecatalog/product:Product",
-        {"name": "lab", "owner": "ml", "type": "CLOUD_FORMATION_TEMPLATE",
-         "provisioningArtifactParameters": {"templatePhysicalId": STACK_ARN}},
+        {
+            "name": "lab",
+            "owner": "ml",
+            "type": "CLOUD_FORMATION_TEMPLATE",
+            "provisioningArtifactParameters": {"templatePhysicalId": STACK_ARN},
+        },
         [f"offers the template of stack {STACK_ARN!r} (templatePhysicalId)"],
     ),
     (
         "aws:servicecatalog/product:Product",
-        {"name": "lab", "owner": "ml", "type": "CLOUD_FORMATION_TEMPLATE",
-         "provisioningArtifactParameters": {"templateUrl": UNKNOWN}},
+        {
+            "name": "lab",
+            "owner": "ml",
+            "type": "CLOUD_FORMATION_TEMPLATE",
+            "provisioningArtifactParameters": {"templateUrl": UNKNOWN},
+        },
         ["offers a template whose location is unknown at preview"],
     ),
     (
@@ -49,10 +61,13 @@ CASES = [
     ),
     (
         "aws-native:servicecatalog:CloudFormationProduct",
-        {"owner": "ml", "provisioningArtifactParameters": [
-            {"name": "v1", "info": {"LoadTemplateFromURL": URL}},
-            {"name": "v2", "info": {"ImportFromPhysicalId": STACK_ARN}},
-        ]},
+        {
+            "owner": "ml",
+            "provisioningArtifactParameters": [
+                {"name": "v1", "info": {"LoadTemplateFromURL": URL}},
+                {"name": "v2", "info": {"ImportFromPhysicalId": STACK_ARN}},
+            ],
+        },
         [
             f"offers, as provisioning artifact 'v1', the template at LoadTemplateFromURL {URL!r}",
             f"offers, as provisioning artifact 'v2', the template of stack {STACK_ARN!r}",
