@@ -12,12 +12,14 @@ CLI (both on), under each synthesizer.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_servicecatalog as servicecatalog
 
 from sm_guardrails.cdk import enforce
 from tests.cdk.assembly_app import LOCAL_NOTEBOOKS, SYNTHESIZERS, build
@@ -129,3 +131,29 @@ def test_json_takes_the_construct_path_from_the_manifest_without_path_metadata(
         "Shelf": None,  # a template file of the app's, made an asset: no construct
         "Attached": None,
     }
+
+
+def test_a_template_asset_that_does_not_parse_fails_synth_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "product.yaml"
+    broken.write_text("Resources: [oops\n", encoding="utf-8")
+    outdir = tmp_path / "cdk.out"
+    app = cdk.App(outdir=str(outdir))
+    enforce(app)
+    version = servicecatalog.CloudFormationProductVersion(
+        cloud_formation_template=servicecatalog.CloudFormationTemplate.from_asset(str(broken))
+    )
+    servicecatalog.CloudFormationProduct(
+        cdk.Stack(app, "Catalog"),
+        "Product",
+        product_name="p",
+        owner="ml",
+        product_versions=[version],
+    )
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((outdir / "validation-report.json").read_text())
+    (plugin,) = report["pluginReports"]
+    error = plugin["metadata"]["error"]
+    assert f"{outdir}{os.sep}asset." in error and ".yaml: invalid YAML at line 2" in error

@@ -180,7 +180,10 @@ def load_with_nested(path: Path) -> Iterator[LoadedTemplate]:
         if current in seen:
             continue
         seen.add(current)
-        loaded = load_template(current)
+        try:
+            loaded = load_template(current)
+        except TemplateError as error:  # a CDK plugin shows only the message: name the file
+            raise TemplateError(f"{current}: {error}") from None
         yield loaded
         queue.extend(held.file for held in _local(loaded) if held.file)
 
