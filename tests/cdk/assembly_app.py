@@ -3,14 +3,15 @@
 Top stack, nested stack (two levels), Service Catalog product stack, a product
 template and a ``CfnStack`` template that are file assets, a product version and a
 provisioned product whose templates are elsewhere, under the synthesizer named.
-Run as a program (``python assembly_app.py SYNTHESIZER ASSET_DIR [enforce]``) for the
-CDK CLI; tests build it in-process with :func:`build`.
+The CDK CLI runs :func:`main` (``SYNTHESIZER ASSET_DIR [enforce]``); tests build it
+in-process with :func:`build`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -18,20 +19,12 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_servicecatalog as servicecatalog
 from constructs import Construct
 
-NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"
-OPEN: dict[str, object] = {
-    "InstanceType": "ml.t3.medium",
-    "RoleArn": "arn:aws:iam::123456789012:role/notebook",
-    "DirectInternetAccess": "Enabled",
-    "SubnetId": "subnet-0123456789abcdef0",
-    "SecurityGroupIds": ["sg-0123456789abcdef0"],
-    "RootAccess": "Disabled",
-    "KmsKeyId": "alias/notebooks",
-    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
-}
+from tests.corpus.cases import BASE_PROPERTIES, NOTEBOOK_TYPE
+
+OPEN = {**BASE_PROPERTIES, "DirectInternetAccess": "Enabled"}
 """A notebook that fails SMG-1 (internet access) and passes every other rule."""
 REMOTE_URL = "https://example.com/catalog/notebook.json"
-SYNTHESIZERS = {
+SYNTHESIZERS: dict[str, Callable[[], cdk.IStackSynthesizer]] = {
     "default": cdk.DefaultStackSynthesizer,
     "cli-credentials": cdk.CliCredentialsStackSynthesizer,
     "legacy": cdk.LegacyStackSynthesizer,
@@ -116,7 +109,3 @@ def main() -> None:
         enforce(app)
     build(app, synthesizer, Path(asset_dir))
     app.synth()
-
-
-if __name__ == "__main__":
-    main()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +89,11 @@ def test_enforce_and_check_see_every_template_of_a_cdk_cli_synth(
     """The CDK CLI turns on asset and path metadata (``aws:asset:path``, ``aws:cdk:path``)."""
     app_dir = tmp_path / "app"
     app_dir.mkdir()
-    shutil.copy(ROOT / "tests" / "cdk" / "assembly_app.py", app_dir / "app.py")
+    (app_dir / "app.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        "from tests.cdk.assembly_app import main\nmain()\n",
+        encoding="utf-8",
+    )
     command = f"python3 app.py {synthesizer} {tmp_path} enforce"
     (app_dir / "cdk.json").write_text(json.dumps({"app": command}), encoding="utf-8")
     outdir = tmp_path / "cdk.out"

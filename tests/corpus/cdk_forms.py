@@ -29,6 +29,7 @@ from constructs import Construct
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.cdk._findings import acknowledgement_id
 from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
+from tests.cdk.assembly_app import SYNTHESIZERS
 from tests.cdk.helpers import synth
 from tests.corpus.cases import (
     BASE_PROPERTIES,
@@ -212,7 +213,8 @@ def _cfn_include(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Pat
 
 
 def _synthesized_stack(app: cdk.App, form: Mapping[str, Any]) -> cdk.Stack:
-    """The case's stack, under the synthesizer the form names (the default one if none)."""
+    """The case's stack, under the synthesizer the form names (the default one if none;
+    each records its assets differently: tests/cdk/assembly_app.py)."""
     synthesizer = SYNTHESIZERS[form.get("synthesizer", "default")]()
     return cdk.Stack(app, STACK_ID, synthesizer=synthesizer)
 
@@ -317,13 +319,6 @@ def _stack_asset(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Pat
     asset = s3_assets.Asset(stack, "Template", path=_template_asset(case, workdir))
     cdk.CfnStack(stack, "Attached", template_url=asset.http_url)
 
-
-SYNTHESIZERS: dict[str, Callable[[], cdk.IStackSynthesizer]] = {
-    "default": cdk.DefaultStackSynthesizer,
-    "cli-credentials": cdk.CliCredentialsStackSynthesizer,
-    "legacy": cdk.LegacyStackSynthesizer,
-}
-"""The synthesizers a builder's ``synthesizer`` names (each writes assets differently)."""
 
 Builder = Callable[[cdk.App, Case, Mapping[str, Any], Path], None]
 BUILDERS: dict[str, Builder] = {
