@@ -104,7 +104,7 @@ def stack_asset_templates(template: Path) -> list[Path]:
 
 
 def local_templates(
-    template: Mapping[str, object], directory: Path, assets: Mapping[str, Path]
+    template: Mapping[str, object], directory: Path, assets: Mapping[str, str]
 ) -> list[LocalTemplate]:
     """Each template a resource of ``template`` deploys by URL, with its local file.
 
@@ -115,12 +115,12 @@ def local_templates(
     resources = template.get("Resources")
     found: list[LocalTemplate] = []
     for logical_id, resource in resources.items() if isinstance(resources, Mapping) else ():
-        if not isinstance(resource, Mapping):
-            continue
-        recorded = _recorded_path(resource, directory)
-        for where, url in template_urls(resource):
+        urls = template_urls(resource) if isinstance(resource, Mapping) else []
+        recorded = _recorded_path(resource, directory) if urls else None
+        for where, url in urls:
             text = json.dumps(url)
-            file = recorded or next((path for key, path in assets.items() if key in text), None)
+            named = next((path for key, path in assets.items() if key in text), None)
+            file = recorded or (directory / named if named else None)
             found.append(LocalTemplate(str(logical_id), where, file))
     return found
 
@@ -135,16 +135,16 @@ def _recorded_path(resource: Mapping[str, object], directory: Path) -> Path | No
     return directory / str(asset)
 
 
-def asset_files(template: Path) -> dict[str, Path]:
-    """The file assets of ``template``'s cloud assembly, by a string a URL to each holds
-    (its S3 object key, or its id in the asset parameters the URL is built from); the
-    template itself left out. A nested stack's parent may itself be nested, so it is
-    the whole assembly's. Empty outside a cloud assembly.
+def asset_files(template: Path) -> dict[str, str]:
+    """The file assets of ``template``'s cloud assembly (paths in its directory), by a
+    string a URL to each holds (its S3 object key, or its id in the asset parameters the
+    URL is built from); the template itself left out. A nested stack's parent may itself
+    be nested, so it is the whole assembly's. Empty outside a cloud assembly.
     """
     index = _index_of(template)
     if index is None:
         return {}
-    return {key: template.parent / path for key, path in index.assets if path != template.name}
+    return {key: path for key, path in index.assets if path != template.name}
 
 
 def construct_paths(template: Path) -> Mapping[str, str]:

@@ -61,22 +61,18 @@ def held_templates(
     """
     resources = template.get("Resources")
     resources = resources if isinstance(resources, Mapping) else {}
-    products = [
-        str(logical_id)
-        for logical_id, resource in resources.items()
-        if isinstance(resource, Mapping) and resource.get("Type") == PRODUCT_TYPE
-    ]
     for logical_id, resource in resources.items():
         kind = resource.get("Type") if isinstance(resource, Mapping) else None
-        if not isinstance(kind, str) or not isinstance(resource, Mapping):
+        if not _deploys_template(kind) or not isinstance(resource, Mapping):
             continue
+        assert isinstance(kind, str)
         properties = resource.get("Properties")
         properties = properties if isinstance(properties, Mapping) else {}
         metadata = resource.get("Metadata")
         path = metadata.get(CDK_PATH_KEY) if isinstance(metadata, Mapping) else None
         path = path if isinstance(path, str) else None
         local = {where for held_id, where in checked_elsewhere if held_id == logical_id}
-        for held in _held_by(str(logical_id), kind, properties, context, products, local):
+        for held in _held_by(str(logical_id), kind, properties, context, resources, local):
             yield replace(held, construct_path=path)
 
 
@@ -101,20 +97,30 @@ def _held_by(
     kind: str,
     properties: Mapping[str, object],
     context: TemplateContext,
-    products: Collection[str],
+    resources: Mapping[str, object],
     local: Collection[str],
 ) -> Iterator[HeldTemplate]:
-    """The templates one resource deploys, but those at ``local`` (checked elsewhere)."""
+    """The templates one resource of ``resources`` deploys, but those at ``local``
+    (checked elsewhere)."""
     if kind == PRODUCT_TYPE:
         for item in product_templates(properties):
             if item.where not in local:
                 yield HeldTemplate(logical_id, None, kind, None, item.unseen)
     elif kind == PROVISIONED_PRODUCT_TYPE:
+        products = [
+            str(product_id)
+            for product_id, resource in resources.items()
+            if isinstance(resource, Mapping) and resource.get("Type") == PRODUCT_TYPE
+        ]
         unseen = provisioned_unseen(properties, products)
         if unseen is not None:
             yield HeldTemplate(logical_id, None, kind, None, unseen)
     elif _holds_template(kind) and TEMPLATE_URL not in local:
         yield _held(logical_id, kind, properties, context)
+
+
+def _deploys_template(kind: object) -> bool:
+    return kind in (PRODUCT_TYPE, PROVISIONED_PRODUCT_TYPE) or _holds_template(kind)
 
 
 def _holds_template(kind: object) -> bool:
