@@ -82,7 +82,7 @@ def test_enforce_and_check_see_every_template_of_a_plain_synth(
     assert "https://example.com/catalog/notebook.json" in remote["message"]
 
 
-@pytest.mark.parametrize("synthesizer", ["default", "legacy"])
+@pytest.mark.parametrize("synthesizer", ["default", "cli-credentials", "legacy"])
 def test_enforce_and_check_see_every_template_of_a_cdk_cli_synth(
     tmp_path: Path, synthesizer: str
 ) -> None:
