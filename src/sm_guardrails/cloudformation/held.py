@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TypeGuard
 
 from sm_guardrails.cloudformation.intrinsics import TemplateContext
 from sm_guardrails.cloudformation.notebooks import CDK_PATH_KEY
@@ -65,7 +66,6 @@ def held_templates(
         kind = resource.get("Type") if isinstance(resource, Mapping) else None
         if not _deploys_template(kind) or not isinstance(resource, Mapping):
             continue
-        assert isinstance(kind, str)
         properties = resource.get("Properties")
         properties = properties if isinstance(properties, Mapping) else {}
         metadata = resource.get("Metadata")
@@ -119,7 +119,8 @@ def _held_by(
         yield _held(logical_id, kind, properties, context)
 
 
-def _deploys_template(kind: object) -> bool:
+def _deploys_template(kind: object) -> TypeGuard[str]:
+    """True when a resource of type ``kind`` deploys (or offers) a template."""
     return kind in (PRODUCT_TYPE, PROVISIONED_PRODUCT_TYPE) or _holds_template(kind)
 
 
