@@ -4,7 +4,8 @@
 ``CfnNotebookInstance`` with keyword properties, ``CfnParameter``/``CfnCondition``/
 ``CfnMapping`` for the template's sections, and CDK tokens (``value_as_string``,
 ``Fn.condition_if``, ``Fn.import_value``, ``Aws.NO_VALUE``) for intrinsics. The other
-builders wrap that notebook (nested stack, stage, construct) or change how it is
+builders wrap that notebook (nested stack, stage, construct, Service Catalog product stack,
+template assets; under the synthesizer a form names) or change how it is
 written (overrides, raw ``CfnResource``, ``CfnInclude``, mutation, ``exempt``).
 """
 
@@ -20,7 +21,9 @@ from typing import Any, cast
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_servicecatalog as servicecatalog
 from aws_cdk import cloudformation_include as cfn_include
 from aws_cdk import custom_resources as cr
 from constructs import Construct
@@ -28,6 +31,7 @@ from constructs import Construct
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.cdk._findings import acknowledgement_id
 from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
+from tests.cdk.assembly_app import SYNTHESIZERS
 from tests.cdk.helpers import synth
 from tests.corpus.cases import (
     BASE_PROPERTIES,
@@ -213,8 +217,15 @@ def _cfn_include(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Pat
     cfn_include.CfnInclude(_stack(app), "Included", template_file=str(template))
 
 
+def _synthesized_stack(app: cdk.App, form: Mapping[str, Any]) -> cdk.Stack:
+    """The case's stack, under the synthesizer the form names (the default one if none;
+    each records its assets differently: tests/cdk/assembly_app.py)."""
+    synthesizer = SYNTHESIZERS[form.get("synthesizer", "default")]()
+    return cdk.Stack(app, STACK_ID, synthesizer=synthesizer)
+
+
 def _nested_stack(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
-    scope: cdk.Stack = _stack(app)
+    scope: cdk.Stack = _synthesized_stack(app, form)
     for level in range(form.get("depth", 1)):
         scope = cdk.NestedStack(scope, f"Nested{level}")
     _notebook(scope, scope, case, case.properties())
@@ -345,6 +356,37 @@ def _aws_custom_resource(app: cdk.App, case: Case, form: Mapping[str, Any], work
     _exemptions_on(cast(cdk.CfnResource, inner), case)
 
 
+def _product(stack: cdk.Stack, template: servicecatalog.CloudFormationTemplate) -> None:
+    version = servicecatalog.CloudFormationProductVersion(cloud_formation_template=template)
+    servicecatalog.CloudFormationProduct(
+        stack, "Product", product_name="notebooks", owner="ml", product_versions=[version]
+    )
+
+
+def _product_stack(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    stack = _synthesized_stack(app, form)
+    product_stack = servicecatalog.ProductStack(stack, "Lab")
+    _notebook(product_stack, product_stack, case, case.properties())
+    _product(stack, servicecatalog.CloudFormationTemplate.from_product_stack(product_stack))
+
+
+def _template_asset(case: Case, workdir: Path) -> str:
+    path = workdir / f"{case.id}.asset.json"
+    path.write_text(json.dumps(case.template()), encoding="utf-8")
+    return str(path)
+
+
+def _product_asset(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    template = servicecatalog.CloudFormationTemplate.from_asset(_template_asset(case, workdir))
+    _product(_synthesized_stack(app, form), template)
+
+
+def _stack_asset(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
+    stack = _synthesized_stack(app, form)
+    asset = s3_assets.Asset(stack, "Template", path=_template_asset(case, workdir))
+    cdk.CfnStack(stack, "Attached", template_url=asset.http_url)
+
+
 Builder = Callable[[cdk.App, Case, Mapping[str, Any], Path], None]
 BUILDERS: dict[str, Builder] = {
     "derived": _derived,
@@ -361,6 +403,9 @@ BUILDERS: dict[str, Builder] = {
     "stack_set_body": _stack_set_body,
     "custom_resource": _custom_resource,
     "aws_custom_resource": _aws_custom_resource,
+    "product_stack": _product_stack,
+    "product_asset": _product_asset,
+    "stack_asset": _stack_asset,
 }
 
 
@@ -403,10 +448,12 @@ NAG_BLIND_BUILDERS = {
     "stack_set_body",
     "custom_resource",
     "aws_custom_resource",
+    "product_asset",
+    "stack_asset",
 }
 """Builders cdk-nag cannot judge as ``enforce`` does: it reads L1 notebook properties, not
-the rendered template (overrides, a notebook inside a StackSet's body, a notebook that a
-custom resource creates), and its rule ids
+the rendered template (overrides, a notebook inside a StackSet's body or in a template file
+that is an asset, a notebook that a custom resource creates), and its rule ids
 (``SmGuardrails::SmGuardrails-SMG-1``) are not the ones ``Validations.acknowledge`` names
 for ``enforce`` (``sm-guardrails::SMG-1``)."""
 

@@ -1,9 +1,23 @@
-"""Find the templates of a CDK cloud assembly (cdk.out): stacks, stages and nested stacks.
+"""Find the templates of a CDK cloud assembly (cdk.out), whichever synthesizer wrote it.
 
-CDK records a nested stack's template file in its parent's metadata
-(``aws:asset:path``) only when asset metadata is on, as the CDK CLI turns it; a
-plain ``app.synth()`` leaves it out. A stack's asset manifest always lists the
-nested templates of every level, so both are read.
+Stacks and stages are artifacts of ``manifest.json``. The templates their resources
+deploy from the assembly (nested stacks, Service Catalog product stacks, template
+files made assets) are recorded in different places by different synthesizers:
+
+- the stack's asset manifest (``*.assets.json``: ``DefaultStackSynthesizer``,
+  ``CliCredentialsStackSynthesizer``) lists every file asset with the S3 object key
+  it is published at, which a ``TemplateURL`` names;
+- ``LegacyStackSynthesizer`` records each file asset as ``aws:cdk:asset`` metadata of
+  the stack artifact instead, and builds the URL from asset parameters whose names
+  hold the asset's id (also inside a nested stack, where the parameter is passed on);
+- ``aws:cdk:templateFile`` metadata names the template file of every stack, nested
+  stack and product stack at its construct path;
+- ``aws:asset:path`` resource metadata names a nested stack's template, only when
+  asset metadata is on, as the CDK CLI turns it (a plain ``app.synth()`` leaves it out).
+
+All are read. An artifact's metadata is in ``manifest.json`` or in the file its
+``additionalMetadataFile`` names; its ``aws:cdk:logicalId`` entries give each
+resource's construct path where the templates carry none (path metadata off).
 """
 
 from __future__ import annotations
@@ -11,14 +25,46 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from sm_guardrails.cloudformation.held import template_urls
 from sm_guardrails.cloudformation.loader import TemplateError
 
 MANIFEST = "manifest.json"
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 ASSET_PATH_KEY = "aws:asset:path"
 TEMPLATE_SUFFIX = ".template.json"
+_STACK_ARTIFACT = "aws:cloudformation:stack"
+_ASSET_MANIFEST_ARTIFACT = "cdk:asset-manifest"
+_ASSET_ENTRY = "aws:cdk:asset"
+_TEMPLATE_FILE_ENTRY = "aws:cdk:templateFile"
+_LOGICAL_ID_ENTRY = "aws:cdk:logicalId"
+
+
+@dataclass(frozen=True)
+class LocalTemplate:
+    """A template a resource deploys, where the resource gives it (``TemplateURL``, or a
+    Service Catalog product's provisioning artifact), with its file in the assembly
+    (None when it is only at its URL)."""
+
+    logical_id: str
+    where: str
+    file: Path | None
+
+
+@dataclass(frozen=True)
+class _Index:
+    """What a cloud assembly records about its templates and file assets.
+
+    ``assets``: (a string that a URL to the asset holds, its file). ``stack_templates``:
+    the templates (other than its own) each stack template's assets and metadata list.
+    ``construct_paths``: each template's logical ids with their construct paths.
+    """
+
+    assets: tuple[tuple[str, str], ...]
+    stack_templates: Mapping[str, tuple[str, ...]]
+    construct_paths: Mapping[str, Mapping[str, str]]
 
 
 def is_assembly(directory: Path) -> bool:
@@ -27,7 +73,8 @@ def is_assembly(directory: Path) -> bool:
 
 
 def assembly_stack_templates(directory: Path) -> Iterator[Path]:
-    """The template of every stack in the assembly and, recursively, in its nested stages."""
+    """The template of every stack in the assembly, the templates its resources deploy
+    from the assembly, and recursively those of its nested stages."""
     manifest_path = directory / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -41,123 +88,192 @@ def assembly_stack_templates(directory: Path) -> Iterator[Path]:
     for artifact in artifacts.values():
         kind = artifact.get("type") if isinstance(artifact, Mapping) else None
         properties = artifact.get("properties", {}) if isinstance(artifact, Mapping) else {}
-        if kind == "aws:cloudformation:stack" and "templateFile" in properties:
+        if kind == _STACK_ARTIFACT and "templateFile" in properties:
             yield directory / str(properties["templateFile"])
-            yield from asset_manifest_templates(directory / str(properties["templateFile"]))
+            yield from stack_asset_templates(directory / str(properties["templateFile"]))
         elif kind == "cdk:cloud-assembly" and "directoryName" in properties:
             yield from assembly_stack_templates(directory / str(properties["directoryName"]))
 
 
-def nested_stack_templates(
-    template: Mapping[str, object], directory: Path, published: Mapping[str, Path] | None = None
-) -> list[tuple[str, Path | None]]:
-    """Each nested stack of ``template`` with its local template file, as CDK records it.
+def stack_asset_templates(template: Path) -> list[Path]:
+    """The templates (nested stacks, product stacks) that ``template``'s stack lists among
+    its assets or in its metadata; empty outside a cloud assembly."""
+    index = _index_of(template)
+    files = index.stack_templates.get(template.name, ()) if index else ()
+    return [template.parent / file for file in files]
 
-    CDK records it in the resource's metadata, or (``published``, from
-    :func:`published_templates`) publishes it under an S3 key its TemplateURL names.
-    The file is None for a nested stack whose template is only at its TemplateURL.
+
+def local_templates(
+    template: Mapping[str, object], directory: Path, assets: Mapping[str, str]
+) -> list[LocalTemplate]:
+    """Each template a resource of ``template`` deploys by URL, with its local file.
+
+    A nested stack's file is in its ``aws:asset:path`` metadata when CDK records it;
+    otherwise (and for every other resource) it is the asset of ``assets`` (from
+    :func:`asset_files`) that the URL names. Literal bodies are not listed.
     """
     resources = template.get("Resources")
-    if not isinstance(resources, Mapping):
-        return []
-    found: list[tuple[str, Path | None]] = []
-    for logical_id, resource in resources.items():
-        if not isinstance(resource, Mapping) or resource.get("Type") != NESTED_STACK_TYPE:
-            continue
-        metadata = resource.get("Metadata")
-        asset = metadata.get(ASSET_PATH_KEY) if isinstance(metadata, Mapping) else None
-        local = isinstance(asset, str) and asset.endswith((".json", ".yaml", ".yml"))
-        file = directory / str(asset) if local else _published(resource, published or {})
-        found.append((str(logical_id), file))
+    found: list[LocalTemplate] = []
+    for logical_id, resource in resources.items() if isinstance(resources, Mapping) else ():
+        urls = template_urls(resource) if isinstance(resource, Mapping) else []
+        recorded = _recorded_path(resource, directory) if urls else None
+        for where, url in urls:
+            text = json.dumps(url)
+            named = next((path for key, path in assets.items() if key in text), None)
+            file = recorded or (directory / named if named else None)
+            found.append(LocalTemplate(str(logical_id), where, file))
     return found
 
 
-def _published(resource: Mapping[str, object], published: Mapping[str, Path]) -> Path | None:
-    properties = resource.get("Properties")
-    url = properties.get("TemplateURL") if isinstance(properties, Mapping) else None
-    text = json.dumps(url)
-    return next((path for key, path in published.items() if key in text), None)
+def _recorded_path(resource: Mapping[str, object], directory: Path) -> Path | None:
+    """The template file of a nested stack that its ``aws:asset:path`` metadata names."""
+    metadata = resource.get("Metadata")
+    asset = metadata.get(ASSET_PATH_KEY) if isinstance(metadata, Mapping) else None
+    local = isinstance(asset, str) and asset.endswith((".json", ".yaml", ".yml"))
+    if resource.get("Type") != NESTED_STACK_TYPE or not local:
+        return None
+    return directory / str(asset)
 
 
-def published_templates(template: Path) -> dict[str, Path]:
-    """The stack templates of ``template``'s cloud assembly by the S3 object key CDK
-    publishes them at (a nested stack's parent may itself be nested, so all of them).
-
-    Empty outside a cloud assembly. Every stack of an assembly asks for the same index,
-    so it is read once per version of the assembly's manifest, not once per stack.
+def asset_files(template: Path) -> dict[str, str]:
+    """The file assets of ``template``'s cloud assembly (paths in its directory), by a
+    string a URL to each holds (its S3 object key, or its id in the asset parameters the
+    URL is built from); the template itself left out. A nested stack's parent may itself
+    be nested, so it is the whole assembly's. Empty outside a cloud assembly.
     """
-    manifest = template.parent / MANIFEST
-    try:
-        stat = manifest.stat()
-    except OSError:
+    index = _index_of(template)
+    if index is None:
         return {}
-    index = _published_in(template.parent, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
-    return {key: template.parent / path for key, path in index if path != template.name}
+    return {key: path for key, path in index.assets if path != template.name}
+
+
+def construct_paths(template: Path) -> Mapping[str, str]:
+    """The construct path of each resource of ``template``, by logical id, as its cloud
+    assembly's metadata records them (``Stack/Construct/Resource``); empty elsewhere."""
+    index = _index_of(template)
+    return index.construct_paths.get(template.name, {}) if index else {}
+
+
+def _index_of(template: Path) -> _Index | None:
+    """The index of ``template``'s cloud assembly, read once per version of its manifest.
+
+    Every stack of an assembly asks for it: the manifest's mtime, size and inode key the
+    cache, and a new synth, which rewrites the manifest, has it read again.
+    """
+    try:
+        stat = (template.parent / MANIFEST).stat()
+    except OSError:
+        return None
+    return _index(template.parent, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
 
 
 @functools.lru_cache(maxsize=16)
-def _published_in(directory: Path, stamp: tuple[int, int, int]) -> tuple[tuple[str, str], ...]:
-    """(S3 object key, template file) of every stack template the assembly publishes.
-
-    ``stamp`` (the manifest's mtime, size and inode) only keys the cache: a new synth
-    rewrites the manifest, and with it the index is read again.
-    """
-    found: dict[str, str] = {}
+def _index(directory: Path, stamp: tuple[int, int, int]) -> _Index:
     artifacts = _read_json(directory / MANIFEST).get("artifacts", {})
-    manifests = [
-        str(artifact["properties"]["file"])
-        for artifact in (artifacts.values() if isinstance(artifacts, Mapping) else ())
-        if isinstance(artifact, Mapping) and artifact.get("type") == "cdk:asset-manifest"
-    ]
-    for manifest in manifests:
-        files = _read_json(directory / manifest).get("files", {})
-        for asset in files.values() if isinstance(files, Mapping) else ():
-            path = _template_path(asset, None)
-            destinations = asset.get("destinations", {}) if path else {}
-            for destination in destinations.values() if isinstance(destinations, Mapping) else ():
-                key = destination.get("objectKey") if isinstance(destination, Mapping) else None
-                if isinstance(key, str) and path:
-                    found[key] = path
-    return tuple(found.items())
-
-
-def asset_manifest_templates(template: Path) -> Iterator[Path]:
-    """The nested stack templates that the asset manifest of ``template``'s stack lists."""
-    for manifest in _asset_manifests(template):
-        files = _read_json(template.parent / manifest).get("files", {})
-        for asset in files.values() if isinstance(files, Mapping) else ():
-            path = _template_path(asset, template)
-            if path:
-                yield template.parent / path
-
-
-def _asset_manifests(template: Path) -> Iterator[str]:
-    """The asset manifest files of ``template``'s stack, in its cloud assembly."""
-    artifacts = _read_json(template.parent / MANIFEST).get("artifacts", {})
-    if not isinstance(artifacts, Mapping):
-        return
+    artifacts = artifacts if isinstance(artifacts, Mapping) else {}
+    assets: dict[str, str] = {}
+    stack_templates: dict[str, tuple[str, ...]] = {}
+    paths: dict[str, Mapping[str, str]] = {}
     for artifact in artifacts.values():
-        properties = artifact.get("properties", {}) if isinstance(artifact, Mapping) else {}
-        if not isinstance(properties, Mapping) or properties.get("templateFile") != template.name:
+        if _kind(artifact) == _ASSET_MANIFEST_ARTIFACT:
+            assets.update(_manifest_assets(directory / str(artifact["properties"]["file"])))
+    for artifact in artifacts.values():
+        properties = artifact.get("properties") if _kind(artifact) == _STACK_ARTIFACT else None
+        template = properties.get("templateFile") if isinstance(properties, Mapping) else None
+        if not isinstance(template, str):
             continue
-        for dependency in artifact.get("dependencies", []):
-            manifest = artifacts.get(dependency, {})
-            if isinstance(manifest, Mapping) and manifest.get("type") == "cdk:asset-manifest":
-                yield str(manifest["properties"]["file"])
+        entries = list(_metadata_entries(directory, artifact))
+        listed = [
+            path
+            for dependency in artifact.get("dependencies", [])
+            if _kind(artifacts.get(dependency)) == _ASSET_MANIFEST_ARTIFACT
+            for path in _manifest_assets(
+                directory / str(artifacts[dependency]["properties"]["file"])
+            ).values()
+        ]
+        for _, kind, data in entries:
+            if kind == _ASSET_ENTRY and isinstance(data, Mapping):
+                assets.update(_legacy_asset(data))
+                listed.append(str(data.get("path")))
+        files = {path: str(data) for path, kind, data in entries if kind == _TEMPLATE_FILE_ENTRY}
+        listed.extend(files.values())
+        stack_templates[template] = tuple(
+            dict.fromkeys(
+                path for path in listed if path.endswith(TEMPLATE_SUFFIX) and path != template
+            )
+        )
+        paths.update(_construct_paths(entries, files, template))
+    return _Index(tuple(assets.items()), stack_templates, paths)
 
 
-def _template_path(asset: object, template: Path | None) -> str | None:
-    """The file of a file asset that is a stack template other than ``template``, else None."""
-    source = asset.get("source", {}) if isinstance(asset, Mapping) else {}
-    path = source.get("path") if isinstance(source, Mapping) else None
-    if (
-        source.get("packaging") == "file"
-        and isinstance(path, str)
-        and path.endswith(TEMPLATE_SUFFIX)
-        and (template is None or path != template.name)
-    ):
-        return path
-    return None
+def _kind(artifact: object) -> object:
+    return artifact.get("type") if isinstance(artifact, Mapping) else None
+
+
+def _manifest_assets(manifest: Path) -> dict[str, str]:
+    """The file assets of an asset manifest by their id and each S3 object key."""
+    files = _read_json(manifest).get("files", {})
+    found: dict[str, str] = {}
+    for asset_id, asset in files.items() if isinstance(files, Mapping) else ():
+        source = asset.get("source", {}) if isinstance(asset, Mapping) else {}
+        path = source.get("path") if isinstance(source, Mapping) else None
+        if source.get("packaging") != "file" or not isinstance(path, str):
+            continue
+        found[str(asset_id)] = path
+        destinations = asset.get("destinations", {})
+        for destination in destinations.values() if isinstance(destinations, Mapping) else ():
+            key = destination.get("objectKey") if isinstance(destination, Mapping) else None
+            if isinstance(key, str):
+                found[key] = path
+    return found
+
+
+def _legacy_asset(data: Mapping[str, object]) -> dict[str, str]:
+    """A ``LegacyStackSynthesizer`` file asset by its id and its asset parameters' names."""
+    path = data.get("path")
+    if data.get("packaging") != "file" or not isinstance(path, str):
+        return {}
+    names = (data.get(key) for key in ("id", "s3BucketParameter", "s3KeyParameter"))
+    return {name: path for name in names if isinstance(name, str) and name}
+
+
+def _metadata_entries(
+    directory: Path, artifact: Mapping[str, object]
+) -> Iterator[tuple[str, object, object]]:
+    """(construct path, type, data) of each metadata entry of a stack artifact."""
+    inline = artifact.get("metadata")
+    extra = artifact.get("additionalMetadataFile")
+    sources = [inline, _read_json(directory / extra) if isinstance(extra, str) else None]
+    for metadata in sources:
+        for path, entries in metadata.items() if isinstance(metadata, Mapping) else ():
+            for entry in entries if isinstance(entries, list) else ():
+                if isinstance(entry, Mapping):
+                    yield str(path), entry.get("type"), entry.get("data")
+
+
+def _construct_paths(
+    entries: list[tuple[str, object, object]], files: Mapping[str, str], stack_template: str
+) -> dict[str, Mapping[str, str]]:
+    """Each template's logical ids with their construct paths, from one stack's metadata.
+
+    A resource belongs to the template of the deepest construct above it that has a
+    template file (a nested or product stack), else to the stack's; a logical id
+    recorded twice for one template is left out rather than guessed.
+    """
+    found: dict[str, dict[str, str]] = {}
+    twice: set[tuple[str, str]] = set()
+    for path, kind, data in entries:
+        if kind != _LOGICAL_ID_ENTRY or not isinstance(data, str):
+            continue
+        owners = [scope for scope in files if path.startswith(scope + "/")]
+        template = files[max(owners, key=len)] if owners else stack_template
+        ids = found.setdefault(template, {})
+        if data in ids:
+            twice.add((template, data))
+        ids[data] = path.lstrip("/")
+    for template, logical_id in twice:
+        del found[template][logical_id]
+    return dict(found)
 
 
 def _read_json(path: Path) -> Mapping[str, object]:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from sm_guardrails.catalog import Level
 from sm_guardrails.cloudformation.assembly import (
+    LocalTemplate,
     assembly_stack_templates,
-    asset_manifest_templates,
+    asset_files,
+    construct_paths,
     is_assembly,
-    nested_stack_templates,
-    published_templates,
+    local_templates,
+    stack_asset_templates,
 )
 from sm_guardrails.cloudformation.judge import JudgedFinding, judge_template
 from sm_guardrails.cloudformation.loader import (
@@ -122,7 +124,7 @@ def check_paths(
                 for item in check_template(loaded, config, report):
                     report.count(item)
                     keep(item)
-                pending.extend((file, True) for _, file in _nested(loaded) if file)
+                pending.extend((held.file, True) for held in _local(loaded) if held.file)
     return report
 
 
@@ -135,19 +137,22 @@ def check_template(
     """The findings (passes left out) about every notebook in one loaded template.
 
     ``with_lines=False`` leaves out line numbers, for callers that report by logical id.
+    A resource's construct path is its ``aws:cdk:path`` metadata, else (path metadata
+    off) what its cloud assembly's manifest records for its logical id.
     """
-    local = {logical_id for logical_id, file in _nested(loaded) if file}
+    local = {(held.logical_id, held.where) for held in _local(loaded) if held.file}
     judgement = judge_template(loaded.data, config, checked_elsewhere=local)
     if report is not None:
         report.notebooks += judgement.notebooks
     ids = {_declared_as(item) for item in judgement.findings}
     lines = loaded.lines_of(ids) if with_lines else {}
+    paths = construct_paths(loaded.path)
     return [
         TemplateFinding(
             item.finding,
             str(loaded.path),
             item.logical_id,
-            item.construct_path,
+            item.construct_path or paths.get(item.logical_id),
             lines.get(_declared_as(item)),
             item.inner,
             item.loops,
@@ -162,21 +167,25 @@ def _declared_as(item: JudgedFinding) -> str:
 
 
 def load_with_nested(path: Path) -> Iterator[LoadedTemplate]:
-    """The template at ``path``, then those of its nested stacks, recursively, each once.
+    """The template at ``path``, then those its resources deploy from its cloud assembly
+    (nested stacks, product templates), recursively, each once.
 
-    In a cloud assembly the stack's asset manifest also lists them (it always does;
-    the ``aws:asset:path`` metadata only appears when the CDK CLI synthesizes).
+    The stack's assets and metadata in the assembly list them too, whichever
+    synthesizer wrote it (:mod:`sm_guardrails.cloudformation.assembly`).
     """
     seen: set[Path] = set()
-    queue = deque([path, *asset_manifest_templates(path)])
+    queue = deque([path, *stack_asset_templates(path)])
     while queue:
         current = queue.popleft()
         if current in seen:
             continue
         seen.add(current)
-        loaded = load_template(current)
+        try:
+            loaded = load_template(current)
+        except TemplateError as error:  # a CDK plugin shows only the message: name the file
+            raise TemplateError(f"{current}: {error}") from None
         yield loaded
-        queue.extend(file for _, file in _nested(loaded) if file)
+        queue.extend(held.file for held in _local(loaded) if held.file)
 
 
 def _inputs(
@@ -236,7 +245,7 @@ def _load(file: Path, explicit: bool, report: CheckReport) -> LoadedTemplate | N
     return loaded
 
 
-def _nested(loaded: LoadedTemplate) -> list[tuple[str, Path | None]]:
-    """The nested stacks of ``loaded``, each with its local template file where there is one."""
-    published = published_templates(loaded.path) if is_assembly(loaded.path.parent) else {}
-    return nested_stack_templates(loaded.data, loaded.path.parent, published)
+def _local(loaded: LoadedTemplate) -> list[LocalTemplate]:
+    """The templates ``loaded``'s resources deploy by URL, each with its file in the
+    cloud assembly where there is one."""
+    return local_templates(loaded.data, loaded.path.parent, asset_files(loaded.path))

@@ -1,5 +1,5 @@
 """Templates that resources of a template deploy: StackSets, nested stacks, SAM applications,
-and CloudFormation modules.
+CloudFormation modules and Service Catalog products.
 
 Each is read into a :class:`HeldTemplate`: the body as the template gives it (or where
 the template is instead) and the values passed to its parameters, resolved in the
@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TypeGuard
 
 from sm_guardrails.cloudformation.intrinsics import TemplateContext
 from sm_guardrails.cloudformation.notebooks import CDK_PATH_KEY
+from sm_guardrails.cloudformation.service_catalog import (
+    PRODUCT_TYPE,
+    PROVISIONED_PRODUCT_TYPE,
+    product_templates,
+    provisioned_unseen,
+)
 from sm_guardrails.values import Choice, Known, Unknown, Value, listed_parameters
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
@@ -20,6 +27,7 @@ STACK_SET_TYPE = "AWS::CloudFormation::StackSet"
 SAM_APPLICATION_TYPE = "AWS::Serverless::Application"
 MODULE_SUFFIX = "::MODULE"
 """The ending of a CloudFormation registry module's type, which expands into resources."""
+TEMPLATE_URL = "TemplateURL"
 
 
 @dataclass(frozen=True)
@@ -44,27 +52,76 @@ class HeldTemplate:
 def held_templates(
     template: Mapping[str, object],
     context: TemplateContext,
-    checked_elsewhere: Collection[str] = (),
+    checked_elsewhere: Collection[tuple[str, str]] = (),
 ) -> Iterator[HeldTemplate]:
     """The templates the resources of ``template`` deploy, in template order.
 
-    Nested stacks named in ``checked_elsewhere`` are left out: the caller checks their
-    template files itself (a cloud assembly's nested stacks).
+    The templates named in ``checked_elsewhere``, each a (logical id, where) pair of
+    :func:`template_urls`, are left out: the caller checks their files itself (a
+    cloud assembly's nested stacks and product templates).
     """
     resources = template.get("Resources")
-    for logical_id, resource in resources.items() if isinstance(resources, Mapping) else ():
+    resources = resources if isinstance(resources, Mapping) else {}
+    for logical_id, resource in resources.items():
         kind = resource.get("Type") if isinstance(resource, Mapping) else None
-        if not _holds_template(kind):
+        if not _deploys_template(kind) or not isinstance(resource, Mapping):
             continue
-        if kind == STACK_TYPE and logical_id in checked_elsewhere:
-            continue
-        assert isinstance(resource, Mapping)
         properties = resource.get("Properties")
         properties = properties if isinstance(properties, Mapping) else {}
         metadata = resource.get("Metadata")
         path = metadata.get(CDK_PATH_KEY) if isinstance(metadata, Mapping) else None
-        held = _held(str(logical_id), str(kind), properties, context)
-        yield replace(held, construct_path=path) if isinstance(path, str) else held
+        path = path if isinstance(path, str) else None
+        local = {where for held_id, where in checked_elsewhere if held_id == logical_id}
+        for held in _held_by(str(logical_id), kind, properties, context, resources, local):
+            yield replace(held, construct_path=path)
+
+
+def template_urls(resource: Mapping[str, object]) -> list[tuple[str, object]]:
+    """Where ``resource`` gives each template it deploys by URL: (where, the URL as written).
+
+    ``where`` is ``TemplateURL`` for a stack or StackSet without a body, and the
+    provisioning artifact of a Service Catalog product.
+    """
+    properties = resource.get("Properties")
+    properties = properties if isinstance(properties, Mapping) else {}
+    kind = resource.get("Type")
+    if kind in (STACK_TYPE, STACK_SET_TYPE) and properties.get("TemplateBody") is None:
+        return [(TEMPLATE_URL, properties.get(TEMPLATE_URL))]
+    if kind == PRODUCT_TYPE:
+        return [(item.where, item.url) for item in product_templates(properties) if item.url]
+    return []
+
+
+def _held_by(
+    logical_id: str,
+    kind: str,
+    properties: Mapping[str, object],
+    context: TemplateContext,
+    resources: Mapping[str, object],
+    local: Collection[str],
+) -> Iterator[HeldTemplate]:
+    """The templates one resource of ``resources`` deploys, but those at ``local``
+    (checked elsewhere)."""
+    if kind == PRODUCT_TYPE:
+        for item in product_templates(properties):
+            if item.where not in local:
+                yield HeldTemplate(logical_id, None, kind, None, item.unseen)
+    elif kind == PROVISIONED_PRODUCT_TYPE:
+        products = [
+            str(product_id)
+            for product_id, resource in resources.items()
+            if isinstance(resource, Mapping) and resource.get("Type") == PRODUCT_TYPE
+        ]
+        unseen = provisioned_unseen(properties, products)
+        if unseen is not None:
+            yield HeldTemplate(logical_id, None, kind, None, unseen)
+    elif _holds_template(kind) and TEMPLATE_URL not in local:
+        yield _held(logical_id, kind, properties, context)
+
+
+def _deploys_template(kind: object) -> TypeGuard[str]:
+    """True when a resource of type ``kind`` deploys (or offers) a template."""
+    return kind in (PRODUCT_TYPE, PROVISIONED_PRODUCT_TYPE) or _holds_template(kind)
 
 
 def _holds_template(kind: object) -> bool:
@@ -98,7 +155,7 @@ def _body(
         )
     raw = properties.get("TemplateBody")
     if raw is None:
-        url = properties.get("TemplateURL")
+        url = properties.get(TEMPLATE_URL)
         if kind == STACK_TYPE:
             return None, (
                 f"is a nested stack with no local template (TemplateURL {url!r}); "

@@ -62,14 +62,14 @@ class Judgement:
 def judge_template(
     template: Mapping[str, object],
     config: GuardrailConfig,
-    checked_elsewhere: Collection[str] = (),
+    checked_elsewhere: Collection[tuple[str, str]] = (),
     passed: Mapping[str, Value] | None = None,
     outer: tuple[str, ...] = (),
     depth: int = 0,
 ) -> Judgement:
     """The findings (passes left out) about ``template`` and the templates it holds.
 
-    ``checked_elsewhere``: nested stacks whose template files the caller checks.
+    ``checked_elsewhere``: the templates (logical id, where) whose files the caller checks.
     ``passed``: the values an outer resource passes to the parameters. ``outer``: the
     names of that resource, which prefix every name here (``Outer > Notebook``).
     """

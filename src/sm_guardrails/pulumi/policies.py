@@ -35,8 +35,12 @@ from sm_guardrails.catalog import RULES, SMG_0
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
 from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, read_pack_settings
+from sm_guardrails.pulumi.products import PRODUCT_TYPES
 from sm_guardrails.pulumi.properties import SCHEMAS, notebook_spec
 from sm_guardrails.pulumi.stacks import STACK_SCHEMAS
+
+_HELD_TYPES = frozenset(STACK_SCHEMAS) | frozenset(PRODUCT_TYPES)
+"""Resource types that deploy a CloudFormation template: stacks, StackSets, products."""
 
 MAIN_POLICY = "sm-guardrails"
 """Reports what must block: findings at level error, and config mistakes (SMG-0)."""
@@ -95,7 +99,7 @@ class _Judge:
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in SCHEMAS:
-            if args.resource_type in STACK_SCHEMAS:
+            if args.resource_type in _HELD_TYPES:
                 self._judge_template(args, report_violation)
             return
         settings = self._settings_for(args.get_config())
@@ -109,17 +113,25 @@ class _Judge:
     def _judge_template(
         self, args: ResourceValidationArgs, report_violation: ReportViolation
     ) -> None:
-        """Judge the CloudFormation template a stack or StackSet resource deploys."""
+        """Judge the CloudFormation templates a stack, StackSet or product resource deploys."""
         from sm_guardrails.cloudformation.judge import judge_held  # the reader loads YAML
+        from sm_guardrails.pulumi.products import product_held_templates
         from sm_guardrails.pulumi.stacks import held_template
 
         settings = self._settings_for(args.get_config())
         for problem in settings.problems:
             report_violation(problem, None)
         names = tuple(dict.fromkeys(name for name in (args.name, args.urn) if name))
-        held = held_template(args.resource_type, args.props, args.name)
-        judgement = judge_held(held, settings.config, names)
-        self._report(args, [item.finding for item in judgement.findings], report_violation)
+        if args.resource_type in STACK_SCHEMAS:
+            held = [held_template(args.resource_type, args.props, args.name)]
+        else:
+            held = product_held_templates(args.resource_type, args.props, args.name)
+        findings = [
+            item.finding
+            for template in held
+            for item in judge_held(template, settings.config, names).findings
+        ]
+        self._report(args, findings, report_violation)
 
     def _report(
         self,
@@ -170,7 +182,7 @@ class _ReportHandedOver:
     handover: _Handover
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in SCHEMAS and args.resource_type not in STACK_SCHEMAS:
+        if args.resource_type not in SCHEMAS and args.resource_type not in _HELD_TYPES:
             return
         for message in self.handover.take(_resource_key(args)):
             report_violation(message, None)
