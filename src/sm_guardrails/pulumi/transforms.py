@@ -1,0 +1,209 @@
+"""Run a program's resource transforms the way the Pulumi engine does, for the harness.
+
+A ``transforms`` resource option or ``pulumi.runtime.register_resource_transform``
+does not change a resource's inputs in the program: the SDK serves the transform
+over its callback server and sends a reference to it (a ``Callback``: target
+address and token) in ``RegisterResourceRequest.transforms`` or
+``RegisterStackTransform``. The engine calls each one over gRPC before it does
+anything else with the resource, in this order: the resource's own transforms,
+then those of its parent, its parent's parent and so on, then the stack's in the
+order they were registered; each gets the inputs the one before returned. The
+policy pack sees the result. :class:`EngineTransforms` keeps the same records
+and makes the same calls. (The older ``transformations`` run inside the SDK
+before it registers the resource, so the monitor already receives their result.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import grpc  # type: ignore[import-untyped]
+from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyped]
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import alias_pb2, callback_pb2, callback_pb2_grpc, resource_pb2
+
+SIG = rpc._special_sig_key
+OUTPUT_SIG = rpc._special_output_value_sig
+SECRET_SIG = rpc._special_secret_sig
+UNKNOWN = rpc.UNKNOWN
+
+
+class TransformError(RuntimeError):
+    """A transform failed or could not be called; the message names it and the resource."""
+
+
+class EngineTransforms:
+    """The engine's records of transforms, and the calls it makes to run them."""
+
+    def __init__(self) -> None:
+        self._stack: list[callback_pb2.Callback] = []
+        self._own: dict[str, list[callback_pb2.Callback]] = {}
+        self._parents: dict[str, str] = {}
+        self._channels: dict[str, Any] = {}
+
+    def register_stack(self, callback: callback_pb2.Callback) -> None:
+        """A transform for every resource registered from now on."""
+        self._stack.append(callback)
+
+    def record(self, urn: str, request: resource_pb2.RegisterResourceRequest) -> None:
+        """Keep a registered resource's parent and transforms, which its children inherit."""
+        self._parents[urn] = request.parent
+        if request.transforms:
+            self._own[urn] = list(request.transforms)
+
+    def apply(
+        self, request: resource_pb2.RegisterResourceRequest
+    ) -> resource_pb2.RegisterResourceRequest:
+        """``request`` with the inputs its transforms give, or ``request`` itself if none apply."""
+        chain = [*request.transforms, *self._inherited(request.parent), *self._stack]
+        if not chain:
+            return request
+        properties = _as_output_values(request)
+        options = _options(request)
+        for position, callback in enumerate(chain, start=1):
+            properties, options = self._call(callback, request, properties, options, position)
+        transformed = resource_pb2.RegisterResourceRequest()
+        transformed.CopyFrom(request)
+        transformed.object.Clear()
+        transformed.object.update(_plain(json_format.MessageToDict(properties)))
+        return transformed
+
+    def close(self) -> None:
+        """Close the channels to the program's callback servers."""
+        for channel in self._channels.values():
+            channel.close()
+        self._channels.clear()
+
+    def _inherited(self, parent: str) -> Iterator[callback_pb2.Callback]:
+        while parent:
+            yield from self._own.get(parent, [])
+            parent = self._parents.get(parent, "")
+
+    def _call(
+        self,
+        callback: callback_pb2.Callback,
+        request: resource_pb2.RegisterResourceRequest,
+        properties: struct_pb2.Struct,
+        options: resource_pb2.TransformResourceOptions,
+        position: int,
+    ) -> tuple[struct_pb2.Struct, resource_pb2.TransformResourceOptions]:
+        transform_request = resource_pb2.TransformRequest(
+            type=request.type,
+            name=request.name,
+            custom=request.custom,
+            parent=request.parent,
+            properties=properties,
+            options=options,
+        )
+        stub = callback_pb2_grpc.CallbacksStub(self._channel(callback.target))
+        try:
+            reply = stub.Invoke(
+                callback_pb2.CallbackInvokeRequest(
+                    token=callback.token, request=transform_request.SerializeToString()
+                ),
+                timeout=60,
+            )
+        except grpc.RpcError as error:
+            details = (error.details() or str(error.code())).strip().splitlines()[0]
+            raise TransformError(
+                f"transform {position} of {request.type} {request.name!r} failed: {details}"
+            ) from None
+        response = resource_pb2.TransformResponse.FromString(reply.response)
+        return (
+            response.properties if response.HasField("properties") else properties,
+            response.options if response.HasField("options") else options,
+        )
+
+    def _channel(self, target: str) -> Any:
+        if target not in self._channels:
+            self._channels[target] = grpc.insecure_channel(target)
+        return self._channels[target]
+
+
+def _options(
+    request: resource_pb2.RegisterResourceRequest,
+) -> resource_pb2.TransformResourceOptions:
+    """The resource options the engine passes to a transform, from the registration."""
+    options = resource_pb2.TransformResourceOptions(
+        depends_on=request.dependencies,
+        ignore_changes=request.ignoreChanges,
+        replace_on_changes=request.replaceOnChanges,
+        version=request.version,
+        provider=request.provider,
+        providers=request.providers,
+        plugin_download_url=request.pluginDownloadURL,
+        deleted_with=request.deletedWith,
+        additional_secret_outputs=request.additionalSecretOutputs,
+        aliases=[
+            *request.aliases,
+            *(alias_pb2.Alias(urn=urn) for urn in request.aliasURNs),
+        ],
+    )
+    if request.HasField("protect"):
+        options.protect = request.protect
+    if request.HasField("retainOnDelete"):
+        options.retain_on_delete = request.retainOnDelete
+    if request.deleteBeforeReplaceDefined or request.deleteBeforeReplace:
+        options.delete_before_replace = request.deleteBeforeReplace
+    if request.HasField("customTimeouts"):
+        options.custom_timeouts.CopyFrom(request.customTimeouts)
+    return options
+
+
+def _as_output_values(request: resource_pb2.RegisterResourceRequest) -> struct_pb2.Struct:
+    """The inputs as the engine hands them to a transform: unknowns, secrets and
+    inputs that depend on other resources are output values."""
+    inputs = json_format.MessageToDict(request.object)
+    upgraded: dict[str, Any] = {}
+    for key, value in inputs.items():
+        value = _upgrade(value)
+        dependencies = list(request.propertyDependencies[key].urns) if (
+            key in request.propertyDependencies
+        ) else []
+        if dependencies:
+            if not _is_output(value):
+                value = {SIG: OUTPUT_SIG, "value": value}
+            value["dependencies"] = sorted({*value.get("dependencies", []), *dependencies})
+        upgraded[key] = value
+    struct = struct_pb2.Struct()
+    struct.update(upgraded)
+    return struct
+
+
+def _upgrade(value: Any) -> Any:
+    if value == UNKNOWN:
+        return {SIG: OUTPUT_SIG}
+    if isinstance(value, list):
+        return [_upgrade(item) for item in value]
+    if isinstance(value, Mapping):
+        if value.get(SIG) == SECRET_SIG:
+            inner = _upgrade(value.get("value"))
+            if _is_output(inner):
+                return {**inner, "secret": True}
+            return {SIG: OUTPUT_SIG, "value": inner, "secret": True}
+        if SIG in value:
+            return dict(value)
+        return {key: _upgrade(item) for key, item in value.items()}
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """Output values back in the wire format a provider and the policy pack receive."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if not isinstance(value, Mapping):
+        return value
+    if value.get(SIG) == OUTPUT_SIG:
+        if "value" not in value:
+            plain: Any = UNKNOWN
+        else:
+            plain = _plain(value["value"])
+        return {SIG: SECRET_SIG, "value": plain} if value.get("secret") else plain
+    if SIG in value:
+        return dict(value)
+    return {key: _plain(item) for key, item in value.items()}
+
+
+def _is_output(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get(SIG) == OUTPUT_SIG
