@@ -197,7 +197,8 @@ def run_program_dir(
 ) -> list[RegisteredResource]:
     """Run a Pulumi Python program folder (``Pulumi.yaml`` + ``__main__.py``) in preview mode.
 
-    ``mocks`` defaults to :class:`ProgramMocks` in preview mode.
+    ``mocks`` defaults to :class:`ProgramMocks` in preview mode, in the ``aws:region``
+    of ``config``.
     """
     project = _project_name(program_dir)
     main = program_dir / "__main__.py"
@@ -205,13 +206,18 @@ def run_program_dir(
     try:
         return run_with_mocks(
             lambda: runpy.run_path(str(main), run_name="__main__"),
-            mocks=mocks or ProgramMocks(preview=True),
+            mocks=mocks or ProgramMocks(preview=True, region=config_region(config or {})),
             project=project,
             stack=stack,
             config=config,
         )
     finally:
         sys.path.remove(str(program_dir))
+
+
+def config_region(config: Mapping[str, str]) -> str:
+    """The region the program's ``aws:region`` config names, else the harness's default."""
+    return config.get("aws:region", DEFAULT_REGION)
 
 
 def _project_name(program_dir: Path) -> str:
@@ -250,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = dict(_key_value(item) for item in args.config)
         pack_config = _read_pack_config(args.policy_pack_config)
         canned = load_canned(args.invokes) if args.invokes else {}
-        mocks = ProgramMocks(True, canned, config.get("aws:region", DEFAULT_REGION))
+        mocks = ProgramMocks(True, canned, config_region(config))
         resources = run_program_dir(args.program, config, mocks=mocks)
         with PolicyPackProcess(args.policy_pack) as pack:
             client = AnalyzerClient(pack.port)

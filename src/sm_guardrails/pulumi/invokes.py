@@ -181,6 +181,8 @@ def _statement(arguments: Mapping[str, Any]) -> dict[str, Any]:
             statement[key] = value or "Allow"
         elif not value:
             continue
+        elif key == "Sid":
+            statement[key] = value
         elif key in ("Principal", "NotPrincipal"):
             statement[key] = _principals(value)
         elif key == "Condition":
