@@ -78,9 +78,7 @@ def test_policy_documents_merge_sources_statements_and_overrides() -> None:
                     actions=["s3:GetObject", "s3:GetObjectVersion", "s3:GetObject"],
                     resources=["arn:aws:s3:::data/*"],
                     principals=[
-                        aws.iam.GetPolicyDocumentStatementPrincipalArgs(
-                            type="*", identifiers=["*"]
-                        )
+                        aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="*", identifiers=["*"])
                     ],
                 ),
                 aws.iam.GetPolicyDocumentStatementArgs(effect="Deny", not_actions=["s3:*"]),
@@ -170,7 +168,9 @@ def test_an_invoke_answered_empty_is_noted_when_the_program_still_runs(tmp_path:
     assert result.returncode == 0, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"note: the program called {GET_ROUTE_TABLES}, which the harness ")
-    mocks = ProgramMocks(preview=True, lookups={GET_VPC: {"id": "vpc-1"}, GET_ROUTE_TABLES: {"ids": []}})
+    mocks = ProgramMocks(
+        preview=True, lookups={GET_VPC: {"id": "vpc-1"}, GET_ROUTE_TABLES: {"ids": []}}
+    )
     run_program_dir(PROGRAMS / "lookup_vpc", mocks=mocks)
     assert mocks.unanswered == []
 

@@ -132,7 +132,9 @@ def test_transforms_run_in_the_engines_order() -> None:
             "test:index:Outer", "outer", opts=pulumi.ResourceOptions(transforms=[tag("G")])
         )
         inner = pulumi.ComponentResource(
-            "test:index:Inner", "inner", opts=pulumi.ResourceOptions(parent=outer, transforms=[tag("P")])
+            "test:index:Inner",
+            "inner",
+            opts=pulumi.ResourceOptions(parent=outer, transforms=[tag("P")]),
         )
         notebook("lab", pulumi.ResourceOptions(parent=inner, transforms=[tag("1"), tag("2")]))
 

@@ -93,7 +93,7 @@ class ProgramMocks(pulumi.runtime.Mocks):
         return result, []
 
 
-class _RecordingMonitor(MockMonitor, resource_pb2_grpc.ResourceMonitorStub):  # type: ignore[misc]
+class _RecordingMonitor(MockMonitor, resource_pb2_grpc.ResourceMonitorStub):
     """The mock monitor, running the program's transforms as the engine does and keeping
     each registration's inputs as the engine then has them.
 
@@ -177,7 +177,7 @@ def run_with_mocks(
     # As the language host does before it runs a program: a new callback server for this
     # monitor (pulumi 3.196's set_mocks keeps the last run's), and the features it supports.
     pulumi_settings.SETTINGS.callbacks = None
-    _sync_await(pulumi_settings._load_monitor_feature_support())
+    _sync_await(pulumi_settings._load_monitor_feature_support())  # type: ignore[no-untyped-call]
 
     def run() -> None:
         program()

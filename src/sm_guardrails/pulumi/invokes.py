@@ -112,13 +112,23 @@ def load_canned(path: Path) -> dict[str, dict[str, Any]]:
 def _region(answers: InvokeAnswers, args: Mapping[str, Any]) -> dict[str, Any]:
     region = args.get("region") or args.get("name") or answers.region
     _, dns_suffix = answers.partition(region)
-    return {"region": region, "name": region, "id": region, "endpoint": f"ec2.{region}.{dns_suffix}"}
+    return {
+        "region": region,
+        "name": region,
+        "id": region,
+        "endpoint": f"ec2.{region}.{dns_suffix}",
+    }
 
 
 def _partition(answers: InvokeAnswers, args: Mapping[str, Any]) -> dict[str, Any]:
     partition, dns_suffix = answers.partition(answers.region)
     reverse = ".".join(reversed(dns_suffix.split(".")))
-    return {"partition": partition, "id": partition, "dnsSuffix": dns_suffix, "reverseDnsPrefix": reverse}
+    return {
+        "partition": partition,
+        "id": partition,
+        "dnsSuffix": dns_suffix,
+        "reverseDnsPrefix": reverse,
+    }
 
 
 def _caller_identity(answers: InvokeAnswers, args: Mapping[str, Any]) -> dict[str, Any]:

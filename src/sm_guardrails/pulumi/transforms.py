@@ -158,9 +158,11 @@ def _as_output_values(request: resource_pb2.RegisterResourceRequest) -> struct_p
     upgraded: dict[str, Any] = {}
     for key, value in inputs.items():
         value = _upgrade(value)
-        dependencies = list(request.propertyDependencies[key].urns) if (
-            key in request.propertyDependencies
-        ) else []
+        dependencies = (
+            list(request.propertyDependencies[key].urns)
+            if (key in request.propertyDependencies)
+            else []
+        )
         if dependencies:
             if not _is_output(value):
                 value = {SIG: OUTPUT_SIG, "value": value}

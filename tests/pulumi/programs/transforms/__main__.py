@@ -11,7 +11,7 @@ import pulumi_aws as aws
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 
 
-def internet_access(value: str):  # noqa: ANN201 (a transform factory)
+def internet_access(value: str):
     def transform(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
         if args.type_ != NOTEBOOK:
             return None
