@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,26 +12,14 @@ import pytest
 
 from sm_guardrails.pulumi.harness import ProgramMocks, run_program_dir, run_with_mocks
 from sm_guardrails.pulumi.invokes import PARTITIONS, InvokeAnswers
+from tests.pulumi.conftest import PROGRAMS, Harness
 
-ROOT = Path(__file__).resolve().parents[2]
-PROGRAMS = Path(__file__).resolve().parent / "programs"
 GET_VPC = "aws:ec2/getVpc:getVpc"
 GET_ROUTE_TABLES = "aws:ec2/getRouteTables:getRouteTables"
 
 
-def harness(program: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    command = ["-m", "sm_guardrails.pulumi.harness", str(PROGRAMS / program)]
-    return subprocess.run(
-        [sys.executable, *command, "--policy-pack", "policypack", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
-def test_a_program_using_get_policy_document_runs_and_is_judged() -> None:
-    result = harness("policy_document")
+def test_a_program_using_get_policy_document_runs_and_is_judged(harness_command: Harness) -> None:
+    result = harness_command("policy_document")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "3 resources sent to the policy pack" in result.stdout
@@ -141,8 +127,10 @@ def test_the_partitions_are_botocores() -> None:
     assert answers.partition("eu-west-1") == ("aws", by_name["aws"]["dnsSuffix"])
 
 
-def test_an_unanswered_invoke_that_fails_the_program_is_named_in_one_line() -> None:
-    result = harness("lookup_vpc")
+def test_an_unanswered_invoke_that_fails_the_program_is_named_in_one_line(
+    harness_command: Harness,
+) -> None:
+    result = harness_command("lookup_vpc")
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: TypeError: Missing required property 'vpc_id'; ")
@@ -151,20 +139,24 @@ def test_an_unanswered_invoke_that_fails_the_program_is_named_in_one_line() -> N
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
-def test_canned_invoke_results_answer_the_program(tmp_path: Path, suffix: str) -> None:
+def test_canned_invoke_results_answer_the_program(
+    tmp_path: Path, suffix: str, harness_command: Harness
+) -> None:
     canned = tmp_path / f"invokes{suffix}"
     results = {GET_VPC: {"id": "vpc-0123456789abcdef0", "cidrBlock": "10.0.0.0/16"}}
     canned.write_text(json.dumps(results) if suffix == ".json" else f"{GET_VPC}:\n  id: vpc-1\n")
-    result = harness("lookup_vpc", "--invokes", canned)
+    result = harness_command("lookup_vpc", "--invokes", canned)
     assert result.returncode == 0, result.stderr
     assert "0 mandatory" in result.stdout
     assert GET_VPC not in result.stderr
 
 
-def test_an_invoke_answered_empty_is_noted_when_the_program_still_runs(tmp_path: Path) -> None:
+def test_an_invoke_answered_empty_is_noted_when_the_program_still_runs(
+    tmp_path: Path, harness_command: Harness
+) -> None:
     canned = tmp_path / "invokes.json"
     canned.write_text(json.dumps({GET_VPC: {"id": "vpc-1"}}))
-    result = harness("lookup_vpc", "--invokes", canned)
+    result = harness_command("lookup_vpc", "--invokes", canned)
     assert result.returncode == 0, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"note: the program called {GET_ROUTE_TABLES}, which the harness ")
@@ -184,10 +176,12 @@ def test_an_invoke_answered_empty_is_noted_when_the_program_still_runs(tmp_path:
         ("{unclosed", "cannot read it"),
     ],
 )
-def test_a_bad_invokes_file_is_one_line(tmp_path: Path, content: str, error: str) -> None:
+def test_a_bad_invokes_file_is_one_line(
+    tmp_path: Path, content: str, error: str, harness_command: Harness
+) -> None:
     canned = tmp_path / "invokes.yaml"
     canned.write_text(content)
-    result = harness("lookup_vpc", "--invokes", canned)
+    result = harness_command("lookup_vpc", "--invokes", canned)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"error: InvokeAnswersError: --invokes {canned}: ") and error in line

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -14,9 +11,8 @@ import pulumi_aws as aws
 from sm_guardrails.pulumi import MAIN_POLICY, SecureNotebookInstance, SecureNotebookInstanceArgs
 from sm_guardrails.pulumi.engine import AnalyzerClient, Diagnostic
 from sm_guardrails.pulumi.harness import ProgramMocks, RegisteredResource, judge, run_with_mocks
+from tests.pulumi.conftest import PROGRAMS, Harness
 
-ROOT = Path(__file__).resolve().parents[2]
-PROGRAMS = Path(__file__).resolve().parent / "programs"
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -188,28 +184,20 @@ def test_older_transformations_are_applied_by_the_sdk(analyzer: AnalyzerClient) 
     assert [d.urn.rsplit("::", 1)[-1] for d in blocking(resources, analyzer)] == ["enabled"]
 
 
-def harness(program: str, *args: str) -> subprocess.CompletedProcess[str]:
-    command = ["-m", "sm_guardrails.pulumi.harness", str(PROGRAMS / program)]
-    return subprocess.run(
-        [sys.executable, *command, "--policy-pack", "policypack", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
-def test_harness_command_judges_the_transformed_notebooks() -> None:
-    result = harness("transforms")
+def test_harness_command_judges_the_transformed_notebooks(harness_command: Harness) -> None:
+    result = harness_command("transforms")
     assert result.returncode == 1, result.stderr
     assert "[SMG-1] enabled-by-transform: directInternetAccess is 'Enabled'" in result.stdout
     assert "[SMG-1] fixed-by-transform" not in result.stdout
     assert "1 mandatory" in result.stdout
 
 
-def test_a_failing_transform_is_one_line_naming_it() -> None:
-    result = harness("transforms", "--config", "broken=true")
+def test_a_failing_transform_is_one_line_naming_it(harness_command: Harness) -> None:
+    result = harness_command("transforms", "--config", "broken=true")
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: TransformError: transform 1 of " + NOTEBOOK)
-    assert "'broken'" in line and "no notebook may be called broken" in line
+    assert line.endswith(
+        "'broken' failed: ValueError: no notebook may be called broken"
+        f" (at {PROGRAMS}/transforms/__main__.py:27)"
+    )

@@ -28,7 +28,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2_grpc
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from sm_guardrails.pulumi.engine import AnalyzerClient, Diagnostic, PolicyPackProcess
 from sm_guardrails.pulumi.invokes import DEFAULT_REGION, InvokeAnswers, load_canned
@@ -104,7 +104,7 @@ class _RecordingMonitor(MockMonitor, resource_pb2_grpc.ResourceMonitorStub):
     def __init__(self, mocks: pulumi.runtime.Mocks, project: str, stack: str) -> None:
         super().__init__(mocks)
         self._urn_prefix = f"urn:pulumi:{stack}::{project}"
-        self.transforms = EngineTransforms()
+        self.transforms = EngineTransforms(_ensure_event_loop())  # type: ignore[no-untyped-call]
         self.registered: list[RegisteredResource] = []
         self._engine_urns: dict[str, str] = {}
         self._by_mock_urn: dict[str, RegisteredResource] = {}
@@ -182,10 +182,7 @@ def run_with_mocks(
     def run() -> None:
         program()
 
-    try:
-        _sync_await(run_pulumi_func(run))
-    finally:
-        monitor.transforms.close()
+    _sync_await(run_pulumi_func(run))
     return monitor.registered
 
 

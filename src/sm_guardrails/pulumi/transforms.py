@@ -2,26 +2,35 @@
 
 A ``transforms`` resource option or ``pulumi.runtime.register_resource_transform``
 does not change a resource's inputs in the program: the SDK serves the transform
-over its callback server and sends a reference to it (a ``Callback``: target
-address and token) in ``RegisterResourceRequest.transforms`` or
-``RegisterStackTransform``. The engine calls each one over gRPC before it does
-anything else with the resource, in this order: the resource's own transforms,
-then those of its parent, its parent's parent and so on, then the stack's in the
-order they were registered; each gets the inputs the one before returned. The
-policy pack sees the result. :class:`EngineTransforms` keeps the same records
-and makes the same calls. (The older ``transformations`` run inside the SDK
-before it registers the resource, so the monitor already receives their result.)
+from its callback server and sends a reference to it (a ``Callback``: the server's
+address and a token) in ``RegisterResourceRequest.transforms`` or
+``RegisterStackTransform``. The engine calls each one (``Callbacks.Invoke`` with a
+``TransformRequest``) before it does anything else with the resource, in this
+order: the resource's own transforms, then those of its parent, its parent's
+parent and so on, then the stack's in the order they were registered; each gets
+the inputs and options the one before returned. The policy pack sees the result.
+
+:class:`EngineTransforms` keeps the same records and sends the same
+``TransformRequest`` to the handler the program's callback server runs for the
+token, on the program's event loop, without the gRPC hop: in the same process
+that hop only adds a connection the SDK may close under it (gRPC then logs the
+server's goodbye on stderr), and the handler's exception arrives as it was
+raised. (The older ``transformations`` run inside the SDK before it registers
+the resource, so the monitor already receives their result.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import asyncio
+import traceback
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from concurrent.futures import Future
 from typing import Any
 
-import grpc  # type: ignore[import-untyped]
 from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import alias_pb2, callback_pb2, callback_pb2_grpc, resource_pb2
+from pulumi.runtime._callbacks import _CallbackServicer
+from pulumi.runtime.proto import alias_pb2, callback_pb2, resource_pb2
 
 SIG = rpc._special_sig_key
 OUTPUT_SIG = rpc._special_output_value_sig
@@ -34,13 +43,16 @@ class TransformError(RuntimeError):
 
 
 class EngineTransforms:
-    """The engine's records of transforms, and the calls it makes to run them."""
+    """The engine's records of transforms, and the calls it makes to run them.
 
-    def __init__(self) -> None:
+    ``loop`` is the program's event loop, where its callback server runs.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
         self._stack: list[callback_pb2.Callback] = []
         self._own: dict[str, list[callback_pb2.Callback]] = {}
         self._parents: dict[str, str] = {}
-        self._channels: dict[str, Any] = {}
 
     def register_stack(self, callback: callback_pb2.Callback) -> None:
         """A transform for every resource registered from now on."""
@@ -69,12 +81,6 @@ class EngineTransforms:
         transformed.object.update(_plain(json_format.MessageToDict(properties)))
         return transformed
 
-    def close(self) -> None:
-        """Close the channels to the program's callback servers."""
-        for channel in self._channels.values():
-            channel.close()
-        self._channels.clear()
-
     def _inherited(self, parent: str) -> Iterator[callback_pb2.Callback]:
         while parent:
             yield from self._own.get(parent, [])
@@ -96,29 +102,46 @@ class EngineTransforms:
             properties=properties,
             options=options,
         )
-        stub = callback_pb2_grpc.CallbacksStub(self._channel(callback.target))
+        handler = self._handler(callback, request, position)
+
+        async def transform() -> Any:
+            return await handler(transform_request.SerializeToString())
+
+        pending: Future[Any] = asyncio.run_coroutine_threadsafe(transform(), self._loop)
         try:
-            reply = stub.Invoke(
-                callback_pb2.CallbackInvokeRequest(
-                    token=callback.token, request=transform_request.SerializeToString()
-                ),
-                timeout=60,
-            )
-        except grpc.RpcError as error:
-            details = (error.details() or str(error.code())).strip().splitlines()[0]
+            reply = pending.result(timeout=60)
+        except Exception as error:  # the transform's own, reported in one line
             raise TransformError(
-                f"transform {position} of {request.type} {request.name!r} failed: {details}"
+                f"{_which(request, position)} failed: {type(error).__name__}: {error}"
+                f"{_where(error)}"
             ) from None
-        response = resource_pb2.TransformResponse.FromString(reply.response)
+        response = resource_pb2.TransformResponse.FromString(reply.SerializeToString())
         return (
             response.properties if response.HasField("properties") else properties,
             response.options if response.HasField("options") else options,
         )
 
-    def _channel(self, target: str) -> Any:
-        if target not in self._channels:
-            self._channels[target] = grpc.insecure_channel(target)
-        return self._channels[target]
+    def _handler(
+        self, callback: callback_pb2.Callback, request: Any, position: int
+    ) -> Callable[[bytes], Awaitable[Any]]:
+        """What the program's callback server runs for ``callback``'s token."""
+        for server in _CallbackServicer._servicers:
+            if server._target == callback.target and callback.token in server._callbacks:
+                return server._callbacks[callback.token]
+        raise TransformError(
+            f"{_which(request, position)}: the program serves no callback {callback.token} "
+            f"at {callback.target}"
+        )
+
+
+def _which(request: resource_pb2.RegisterResourceRequest, position: int) -> str:
+    return f"transform {position} of {request.type} {request.name!r}"
+
+
+def _where(error: BaseException) -> str:
+    """`` (at FILE:LINE)`` of the frame that raised ``error``."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
 
 
 def _options(
