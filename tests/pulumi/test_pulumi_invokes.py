@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import pytest
 
 from sm_guardrails.pulumi.harness import ProgramMocks, run_program_dir, run_with_mocks
-from sm_guardrails.pulumi.invokes import PARTITIONS, InvokeAnswers
+from sm_guardrails.pulumi.invokes import PARTITIONS, InvokeAnswers, InvokeAnswersError
 from tests.pulumi.conftest import PROGRAMS, Harness
 
 GET_VPC = "aws:ec2/getVpc:getVpc"
@@ -185,3 +185,11 @@ def test_a_bad_invokes_file_is_one_line(
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"error: InvokeAnswersError: --invokes {canned}: ") and error in line
+
+
+def test_a_source_document_that_is_not_json_is_named() -> None:
+    def program() -> None:
+        aws.iam.get_policy_document(source_policy_documents=["not json"])
+
+    with pytest.raises(InvokeAnswersError, match="a source or override policy document is not"):
+        run_with_mocks(program, mocks=ProgramMocks(preview=True))

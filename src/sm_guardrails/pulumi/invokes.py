@@ -56,7 +56,8 @@ Answerer = Callable[["InvokeAnswers", Mapping[str, Any]], dict[str, Any]]
 
 
 class InvokeAnswersError(ValueError):
-    """A canned results file that is not a mapping of invoke token to result."""
+    """A canned results file that is not a mapping of invoke token to result, or
+    arguments a default answer cannot read."""
 
 
 class InvokeAnswers:
@@ -228,7 +229,13 @@ def _one_or_list(values: Sequence[Any]) -> Any:
 def _statements_of(document: Any) -> list[dict[str, Any]]:
     if not document:
         return []
-    statements = json.loads(document).get("Statement", [])
+    try:
+        statements = json.loads(document).get("Statement", [])
+    except (ValueError, AttributeError) as error:
+        raise InvokeAnswersError(
+            f"{GET_POLICY_DOCUMENT}: a source or override policy document is not a JSON "
+            f"policy ({error}): {document[:60]!r}"
+        ) from None
     return [statements] if isinstance(statements, dict) else list(statements)
 
 
