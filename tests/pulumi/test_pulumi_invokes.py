@@ -193,3 +193,15 @@ def test_a_source_document_that_is_not_json_is_named() -> None:
 
     with pytest.raises(InvokeAnswersError, match="a source or override policy document is not"):
         run_with_mocks(program, mocks=ProgramMocks(preview=True))
+
+
+def test_a_pack_that_fails_after_the_program_ran_does_not_blame_the_invokes(
+    tmp_path: Path, harness_command: Harness
+) -> None:
+    canned = tmp_path / "invokes.json"
+    canned.write_text(json.dumps({GET_VPC: {"id": "vpc-1"}}))
+    result = harness_command("lookup_vpc", "--invokes", canned, "--policy-pack", tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: PolicyPackError: {tmp_path} is not a policy pack")
+    assert GET_ROUTE_TABLES not in line

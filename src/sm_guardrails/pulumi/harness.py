@@ -249,12 +249,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     mocks: ProgramMocks | None = None
+    program_ran = False
     try:
         config = dict(_key_value(item) for item in args.config)
         pack_config = _read_pack_config(args.policy_pack_config)
         canned = load_canned(args.invokes) if args.invokes else {}
         mocks = ProgramMocks(True, canned, config_region(config))
         resources = run_program_dir(args.program, config, mocks=mocks)
+        program_ran = True
         with PolicyPackProcess(args.policy_pack) as pack:
             client = AnalyzerClient(pack.port)
             client.configure(pack_config)
@@ -262,7 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             client.close()
     except Exception as error:  # the program's or the pack's failure, reported in one line
         message = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-        print(f"error: {type(error).__name__}: {message}{_unanswered(mocks)}", file=sys.stderr)
+        hint = "" if program_ran else _unanswered(mocks)
+        print(f"error: {type(error).__name__}: {message}{hint}", file=sys.stderr)
         return 2
     _print_report(resources, diagnostics)
     if mocks.unanswered:
