@@ -181,15 +181,11 @@ def _as_output_values(request: resource_pb2.RegisterResourceRequest) -> struct_p
     upgraded: dict[str, Any] = {}
     for key, value in inputs.items():
         value = _upgrade(value)
-        dependencies = (
-            list(request.propertyDependencies[key].urns)
-            if (key in request.propertyDependencies)
-            else []
-        )
-        if dependencies:
+        dependencies = request.propertyDependencies.get(key)
+        if dependencies is not None and dependencies.urns:
             if not _is_output(value):
                 value = {SIG: OUTPUT_SIG, "value": value}
-            value["dependencies"] = sorted({*value.get("dependencies", []), *dependencies})
+            value["dependencies"] = sorted({*value.get("dependencies", []), *dependencies.urns})
         upgraded[key] = value
     struct = struct_pb2.Struct()
     struct.update(upgraded)
