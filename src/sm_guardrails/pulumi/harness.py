@@ -1,11 +1,13 @@
 """Run a Pulumi program under mocks and have a policy pack judge it, as ``pulumi preview`` would.
 
 ``python -m sm_guardrails.pulumi.harness PROGRAM_DIR --policy-pack PACK_DIR
-[--config key=value]... [--policy-pack-config FILE]`` runs the program with Pulumi's
-mocks in preview mode (a new resource's id and computed outputs are unknown, as at a
-real preview), records every resource's inputs as the engine receives them, starts
-the pack the way the engine does, sends each resource to it over gRPC, prints the
-diagnostics and exits 1 when any is mandatory (2 when the program or pack fails).
+[--config key=value]... [--policy-pack-config FILE] [--invokes FILE]`` runs the program
+with Pulumi's mocks in preview mode (a new resource's id and computed outputs are
+unknown, as at a real preview), runs its resource transforms as the engine does,
+records every resource's inputs as the engine then has them, starts the pack the way
+the engine does, sends each resource to it over gRPC, prints the diagnostics and
+exits 1 when any is mandatory (2 when the program or pack fails). ``--invokes`` gives
+canned results of invokes by token (see :mod:`sm_guardrails.pulumi.invokes`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,16 @@ from typing import Any
 
 import pulumi
 import yaml
-from google.protobuf import json_format  # type: ignore[import-untyped]
+from google.protobuf import empty_pb2, json_format  # type: ignore[import-untyped]
+from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import resource_pb2_grpc
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from sm_guardrails.pulumi.engine import AnalyzerClient, Diagnostic, PolicyPackProcess
+from sm_guardrails.pulumi.invokes import DEFAULT_REGION, InvokeAnswers, load_canned
+from sm_guardrails.pulumi.transforms import EngineTransforms
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -47,24 +53,26 @@ class RegisteredResource:
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-DEFAULT_LOOKUPS: dict[str, dict[str, Any]] = {
-    "aws:index/getRegion:getRegion": {"region": "eu-west-1", "name": "eu-west-1"},
-}
-"""Answers to the invokes a program typically makes before anything is created."""
-
-
 class ProgramMocks(pulumi.runtime.Mocks):
     """Mocks that echo inputs as outputs; in preview a new resource's id and outputs are unknown.
 
-    Outside preview each resource gets the id ``<name>-id`` and an ``arn``; ``lookups``
-    answers invokes by token (e.g. ``aws:ec2/getVpc:getVpc``) on top of
-    :data:`DEFAULT_LOOKUPS`, and ``calls`` keeps them.
+    Outside preview each resource gets the id ``<name>-id`` and an ``arn``. Invokes are
+    answered by :class:`~sm_guardrails.pulumi.invokes.InvokeAnswers`: ``lookups`` gives
+    canned results by token (e.g. ``aws:ec2/getVpc:getVpc``), the common pure invokes
+    are answered for ``region``; ``calls`` keeps every invoke and ``unanswered`` the
+    tokens of those that got an empty result.
     """
 
-    def __init__(self, preview: bool, lookups: Mapping[str, dict[str, Any]] | None = None):
+    def __init__(
+        self,
+        preview: bool,
+        lookups: Mapping[str, dict[str, Any]] | None = None,
+        region: str = DEFAULT_REGION,
+    ):
         self.preview = preview
-        self.lookups = {**DEFAULT_LOOKUPS, **(lookups or {})}
+        self.answers = InvokeAnswers(lookups, region)
         self.calls: list[pulumi.runtime.MockCallArgs] = []
+        self.unanswered: list[str] = []
 
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
@@ -77,22 +85,37 @@ class ProgramMocks(pulumi.runtime.Mocks):
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.calls.append(args)
-        return dict(self.lookups.get(args.token, {})), []
+        result = self.answers.answer(args.token, args.args)
+        if result is None:
+            if args.token not in self.unanswered:
+                self.unanswered.append(args.token)
+            return {}, []
+        return result, []
 
 
-class _RecordingMonitor(MockMonitor):
-    """The mock monitor, keeping each registration's inputs exactly as the program sent them."""
+class _RecordingMonitor(MockMonitor, resource_pb2_grpc.ResourceMonitorStub):
+    """The mock monitor, running the program's transforms as the engine does and keeping
+    each registration's inputs as the engine then has them.
 
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+    It passes for the engine monitor's gRPC stub (whose ``__init__`` is not called):
+    pulumi 3.196 starts the callback server that serves transforms only for one.
+    """
+
+    def __init__(self, mocks: pulumi.runtime.Mocks, project: str, stack: str) -> None:
         super().__init__(mocks)
+        self._urn_prefix = f"urn:pulumi:{stack}::{project}"
+        self.transforms = EngineTransforms(_ensure_event_loop())  # type: ignore[no-untyped-call]
         self.registered: list[RegisteredResource] = []
         self._engine_urns: dict[str, str] = {}
         self._by_mock_urn: dict[str, RegisteredResource] = {}
 
     def RegisterResource(self, request: Any) -> Any:  # the gRPC method's name
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != STACK_TYPE:
-            urn = self._engine_urn(response.urn, request.parent, request.type, request.name)
+            request = self.transforms.apply(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        self.transforms.record(response.urn, request)
+        if request.type != STACK_TYPE:
+            urn = self._engine_urn(request.parent, request.type, request.name)
             self._engine_urns[response.urn] = urn
             resource = RegisteredResource(
                 resource_type=request.type,
@@ -112,13 +135,20 @@ class _RecordingMonitor(MockMonitor):
             resource.outputs.update(json_format.MessageToDict(request.outputs))
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
-    def _engine_urn(self, mock_urn: str, parent: str, resource_type: str, name: str) -> str:
-        """The URN the engine gives: the parent's type chain, without the root stack's type."""
-        stack_and_project = "::".join(mock_urn.split("::")[:2])
+    def RegisterStackTransform(self, request: Any) -> Any:  # the gRPC method's name
+        self.transforms.register_stack(request)
+        return empty_pb2.Empty()
+
+    def _engine_urn(self, parent: str, resource_type: str, name: str) -> str:
+        """The URN the engine gives: the parent's type chain, without the root stack's type.
+
+        (Not the mock URN's stack and project: pulumi 3.196's mock monitor reads them in a
+        thread that does not see the settings, and writes ``stack::project``.)
+        """
         parent_urn = self._engine_urns.get(parent)
         if parent_urn is not None:
             resource_type = f"{parent_urn.split('::')[2]}${resource_type}"
-        return f"{stack_and_project}::{resource_type}::{name}"
+        return f"{self._urn_prefix}::{resource_type}::{name}"
 
 
 def run_with_mocks(
@@ -140,10 +170,14 @@ def run_with_mocks(
             for key, value in (config or {}).items()
         }
     )
-    monitor = _RecordingMonitor(mocks)
+    monitor = _RecordingMonitor(mocks, project, stack)
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=mocks.preview, monitor=monitor
     )
+    # As the language host does before it runs a program: a new callback server for this
+    # monitor (pulumi 3.196's set_mocks keeps the last run's), and the features it supports.
+    pulumi_settings.SETTINGS.callbacks = None
+    _sync_await(pulumi_settings._load_monitor_feature_support())  # type: ignore[no-untyped-call]
 
     def run() -> None:
         program()
@@ -153,22 +187,34 @@ def run_with_mocks(
 
 
 def run_program_dir(
-    program_dir: Path, config: Mapping[str, str] | None = None, stack: str = "dev"
+    program_dir: Path,
+    config: Mapping[str, str] | None = None,
+    stack: str = "dev",
+    mocks: ProgramMocks | None = None,
 ) -> list[RegisteredResource]:
-    """Run a Pulumi Python program folder (``Pulumi.yaml`` + ``__main__.py``) in preview mode."""
+    """Run a Pulumi Python program folder (``Pulumi.yaml`` + ``__main__.py``) in preview mode.
+
+    ``mocks`` defaults to :class:`ProgramMocks` in preview mode, in the ``aws:region``
+    of ``config``.
+    """
     project = _project_name(program_dir)
     main = program_dir / "__main__.py"
     sys.path.insert(0, str(program_dir))
     try:
         return run_with_mocks(
             lambda: runpy.run_path(str(main), run_name="__main__"),
-            mocks=ProgramMocks(preview=True),
+            mocks=mocks or ProgramMocks(preview=True, region=config_region(config or {})),
             project=project,
             stack=stack,
             config=config,
         )
     finally:
         sys.path.remove(str(program_dir))
+
+
+def config_region(config: Mapping[str, str]) -> str:
+    """The region the program's ``aws:region`` config names, else the harness's default."""
+    return config.get("aws:region", DEFAULT_REGION)
 
 
 def _project_name(program_dir: Path) -> str:
@@ -198,21 +244,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--policy-pack", type=Path, required=True, help="policy pack folder")
     parser.add_argument("--policy-pack-config", type=Path, help="pack config JSON file")
     parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "--invokes", type=Path, metavar="FILE", help="JSON/YAML: invoke token -> canned result"
+    )
     args = parser.parse_args(argv)
+    mocks: ProgramMocks | None = None
+    program_ran = False
     try:
         config = dict(_key_value(item) for item in args.config)
         pack_config = _read_pack_config(args.policy_pack_config)
-        resources = run_program_dir(args.program, config)
+        canned = load_canned(args.invokes) if args.invokes else {}
+        mocks = ProgramMocks(True, canned, config_region(config))
+        resources = run_program_dir(args.program, config, mocks=mocks)
+        program_ran = True
         with PolicyPackProcess(args.policy_pack) as pack:
             client = AnalyzerClient(pack.port)
             client.configure(pack_config)
             diagnostics = judge(resources, client)
             client.close()
     except Exception as error:  # the program's or the pack's failure, reported in one line
-        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        message = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+        hint = "" if program_ran else _unanswered(mocks)
+        print(f"error: {type(error).__name__}: {message}{hint}", file=sys.stderr)
         return 2
     _print_report(resources, diagnostics)
+    if mocks.unanswered:
+        print(f"note: {_unanswered(mocks).lstrip('; ')}", file=sys.stderr)
     return 1 if any(diagnostic.mandatory for diagnostic in diagnostics) else 0
+
+
+def _unanswered(mocks: ProgramMocks | None) -> str:
+    """What to say about the invokes the harness answered with an empty result."""
+    if mocks is None or not mocks.unanswered:
+        return ""
+    tokens = ", ".join(mocks.unanswered)
+    example = json.dumps({mocks.unanswered[0]: {"<output>": "<value>"}})
+    return (
+        f"; the program called {tokens}, which the harness answered with an empty result: "
+        f"give canned results with --invokes FILE (JSON or YAML, e.g. {example})"
+    )
 
 
 def _key_value(item: str) -> tuple[str, str]:
