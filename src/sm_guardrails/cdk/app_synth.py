@@ -105,7 +105,7 @@ def _act_on_verdict(app: cdk.App, coverage: Coverage, directory: Path) -> None:
     if report.blocking:
         _fail(report, directory, printed=False)
     if report.violations:
-        print(report_text(report.violations), file=sys.stderr)
+        print(report_text(report.violations, release.NATIVE_ACKNOWLEDGE), file=sys.stderr)
 
 
 def _fail(report: PluginReport, directory: Path, printed: bool) -> None:
@@ -115,7 +115,8 @@ def _fail(report: PluginReport, directory: Path, printed: bool) -> None:
     )
     if printed:
         raise GuardrailViolationError(cause)
-    raise GuardrailViolationError(f"{report_text(report.violations)}\n\n{cause}")
+    text = report_text(report.violations, release.NATIVE_ACKNOWLEDGE)
+    raise GuardrailViolationError(f"{text}\n\n{cause}")
 
 
 def _install_excepthook() -> None:

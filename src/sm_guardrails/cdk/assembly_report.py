@@ -123,8 +123,9 @@ def plugin_report_in(directory: Path) -> PluginReport | None:
     return None
 
 
-def report_text(violations: Sequence[Mapping[str, Any]]) -> str:
-    """The violations as CDK prints a validation report: severity, rule, where, the fix."""
+def report_text(violations: Sequence[Mapping[str, Any]], acknowledgeable: bool) -> str:
+    """The violations as CDK prints a validation report: severity, rule, where, the fix,
+    and (``acknowledgeable``: the release has ``Validations``) the acknowledgement id."""
     blocks = []
     for violation in violations:
         lines = [f"{violation['severity'].upper()} {violation['description']} ({PLUGIN_NAME})"]
@@ -134,6 +135,8 @@ def report_text(violations: Sequence[Mapping[str, Any]]) -> str:
             lines.append(f"   {where} ({resource.get('logicalId', 'N/A')})")
         if violation.get("suggestedFix"):
             lines.append(f"   Suggested fix: {violation['suggestedFix']}")
+        if acknowledgeable and violation["severity"] != "fatal":
+            lines.append(f"   Acknowledge with '{PLUGIN_NAME}::{violation['ruleName']}'")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
