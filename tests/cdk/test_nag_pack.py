@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import aws_cdk as cdk
 import pytest
 
 from sm_guardrails.cdk import enforce, exempt
-from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
+from sm_guardrails.cdk.nag import ASPECT_PACK, PACK_NAME, SmGuardrailsChecks
 from tests.cdk.helpers import notebook, synth
 
 Build = Callable[[cdk.Stack], object]
@@ -38,10 +39,20 @@ CASES: dict[str, Build] = {
 
 def _nag_verdicts(outdir: Path, build: Build) -> set[tuple[str, str]]:
     app = cdk.App(outdir=str(outdir))
-    cdk.Validations.of(app).add_plugins(SmGuardrailsChecks(app))
+    if ASPECT_PACK:
+        cdk.Aspects.of(app).add(SmGuardrailsChecks())
+    else:
+        cdk.Validations.of(app).add_plugins(SmGuardrailsChecks(app))
     build(cdk.Stack(app, "Stack"))
     with contextlib.suppress(RuntimeError):  # an error fails synth; the report says which
-        app.synth()
+        assembly = app.synth()
+    if ASPECT_PACK:  # cdk-nag 2 reports as annotations: "SmGuardrails-SMG-1: <title>"
+        return {
+            (match[1], message.level.value)
+            for stack in assembly.stacks_recursively
+            for message in stack.messages
+            if (match := re.match(rf"{PACK_NAME}-(SMG-\d): ", str(message.entry.data)))
+        }
     report_file = outdir / "validation-report.json"  # written only when a plugin reports
     plugins = json.loads(report_file.read_text())["pluginReports"] if report_file.exists() else []
     prefix = f"{PACK_NAME}-"
