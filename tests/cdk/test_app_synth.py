@@ -37,6 +37,8 @@ sagemaker.CfnNotebookInstance(
     direct_internet_access="Enabled" if "open" in sys.argv else "Disabled",
     subnet_id="subnet-0123456789abcdef0", security_group_ids=["sg-0123456789abcdef0"],
     root_access="Enabled",  # a warning, SMG-3
+    kms_key_id="alias/notebooks",
+    instance_metadata_service_configuration={"minimumInstanceMetadataServiceVersion": "2"},
 )
 app.synth()
 """
@@ -154,7 +156,9 @@ def test_import_below_the_floor_says_the_range_and_the_fallback_in_one_line(
     """The release is read from the package metadata, here that of an aws-cdk-lib 2.45."""
     metadata = tmp_path / "aws_cdk_lib-2.45.0.dist-info"
     metadata.mkdir()
-    (metadata / "METADATA").write_text("Metadata-Version: 2.1\nName: aws-cdk-lib\nVersion: 2.45.0\n")
+    (metadata / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: aws-cdk-lib\nVersion: 2.45.0\n"
+    )
     probe = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import sm_guardrails.cdk"
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
@@ -170,5 +174,5 @@ def test_import_below_the_floor_says_the_range_and_the_fallback_in_one_line(
 
 
 def test_the_mechanism_matches_the_release() -> None:
-    assert release.USES_PLUGIN == (release.RELEASE >= (2, 271, 0))
-    assert release.NATIVE_ACKNOWLEDGE == (release.RELEASE >= (2, 254, 0))
+    assert (release.RELEASE >= (2, 271, 0)) == release.USES_PLUGIN
+    assert (release.RELEASE >= (2, 254, 0)) == release.NATIVE_ACKNOWLEDGE

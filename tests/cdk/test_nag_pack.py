@@ -48,7 +48,7 @@ def _nag_verdicts(outdir: Path, build: Build) -> set[tuple[str, str]]:
         assembly = app.synth()
     if ASPECT_PACK:  # cdk-nag 2 reports as annotations: "SmGuardrails-SMG-1: <title>"
         return {
-            (match[1], message.level.value)
+            (match[1], message.level.value.lower())
             for stack in assembly.stacks_recursively
             for message in stack.messages
             if (match := re.match(rf"{PACK_NAME}-(SMG-\d): ", str(message.entry.data)))

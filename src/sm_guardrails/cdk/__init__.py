@@ -16,7 +16,7 @@ from sm_guardrails.extras import require_extra
 
 require_extra("cdk", __name__, "aws_cdk", "constructs")
 
-from sm_guardrails.cdk import release  # checks the aws-cdk-lib release first
+from sm_guardrails.cdk import release as release  # checks the aws-cdk-lib release first
 from sm_guardrails.cdk._findings import PLUGIN_NAME
 from sm_guardrails.cdk.app_synth import GuardrailViolationError
 from sm_guardrails.cdk.aspect import NotebookGuardrailAspect

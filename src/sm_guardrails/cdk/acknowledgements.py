@@ -38,8 +38,10 @@ class RecordedAcknowledgement:
 
     def covers(self, construct_path: str) -> bool:
         """True when the construct at ``construct_path`` is the one acknowledged or under it."""
-        return not self.path or construct_path == self.path or construct_path.startswith(
-            self.path + "/"
+        return (
+            not self.path
+            or construct_path == self.path
+            or construct_path.startswith(self.path + "/")
         )
 
 
@@ -76,8 +78,9 @@ def reasonless_message(ack: RecordedAcknowledgement) -> tuple[str, str]:
     return (
         f"[SMG-0] Validations.of({ack.path or '/'!r}).acknowledge({ack_id!r})"
         " has no reason, so it exempts nothing",
-        f"Give the acknowledgement a reason a reviewer can check, e.g. cdk.Acknowledgment("
-        f"id={ack_id!r}, reason='SEC-42: isolated lab account'), or use sm_guardrails.cdk.exempt().",
+        "Give the acknowledgement a reason a reviewer can check, e.g. cdk.Acknowledgment("
+        f"id={ack_id!r}, reason='SEC-42: isolated lab account'), "
+        "or use sm_guardrails.cdk.exempt().",
     )
 
 

@@ -80,7 +80,7 @@ def guard_app_synth() -> None:
 
     synth.__doc__ = jsii_synth.__doc__
     synth._sm_guardrails = True  # type: ignore[attr-defined]
-    cdk.App.synth = synth  # type: ignore[method-assign]
+    cdk.App.synth = synth  # type: ignore[method-assign,assignment]
     _install_excepthook()
 
 

@@ -66,9 +66,11 @@ def judge_assembly(
     """
     stacks = read_assembly(directory)
     findings: list[TemplateFinding] = list(judge(str(file) for file in stacks.templates))
+    # Reading them costs a Node.js call per construct: only for findings they could hide.
+    open_findings = [item for item in findings if not item.finding.exemption]
     acknowledgements = (
-        list(recorded_acknowledgements(root, {item.finding.rule_id for item in findings}))
-        if read_acknowledgements and findings
+        list(recorded_acknowledgements(root, {item.finding.rule_id for item in open_findings}))
+        if read_acknowledgements and open_findings
         else []
     )
     report = PluginReport()
@@ -83,14 +85,23 @@ def judge_assembly(
             report.violations.append(violation)
         else:
             report.suppressed.append(
-                {**violation, "acknowledgedId": f"{PLUGIN_NAME}::{ack.rule_id}",
-                 "reason": ack.reason, "acknowledgedAt": ack.path or "/"}
+                {
+                    **violation,
+                    "acknowledgedId": f"{PLUGIN_NAME}::{ack.rule_id}",
+                    "reason": ack.reason,
+                    "acknowledgedAt": ack.path or "/",
+                }
             )
     for ack, constructs in reasonless.items():
         text, fix = reasonless_message(ack)
         report.violations.append(
-            {"ruleName": "SMG-0", "description": text, "suggestedFix": fix,
-             "severity": "fatal", "violatingConstructs": constructs}
+            {
+                "ruleName": "SMG-0",
+                "description": text,
+                "suggestedFix": fix,
+                "severity": "fatal",
+                "violatingConstructs": constructs,
+            }
         )
     return report
 
@@ -104,7 +115,8 @@ def write_report(directory: Path, report: PluginReport) -> Path:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         document = {"version": manifest["version"], "title": "Validation Report"}
     others = [
-        entry for entry in document.get("pluginReports", [])
+        entry
+        for entry in document.get("pluginReports", [])
         if entry.get("pluginName") != PLUGIN_NAME
     ]
     document["pluginReports"] = [*others, report.as_json()]
