@@ -191,3 +191,7 @@ def run(smoke: bool) -> str:
         lines += ["", "cdk-nag was not run (smoke mode, or `cdk_nag` is not installed)."]
     lines += ["", *_scaling([*scaling, headline])]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # one release's CDK section: `python -m bench.cdk_bench` in its venv
+    print(run(smoke=False))
