@@ -90,3 +90,26 @@ def test_nag_pack_does_not_see_an_escape_hatch_override(tmp_path: Path) -> None:
 
     assert ("SMG-1", "error") in _enforce_verdicts(tmp_path / "enforce", build)
     assert _nag_verdicts(tmp_path / "nag", build) == set()
+
+
+@pytest.mark.skipif(not ASPECT_PACK, reason="cdk-nag 3 takes Validations acknowledgements")
+def test_nag_suppressions_silence_only_the_suppressed_notebook_on_cdk_nag_2(
+    tmp_path: Path,
+) -> None:
+    from cdk_nag import NagPackSuppression, NagSuppressions
+
+    app = cdk.App(outdir=str(tmp_path))
+    cdk.Aspects.of(app).add(SmGuardrailsChecks())
+    stack = cdk.Stack(app, "Stack")
+    suppressed = notebook(stack, "Suppressed", direct_internet_access="Enabled")
+    notebook(stack, "Other", direct_internet_access="Enabled")
+    NagSuppressions.add_resource_suppressions(
+        suppressed, [NagPackSuppression(id=f"{PACK_NAME}-SMG-1", reason="SEC-1: reviewed lab")]
+    )
+    errors = {
+        message.id
+        for stack_artifact in app.synth().stacks_recursively
+        for message in stack_artifact.messages
+        if str(message.entry.data).startswith(f"{PACK_NAME}-SMG-1: ")
+    }
+    assert errors == {"/Stack/Other"}
