@@ -36,6 +36,7 @@ from sm_guardrails.cdk.assembly_report import (
     write_report,
 )
 from sm_guardrails.cdk.coverage import Coverage, registered_coverage
+from sm_guardrails.cloudformation import TemplateError
 
 _VALIDATION_FAILED = "ValidationFailed:"
 """How a failed validation report reaches Python from aws-cdk-lib (a jsii RuntimeError)."""
@@ -97,7 +98,7 @@ def _act_on_verdict(app: cdk.App, coverage: Coverage, directory: Path) -> None:
             directory, coverage.findings, app, read_acknowledgements=release.NATIVE_ACKNOWLEDGE
         )
         write_report(directory, report)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, TemplateError) as error:
         raise GuardrailViolationError(
             f"sm-guardrails could not read the cloud assembly in {directory} ({error}), so no "
             "notebook of it was judged; run `sm-guardrails check` on it to see why"
