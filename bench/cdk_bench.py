@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -193,5 +194,32 @@ def run(smoke: bool) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # one release's CDK section: `python -m bench.cdk_bench` in its venv
-    print(run(smoke=False))
+def run_release(repetitions: int) -> str:
+    """enforce(app) against plain synth only, on the installed aws-cdk-lib: the Markdown row.
+
+    For the releases of the supported range where enforce() works differently (on 2.80 it
+    judges the written assembly after synth), in that release's virtualenv.
+    """
+    result = _measure([BASELINE, ENFORCE], [FULL.constructs], repetitions)[0]
+    wall, cpu = _samples(result, "samples"), _samples(result, "cpu")
+    ratio = paired_ratio(cpu, ENFORCE, BASELINE)
+    release = ".".join(map(str, installed_release("aws-cdk-lib") or ()))
+    row = [
+        release,
+        str(result["constructs"]),
+        str(len(cpu[BASELINE])),
+        f"{median(cpu[BASELINE]):.2f}",
+        f"{median(cpu[ENFORCE]):.2f}",
+        f"{ratio:.2f}x",
+        f"{paired_ratio(wall, ENFORCE, BASELINE):.2f}x",
+        verdict(ratio <= 1.1),
+    ]
+    headers = [
+        "aws-cdk-lib", "constructs", "repetitions", "nothing CPU s", "enforce(app) CPU s",
+        "CPU ratio", "wall ratio", "within 1.10x",
+    ]  # fmt: skip
+    return table(headers, [row])
+
+
+if __name__ == "__main__":  # `python -m bench.cdk_bench [repetitions]` in a release's venv
+    print(run_release(int(sys.argv[1]) if len(sys.argv) > 1 else FULL.repetitions))
