@@ -85,11 +85,13 @@ def _element_paths(template: Path, metadata: Mapping[str, Any]) -> dict[tuple[st
             child = children.get(nested[stack])
             if child is not None:
                 files[stack] = child
-    return {
-        (os.path.realpath(files[owner(path)]), logical_id): path.lstrip("/")
-        for path, logical_id in ids.items()
-        if owner(path) in files
-    }
+    real = {stack: os.path.realpath(file) for stack, file in files.items()}
+    found: dict[tuple[str, str], str] = {}
+    for path, logical_id in ids.items():
+        stack = owner(path) if nested else ""
+        if stack in real:
+            found[(real[stack], logical_id)] = path.lstrip("/")
+    return found
 
 
 def _json(file: Path) -> dict[str, Any]:
