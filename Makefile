@@ -41,19 +41,42 @@ lint: venv
 test: install lint $(TOOLS)/checkov-venv/.installed
 	$(RUN) $(BIN)/python -m pytest -n 2
 
-# The CDK and Pulumi tests on the oldest supported releases (tests/constraints-floor.txt),
-# in a virtualenv of their own under .tools/.
+# The CDK and Pulumi tests on the oldest supported releases, each in a virtualenv of its
+# own under .tools/: tests/constraints-floor.txt (aws-cdk-lib 2.271, the first release
+# whose validation plugin enforce() relies on, and the Pulumi floors) runs every test of
+# tests/cdk and tests/pulumi; tests/constraints-floor-cdk-<release>.txt, one per older
+# range where enforce() judges the assembly itself (2.80: no Validations; 2.254: native
+# acknowledgements that reach across the app), run the CDK tests whose outcome depends
+# on the release (FLOOR_CDK_TESTS: enforce failing synth and python app.py, overrides,
+# later aspects, Stages, nested stacks, exemptions, acknowledgements, the cdk-nag pack).
 FLOOR_VENV := $(TOOLS)/floor-venv
 FLOOR_RUN := PATH="$(NODE_BIN):$(abspath $(FLOOR_VENV))/bin:$$PATH" JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
+FLOOR_CDK := 2.80 2.254
+FLOOR_CDK_TESTS := tests/cdk/test_app_synth.py tests/cdk/test_validation.py \
+	tests/cdk/test_validation_held.py tests/cdk/test_exempt.py tests/cdk/test_aspect.py \
+	tests/cdk/test_nag_pack.py tests/cdk/test_optional_import.py
 
-test-floor: tools $(FLOOR_VENV)/.installed $(TOOLS)/checkov-venv/.installed
+test-floor: tools $(FLOOR_VENV)/.installed $(FLOOR_CDK:%=$(TOOLS)/floor-venv-cdk-%/.installed) \
+		$(TOOLS)/checkov-venv/.installed
 	$(FLOOR_RUN) $(FLOOR_VENV)/bin/python -m pytest -n 2 -q tests/cdk tests/pulumi
+	for release in $(FLOOR_CDK); do \
+		venv=$(abspath $(TOOLS))/floor-venv-cdk-$$release; \
+		PATH="$(NODE_BIN):$$venv/bin:$$PATH" JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1 \
+			$$venv/bin/python -m pytest -n 2 -q $(FLOOR_CDK_TESTS) || exit 1; \
+	done
 
 $(FLOOR_VENV)/.installed: pyproject.toml tests/constraints-floor.txt
 	$(PYTHON) -m venv $(FLOOR_VENV)
 	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
 	$(FLOOR_VENV)/bin/python -m pip install --quiet -e '.[cdk,pulumi,nag]' --group dev \
 		-c tests/constraints-floor.txt
+	touch $@
+
+$(TOOLS)/floor-venv-cdk-%/.installed: pyproject.toml tests/constraints-floor-cdk-%.txt
+	$(PYTHON) -m venv $(TOOLS)/floor-venv-cdk-$*
+	$(TOOLS)/floor-venv-cdk-$*/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(TOOLS)/floor-venv-cdk-$*/bin/python -m pip install --quiet -e '.[cdk,nag]' --group dev \
+		-c tests/constraints-floor-cdk-$*.txt
 	touch $@
 
 demo: install

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench.process import python_module, run_measured
 from bench.stats import median, paired_ratio, table, verdict
+from sm_guardrails.extras import installed_release
 
 BASELINE = "nothing"
 FLOOR = "no-op aspect (floor)"
@@ -74,7 +75,7 @@ def _samples(result: Mapping[str, object], measure: str) -> Samples:
     return samples
 
 
-def _headline(result: Mapping[str, object], variants: Sequence[str]) -> list[str]:
+def _headline(result: Mapping[str, object], variants: Sequence[str], release: str) -> list[str]:
     wall, cpu = _samples(result, "samples"), _samples(result, "cpu")
     rows = []
     for variant in variants:
@@ -91,7 +92,7 @@ def _headline(result: Mapping[str, object], variants: Sequence[str]) -> list[str
         )
     headers = ["variant", "wall s", "CPU s", "CPU ratio to nothing", "added", "wall ratio"]
     return [
-        f"### CDK synth, {result['constructs']} constructs "
+        f"### CDK synth, {result['constructs']} constructs, aws-cdk-lib {release} "
         f"({len(wall[BASELINE])} interleaved repetitions, medians)",
         "",
         "CPU is the synth's CPU time in Python and in jsii's Node.js processes; ratios are "
@@ -161,22 +162,64 @@ def _scaling(results: Sequence[Mapping[str, object]]) -> list[str]:
     ]
 
 
+def _available(smoke: bool) -> list[str]:
+    """The variants the installed releases offer (a plugin needs aws-cdk-lib 2.254, and the
+    cdk-nag variant cdk-nag 3: on the aws-cdk-lib floor, 2.80, neither is run)."""
+    cdk_release = installed_release("aws-cdk-lib") or (0,)
+    variants = [name for name in VARIANTS if name != CDK_NAG]
+    if cdk_release < (2, 254):
+        variants.remove(VALIDATION)
+    if not smoke and (installed_release("cdk-nag") or (0,)) >= (3,):
+        variants.append(CDK_NAG)
+    return variants
+
+
 def run(smoke: bool) -> str:
     """Measure, and return the Markdown section."""
     sizes = SMOKE if smoke else FULL
-    variants = [name for name in VARIANTS if name != CDK_NAG]
-    if not smoke and importlib.util.find_spec("cdk_nag") is not None:
-        variants.append(CDK_NAG)
+    variants = _available(smoke)
     headline = _measure(variants, [sizes.constructs], sizes.repetitions)[0]
+    release = ".".join(map(str, installed_release("aws-cdk-lib") or ()))
     scaling = (
         _measure(SCALING_VARIANTS, sizes.scaling, sizes.scaling_repetitions)
         if sizes.scaling
         else []
     )
-    lines = _headline(headline, variants)
+    lines = _headline(headline, variants, release)
     if CDK_NAG in variants:
         lines += ["", CDK_NAG_NOTE]
     else:
         lines += ["", "cdk-nag was not run (smoke mode, or `cdk_nag` is not installed)."]
     lines += ["", *_scaling([*scaling, headline])]
     return "\n".join(lines)
+
+
+def run_release(repetitions: int) -> str:
+    """enforce(app) against plain synth only, on the installed aws-cdk-lib: the Markdown row.
+
+    For the releases of the supported range where enforce() works differently (on 2.80 it
+    judges the written assembly after synth), in that release's virtualenv.
+    """
+    result = _measure([BASELINE, ENFORCE], [FULL.constructs], repetitions)[0]
+    wall, cpu = _samples(result, "samples"), _samples(result, "cpu")
+    ratio = paired_ratio(cpu, ENFORCE, BASELINE)
+    release = ".".join(map(str, installed_release("aws-cdk-lib") or ()))
+    row = [
+        release,
+        str(result["constructs"]),
+        str(len(cpu[BASELINE])),
+        f"{median(cpu[BASELINE]):.2f}",
+        f"{median(cpu[ENFORCE]):.2f}",
+        f"{ratio:.2f}x",
+        f"{paired_ratio(wall, ENFORCE, BASELINE):.2f}x",
+        verdict(ratio <= 1.1),
+    ]
+    headers = [
+        "aws-cdk-lib", "constructs", "repetitions", "nothing CPU s", "enforce(app) CPU s",
+        "CPU ratio", "wall ratio", "within 1.10x",
+    ]  # fmt: skip
+    return table(headers, [row])
+
+
+if __name__ == "__main__":  # `python -m bench.cdk_bench [repetitions]` in a release's venv
+    print(run_release(int(sys.argv[1]) if len(sys.argv) > 1 else FULL.repetitions))

@@ -8,8 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
+
+from sm_guardrails.cdk import release
+
+needs_native_acknowledge = pytest.mark.skipif(
+    not release.NATIVE_ACKNOWLEDGE,
+    reason="aws-cdk-lib before 2.254 has no Validations.of(scope).acknowledge to test",
+)
+"""For the tests of ``Validations.of(scope).acknowledge``, which older releases lack."""
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/notebook"
 

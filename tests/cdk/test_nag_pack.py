@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import aws_cdk as cdk
 import pytest
 
 from sm_guardrails.cdk import enforce, exempt
-from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
+from sm_guardrails.cdk.nag import ASPECT_PACK, PACK_NAME, SmGuardrailsChecks
 from tests.cdk.helpers import notebook, synth
 
 Build = Callable[[cdk.Stack], object]
@@ -38,10 +39,20 @@ CASES: dict[str, Build] = {
 
 def _nag_verdicts(outdir: Path, build: Build) -> set[tuple[str, str]]:
     app = cdk.App(outdir=str(outdir))
-    cdk.Validations.of(app).add_plugins(SmGuardrailsChecks(app))
+    if ASPECT_PACK:
+        cdk.Aspects.of(app).add(SmGuardrailsChecks())
+    else:
+        cdk.Validations.of(app).add_plugins(SmGuardrailsChecks(app))
     build(cdk.Stack(app, "Stack"))
     with contextlib.suppress(RuntimeError):  # an error fails synth; the report says which
-        app.synth()
+        assembly = app.synth()
+    if ASPECT_PACK:  # cdk-nag 2 reports as annotations: "SmGuardrails-SMG-1: <title>"
+        return {
+            (match[1], message.level.value.lower())
+            for stack in assembly.stacks_recursively
+            for message in stack.messages
+            if (match := re.match(rf"{PACK_NAME}-(SMG-\d): ", str(message.entry.data)))
+        }
     report_file = outdir / "validation-report.json"  # written only when a plugin reports
     plugins = json.loads(report_file.read_text())["pluginReports"] if report_file.exists() else []
     prefix = f"{PACK_NAME}-"
@@ -79,3 +90,26 @@ def test_nag_pack_does_not_see_an_escape_hatch_override(tmp_path: Path) -> None:
 
     assert ("SMG-1", "error") in _enforce_verdicts(tmp_path / "enforce", build)
     assert _nag_verdicts(tmp_path / "nag", build) == set()
+
+
+@pytest.mark.skipif(not ASPECT_PACK, reason="cdk-nag 3 takes Validations acknowledgements")
+def test_nag_suppressions_silence_only_the_suppressed_notebook_on_cdk_nag_2(
+    tmp_path: Path,
+) -> None:
+    from cdk_nag import NagPackSuppression, NagSuppressions
+
+    app = cdk.App(outdir=str(tmp_path))
+    cdk.Aspects.of(app).add(SmGuardrailsChecks())
+    stack = cdk.Stack(app, "Stack")
+    suppressed = notebook(stack, "Suppressed", direct_internet_access="Enabled")
+    notebook(stack, "Other", direct_internet_access="Enabled")
+    NagSuppressions.add_resource_suppressions(
+        suppressed, [NagPackSuppression(id=f"{PACK_NAME}-SMG-1", reason="SEC-1: reviewed lab")]
+    )
+    errors = {
+        message.id
+        for stack_artifact in app.synth().stacks_recursively
+        for message in stack_artifact.messages
+        if str(message.entry.data).startswith(f"{PACK_NAME}-SMG-1: ")
+    }
+    assert errors == {"/Stack/Other"}

@@ -2,7 +2,8 @@
 
 - :class:`SecureNotebookInstance`: a notebook that is always in a private subnet,
   behind a security group, without direct internet access.
-- :func:`enforce`: fail synthesis on any notebook of the app that breaks a rule.
+- :func:`enforce`: fail synthesis on any notebook of the app that breaks a rule
+  (:class:`GuardrailViolationError`), on aws-cdk-lib 2.80 and newer.
 - :class:`NotebookGuardrailAspect`: the same check, added as an aspect to a scope
   (it hands the scope to the plugin ``enforce`` uses, so findings are reported once).
 - :class:`GuardrailValidationPlugin`: the validation plugin itself.
@@ -15,7 +16,9 @@ from sm_guardrails.extras import require_extra
 
 require_extra("cdk", __name__, "aws_cdk", "constructs")
 
+from sm_guardrails.cdk import release as release  # checks the aws-cdk-lib release first
 from sm_guardrails.cdk._findings import PLUGIN_NAME
+from sm_guardrails.cdk.app_synth import GuardrailViolationError
 from sm_guardrails.cdk.aspect import NotebookGuardrailAspect
 from sm_guardrails.cdk.controls import (
     NotebookConfigRules,
@@ -30,6 +33,7 @@ from sm_guardrails.cdk.validation import GuardrailValidationPlugin
 __all__ = [
     "PLUGIN_NAME",
     "GuardrailValidationPlugin",
+    "GuardrailViolationError",
     "NotebookConfigRules",
     "NotebookGuardrailAspect",
     "NotebookPermissionsBoundary",

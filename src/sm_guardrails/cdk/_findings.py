@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sm_guardrails.catalog import CFN_PROPERTY_NAMES
+from sm_guardrails.cloudformation import TemplateFinding
 from sm_guardrails.evaluation import Finding
+from sm_guardrails.rules import CHECKS
 
 PLUGIN_NAME = "sm-guardrails"
 """The validation plugin's name; acknowledgement ids read ``sm-guardrails::SMG-1``."""
@@ -18,3 +21,21 @@ def severity(finding: Finding) -> str:
 def acknowledgement_id(rule_id: str) -> str:
     """The id that ``Validations.of(scope).acknowledge`` takes for ``rule_id``."""
     return f"{PLUGIN_NAME}::{rule_id}"
+
+
+def description(item: TemplateFinding) -> str:
+    """``[SMG-1] <message>.``, naming the notebook of a template body and the exemption."""
+    finding = item.finding
+    exempted = f" Exempted: {finding.exemption}." if finding.exemption else ""
+    inner = f"notebook {item.inner} of its template body: " if item.inner else ""
+    return f"[{finding.rule_id}] {inner}{finding.message}.{exempted}"
+
+
+def property_paths(item: TemplateFinding) -> list[str]:
+    """Where in the resource the properties the finding's rule reads are, as CDK reports them."""
+    if item.inner:
+        return ["Properties/TemplateBody"]
+    return [
+        "Properties/" + CFN_PROPERTY_NAMES[check.property_name].replace(".", "/")
+        for check in CHECKS.get(item.finding.rule_id, ())
+    ]

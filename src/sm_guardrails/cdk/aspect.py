@@ -7,6 +7,7 @@ import jsii
 from constructs import IConstruct
 
 from sm_guardrails.cdk._resources import notebook_resource
+from sm_guardrails.cdk.app_synth import guard_app_synth
 from sm_guardrails.cdk.coverage import VisitedNotebooks, coverage_of
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG
@@ -27,6 +28,7 @@ class NotebookGuardrailAspect:
     """
 
     def __init__(self, config: GuardrailConfig | None = None) -> None:
+        guard_app_synth()
         self.config = config or DEFAULT_CONFIG
         self._visited: VisitedNotebooks | None = None
         self._started = False

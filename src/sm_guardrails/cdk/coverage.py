@@ -20,6 +20,7 @@ from pathlib import Path
 import aws_cdk as cdk
 from constructs import IConstruct
 
+from sm_guardrails.cdk import release
 from sm_guardrails.cdk._resources import logical_id
 from sm_guardrails.cdk.validation import GuardrailValidationPlugin
 from sm_guardrails.cloudformation import (
@@ -126,19 +127,30 @@ class Coverage:
 
 
 def coverage_of(scope: IConstruct, caller: str) -> Coverage:
-    """The coverage of the App ``scope`` belongs to, registered with it on first use."""
+    """The coverage of the App ``scope`` belongs to, registered with it on first use.
+
+    From aws-cdk-lib 2.271 its plugin is added to the App's validations; on older
+    releases the App's wrapped ``synth`` judges the assembly (:mod:`.app_synth`).
+    """
     app = scope.node.root
     if not isinstance(app, cdk.App):
         raise TypeError(
             f"{caller} needs a construct tree under a cdk.App ({scope.node.path!r} is under "
             f"{type(app).__name__}): CDK runs validation only when an App is synthesized"
         )
-    coverage = getattr(app, _COVERAGE_ATTRIBUTE, None)
-    if not isinstance(coverage, Coverage):
+    coverage = registered_coverage(app)
+    if coverage is None:
         coverage = Coverage(app)
-        cdk.Validations.of(app).add_plugins(coverage.plugin)
+        if release.USES_PLUGIN:
+            cdk.Validations.of(app).add_plugins(coverage.plugin)
         setattr(app, _COVERAGE_ATTRIBUTE, coverage)
     return coverage
+
+
+def registered_coverage(app: cdk.App) -> Coverage | None:
+    """The coverage :func:`coverage_of` registered with ``app``, if any."""
+    coverage = getattr(app, _COVERAGE_ATTRIBUTE, None)
+    return coverage if isinstance(coverage, Coverage) else None
 
 
 _COVERAGE_ATTRIBUTE = "_sm_guardrails_coverage"

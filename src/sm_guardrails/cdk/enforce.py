@@ -7,6 +7,7 @@ from typing import cast
 import aws_cdk as cdk
 from constructs import IConstruct
 
+from sm_guardrails.cdk.app_synth import guard_app_synth
 from sm_guardrails.cdk.coverage import coverage_of
 from sm_guardrails.cdk.validation import GuardrailValidationPlugin
 from sm_guardrails.config import GuardrailConfig
@@ -20,7 +21,9 @@ def enforce(app: IConstruct, config: GuardrailConfig | None = None) -> Guardrail
     with :class:`~sm_guardrails.cdk.NotebookGuardrailAspect`), which judges the rendered
     templates: it sees stages, nested stacks, escape-hatch overrides and included
     templates, and it costs one call per synth instead of one per construct.
-    An error-level finding makes ``app.synth()`` raise and ``cdk synth`` exit 1.
+    An error-level finding makes ``app.synth()`` raise
+    :class:`~sm_guardrails.cdk.GuardrailViolationError` and ``cdk synth`` exit 1, on every
+    supported aws-cdk-lib release (:mod:`sm_guardrails.cdk.app_synth` says how).
     Calling it again on the same app returns the same plugin; another config for the
     same App or Stage raises ``ConfigError``.
     """
@@ -29,6 +32,7 @@ def enforce(app: IConstruct, config: GuardrailConfig | None = None) -> Guardrail
             f"enforce() needs the App (or a Stage), got {type(app).__name__} at "
             f"{app.node.path!r}: call enforce(app) on the cdk.App of your app.py"
         )
+    guard_app_synth()
     coverage = coverage_of(app, "enforce()")
     coverage.add_stage(cast(cdk.Stage, app), config or DEFAULT_CONFIG, "enforce()")
     return coverage.plugin

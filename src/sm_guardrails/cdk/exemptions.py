@@ -37,7 +37,10 @@ def exempt(scope: IConstruct, rule_id: str, reason: str) -> None:
     exemption = _Exemption(rule_id, reason.strip())
     for construct in scope.node.find_all():
         exemption.visit(construct)
-    cdk.Aspects.of(scope).add(exemption, priority=cdk.AspectPriority.MUTATING)
+    if hasattr(cdk, "AspectPriority"):
+        cdk.Aspects.of(scope).add(exemption, priority=cdk.AspectPriority.MUTATING)
+    else:  # aws-cdk-lib before 2.172 runs aspects in the order they were added
+        cdk.Aspects.of(scope).add(exemption)
 
 
 @jsii.implements(cdk.IAspect)

@@ -1,8 +1,13 @@
 """sm-guardrails as a cdk-nag ``NagPack`` (extra ``nag``): the same verdicts, cdk-nag's reports.
 
-For teams that already run cdk-nag and manage ``NagSuppressions``::
+For teams that already run cdk-nag and manage ``NagSuppressions``; with cdk-nag 3, whose
+packs are validation plugins::
 
     Validations.of(app).add_plugins(SmGuardrailsChecks(app))
+
+with cdk-nag 2, whose packs are aspects (``NagSuppressions`` work as for its own packs)::
+
+    Aspects.of(app).add(SmGuardrailsChecks())
 
 Every verdict comes from :func:`sm_guardrails.evaluation.evaluate_notebook`; this module
 only hands them to cdk-nag. cdk-nag 3 walks the construct tree after synthesis and
@@ -22,6 +27,7 @@ require_extra("nag", __name__, "cdk_nag")
 import aws_cdk as cdk
 import cdk_nag
 import jsii
+from constructs import IConstruct
 
 from sm_guardrails import __version__
 from sm_guardrails.catalog import RULES, SMG_0, Level, Rule
@@ -32,6 +38,8 @@ from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
 
 PACK_NAME = "SmGuardrails"
+ASPECT_PACK = hasattr(cdk_nag.NagPack, "visit")
+"""cdk-nag 2: a pack is an aspect that visits each construct (cdk-nag 3: a plugin)."""
 _NAG_LEVEL = {
     Level.ERROR: cdk_nag.NagMessageLevel.ERROR,
     Level.WARNING: cdk_nag.NagMessageLevel.WARN,
@@ -98,7 +106,10 @@ class SmGuardrailsChecks(cdk_nag.NagPack):
         config: GuardrailConfig | None = None,
         verbose: bool | None = None,
     ) -> None:
-        super().__init__(scope, verbose=verbose)
+        if ASPECT_PACK:  # cdk-nag 2 packs take no scope: they are added to one as an aspect
+            super().__init__(verbose=verbose)
+        else:
+            super().__init__(scope, verbose=verbose)
         self._pack_name = PACK_NAME
         self._config = config or DEFAULT_CONFIG
 
@@ -112,8 +123,20 @@ class SmGuardrailsChecks(cdk_nag.NagPack):
         """sm-guardrails' version."""
         return __version__
 
-    @jsii.member(jsii_name="checkResource")
-    def _check_resource(self, node: cdk.CfnResource) -> None:
+    if ASPECT_PACK:
+
+        @jsii.member(jsii_name="visit")
+        def visit(self, node: IConstruct) -> None:
+            """cdk-nag 2: judge ``node`` if it is a notebook resource."""
+            self._judge(node)
+
+    else:
+
+        @jsii.member(jsii_name="checkResource")
+        def _check_resource(self, node: cdk.CfnResource) -> None:
+            self._judge(node)
+
+    def _judge(self, node: IConstruct) -> None:
         resource = notebook_resource(node)
         if resource is None:
             return

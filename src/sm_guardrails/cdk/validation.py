@@ -10,8 +10,8 @@ import jsii
 from constructs import IConstruct
 
 from sm_guardrails import __version__
-from sm_guardrails.catalog import CFN_PROPERTY_NAMES, RULES, SMG_U
-from sm_guardrails.cdk._findings import PLUGIN_NAME, severity
+from sm_guardrails.catalog import RULES, SMG_U
+from sm_guardrails.cdk._findings import PLUGIN_NAME, description, property_paths, severity
 from sm_guardrails.cdk.acknowledgements import (
     acknowledgement_violation,
     reasonless_acknowledgements,
@@ -23,13 +23,16 @@ from sm_guardrails.cloudformation import (
 )
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG
-from sm_guardrails.rules import CHECKS
 
 Judge = Callable[[Iterable[str]], Iterable[TemplateFinding]]
 """Turns the stack template paths CDK gives a plugin into the findings to report."""
 
 
-@jsii.implements(cdk.IPolicyValidationPlugin)
+_INTERFACES = (cdk.IPolicyValidationPlugin,) if hasattr(cdk, "IPolicyValidationPlugin") else ()
+"""A validation plugin's interface, which aws-cdk-lib has from 2.254."""
+
+
+@jsii.implements(*_INTERFACES)
 class GuardrailValidationPlugin:
     """Checks every stack template of a stage, its nested stages and nested stacks.
 
@@ -56,6 +59,9 @@ class GuardrailValidationPlugin:
         self.config = config or DEFAULT_CONFIG
         self.root = root
         self._judge = judge or self._judge_all
+        self.succeeded: bool | None = None
+        """The last report's success, None before CDK runs :meth:`validate` (``enforce``
+        resets it before each synth)."""
 
     @property
     def name(self) -> str:
@@ -77,8 +83,9 @@ class GuardrailValidationPlugin:
         findings = list(self._judge(context.template_paths))
         violations = [_violation(item) for item in findings]
         violations.extend(self._reasonless_acknowledgements(findings))
+        self.succeeded = not any(item.finding.blocking for item in findings)
         return cdk.PolicyValidationPluginReport(
-            success=not any(item.finding.blocking for item in findings),
+            success=self.succeeded,
             violations=violations,
             plugin_version=__version__,
         )
@@ -104,14 +111,11 @@ class GuardrailValidationPlugin:
 
 
 def _violation(item: TemplateFinding) -> cdk.PolicyViolation:
-    finding = item.finding
-    exempted = f" Exempted: {finding.exemption}." if finding.exemption else ""
-    inner = f"notebook {item.inner} of its template body: " if item.inner else ""
     return cdk.PolicyViolation(
-        rule_name=finding.rule_id,
-        description=f"[{finding.rule_id}] {inner}{finding.message}.{exempted}",
-        fix=finding.fix,
-        severity=severity(finding),
+        rule_name=item.finding.rule_id,
+        description=description(item),
+        fix=item.finding.fix,
+        severity=severity(item.finding),
         violating_resources=[_resource(item)],
     )
 
@@ -120,13 +124,5 @@ def _resource(item: TemplateFinding) -> cdk.PolicyViolatingResource:
     return cdk.PolicyViolatingResource(
         resource_logical_id=item.logical_id,
         template_path=item.file,
-        locations=["Properties/TemplateBody"] if item.inner else _locations(item.finding.rule_id),
+        locations=property_paths(item),
     )
-
-
-def _locations(rule_id: str) -> list[str]:
-    """Where in the resource the properties ``rule_id`` reads are, as CDK reports them."""
-    return [
-        "Properties/" + CFN_PROPERTY_NAMES[check.property_name].replace(".", "/")
-        for check in CHECKS.get(rule_id, ())
-    ]
