@@ -17,7 +17,6 @@ from typing import Any
 from constructs import IConstruct
 
 from sm_guardrails import __version__
-from sm_guardrails.cdk._cloud_assembly import read_assembly
 from sm_guardrails.cdk._findings import PLUGIN_NAME, description, property_paths, severity
 from sm_guardrails.cdk.acknowledgements import (
     RecordedAcknowledgement,
@@ -25,6 +24,7 @@ from sm_guardrails.cdk.acknowledgements import (
     recorded_acknowledgements,
 )
 from sm_guardrails.cloudformation import TemplateFinding
+from sm_guardrails.cloudformation.assembly import assembly_stacks
 
 REPORT_FILE = "validation-report.json"
 BLOCKING_SEVERITIES = ("error", "fatal")
@@ -64,8 +64,7 @@ def judge_assembly(
     ``read_acknowledgements`` (aws-cdk-lib 2.254-2.270) applies the App's
     ``Validations.of(scope).acknowledge`` calls, each under its own scope.
     """
-    stacks = read_assembly(directory)
-    findings: list[TemplateFinding] = list(judge(str(file) for file in stacks.templates))
+    findings: list[TemplateFinding] = list(judge(str(file) for file in assembly_stacks(directory)))
     # Reading them costs a Node.js call per construct: only for findings they could hide.
     open_findings = [item for item in findings if not item.finding.exemption]
     acknowledgements = (
@@ -76,7 +75,7 @@ def judge_assembly(
     report = PluginReport()
     reasonless: dict[RecordedAcknowledgement, list[dict[str, Any]]] = {}
     for item in findings:
-        path = item.construct_path or stacks.construct_path(item.file, item.logical_id) or ""
+        path = item.construct_path or ""
         violation = _violation(item, path, directory)
         ack = _closest(acknowledgements, item.finding.rule_id, path)
         if ack is not None and ack.reasonless and item.finding.blocking:

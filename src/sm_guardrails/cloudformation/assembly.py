@@ -75,6 +75,14 @@ def is_assembly(directory: Path) -> bool:
 def assembly_stack_templates(directory: Path) -> Iterator[Path]:
     """The template of every stack in the assembly, the templates its resources deploy
     from the assembly, and recursively those of its nested stages."""
+    for template in assembly_stacks(directory):
+        yield template
+        yield from stack_asset_templates(template)
+
+
+def assembly_stacks(directory: Path) -> Iterator[Path]:
+    """The template of every stack in the assembly and, recursively, its nested stages
+    (what CDK gives a validation plugin; the templates they deploy are reached through them)."""
     manifest_path = directory / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -90,9 +98,8 @@ def assembly_stack_templates(directory: Path) -> Iterator[Path]:
         properties = artifact.get("properties", {}) if isinstance(artifact, Mapping) else {}
         if kind == _STACK_ARTIFACT and "templateFile" in properties:
             yield directory / str(properties["templateFile"])
-            yield from stack_asset_templates(directory / str(properties["templateFile"]))
         elif kind == "cdk:cloud-assembly" and "directoryName" in properties:
-            yield from assembly_stack_templates(directory / str(properties["directoryName"]))
+            yield from assembly_stacks(directory / str(properties["directoryName"]))
 
 
 def stack_asset_templates(template: Path) -> list[Path]:
