@@ -127,8 +127,25 @@ def _install_excepthook() -> None:
         kind: type[BaseException], error: BaseException, traceback: TracebackType | None
     ) -> None:
         if isinstance(error, GuardrailViolationError):
+            _drain_node_output()
             print(error, file=sys.stderr)
         else:
             previous(kind, error, traceback)
 
     sys.excepthook = excepthook
+
+
+def _drain_node_output() -> None:
+    """Stop jsii's Node.js process, so what it printed (CDK's report) is written first.
+
+    jsii copies Node.js's stderr from a thread of its own; without this, the report can
+    come after (or inside) the line the hook prints. The process is ending anyway:
+    jsii stops Node.js this same way at exit (stopping twice is harmless). Best effort
+    on jsii versions laid out otherwise.
+    """
+    try:
+        from jsii._runtime import kernel
+
+        kernel.provider._process.stop()  # type: ignore[attr-defined]  # synth started it
+    except Exception:  # the report is printed either way
+        pass
