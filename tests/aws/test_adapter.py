@@ -9,6 +9,7 @@ import pytest
 
 from sm_guardrails.aws import AwsSettings, deployed_notebook, make_session, sagemaker_client
 from sm_guardrails.config import ConfigError, GuardrailConfig
+from sm_guardrails.deployed import DeployedLocation
 from sm_guardrails.evaluation import evaluate_notebook
 from sm_guardrails.model import Exemption
 from sm_guardrails.rules import Verdict
@@ -120,3 +121,18 @@ def test_tag_exemptions_in_a_config_must_be_true_or_false() -> None:
     assert GuardrailConfig.from_mapping({"tag_exemptions": False}).tag_exemptions is False
     with pytest.raises(ConfigError, match=r"config\.tag_exemptions: expected true or false"):
         GuardrailConfig.from_mapping({"tag_exemptions": "no"})
+
+
+@pytest.mark.parametrize(
+    ("arn", "account"),
+    [
+        ("arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/a:b", "123456789012"),
+        ("arn:aws-cn:sagemaker:cn-north-1:210987654321:notebook-instance/x", "210987654321"),
+        ("arn:aws:sagemaker:eu-west-1::notebook-instance/x", None),
+        ("", None),
+    ],
+)
+def test_a_deployed_location_takes_the_account_from_the_arn(arn: str, account: str | None) -> None:
+    assert DeployedLocation.of(arn, "eu-west-1", "x") == DeployedLocation(
+        account, "eu-west-1", arn, "x"
+    )

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from sm_guardrails.iam_policy_command import audit_policy
-from tests.aws.conftest import COMPLIANT, AwsEnv, make_notebook
+from tests.aws.conftest import ACCOUNT_ID, COMPLIANT, AwsEnv, make_notebook
 from tests.aws.fault_proxy import Answer, Call, fault_proxy
 
 REGIONS = ("eu-west-1", "us-east-2")
@@ -38,7 +38,7 @@ def _regions(*regions: str) -> list[str]:
 
 def _blocking(report: dict[str, Any]) -> set[tuple[str, str, str]]:
     return {
-        (item["construct_path"], item["logical_id"], item["rule_id"])
+        (item["location"]["region"], item["location"]["name"], item["rule_id"])
         for item in report["findings"]
         if item["blocking"]
     }
@@ -70,32 +70,51 @@ def test_audit_finds_exactly_the_bad_notebooks_in_every_region(fleet: AwsEnv) ->
     report = json.loads(result.stdout)
     assert _blocking(report) == EXPECTED
     exempted = {
-        (item["construct_path"], item["logical_id"], item["rule_id"], item["exemption"])
+        (item["location"]["region"], item["location"]["name"], item["rule_id"], item["exemption"])
         for item in report["findings"]
         if item["exemption"]
     }
     assert {(r, n, rule) for r, n, rule, _ in exempted} >= {
         (region, "exempted", rule) for region in REGIONS for rule in ("SMG-1", "SMG-2")
     }
-    arn = next(i["file"] for i in report["findings"] if i["logical_id"] == "half")
-    assert arn.startswith("arn:aws:sagemaker:") and arn.endswith(":notebook-instance/half")
     assert report["summary"]["regions"] == 2
     assert report["summary"]["notebooks"] == 8
 
 
-def test_text_report_names_region_name_and_arn(fleet: AwsEnv) -> None:
+def test_a_json_finding_is_located_by_account_region_arn_and_name(fleet: AwsEnv) -> None:
+    report = json.loads(_audit(fleet, *_regions("eu-west-1"), "--format", "json").stdout)
+    half = next(item for item in report["findings"] if item["location"]["name"] == "half")
+    assert half["location"] == {
+        "kind": "deployed",
+        "account": ACCOUNT_ID,
+        "region": "eu-west-1",
+        "arn": f"arn:aws:sagemaker:eu-west-1:{ACCOUNT_ID}:notebook-instance/half",
+        "name": "half",
+    }
+    template_keys = {"file", "line", "logical_id", "inner", "construct_path", "loops"}
+    assert not [item for item in report["findings"] if template_keys & item.keys()]
+
+
+def test_text_report_names_region_account_name_and_arn(fleet: AwsEnv) -> None:
     result = _audit(fleet, *_regions("eu-west-1"))
     assert result.returncode == 1
-    line = next(x for x in result.stdout.splitlines() if "[SMG-1]" in x and "half" in x)
-    assert line.startswith("arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/half half")
-    assert "(eu-west-1): error [SMG-1]" in line
+    line = next(x for x in result.stdout.splitlines() if "[SMG-1]" in x and " half " in x)
+    arn = f"arn:aws:sagemaker:eu-west-1:{ACCOUNT_ID}:notebook-instance/half"
+    assert line.startswith(f"eu-west-1 {ACCOUNT_ID} half {arn}: error [SMG-1] ")
     assert result.stdout.splitlines()[-1].startswith("sm-guardrails: 1 region(s), 4 notebook(s)")
 
 
-def test_sarif_report_is_valid_json_with_results(fleet: AwsEnv) -> None:
+def test_sarif_names_the_arn_as_a_logical_location_and_no_file(fleet: AwsEnv) -> None:
     result = _audit(fleet, *_regions("us-east-2"), "--format", "sarif")
     results = json.loads(result.stdout)["runs"][0]["results"]
     assert {r["ruleId"] for r in results if r["level"] == "error"} == {"SMG-1", "SMG-2"}
+    arn = f"arn:aws:sagemaker:us-east-2:{ACCOUNT_ID}:notebook-instance/half"
+    half = next(r for r in results if r["ruleId"] == "SMG-1" and arn in json.dumps(r))
+    assert half["locations"] == [
+        {"logicalLocations": [{"name": "half", "fullyQualifiedName": arn, "kind": "resource"}]}
+    ]
+    assert half["message"]["text"].startswith(f"half ({arn}): ")
+    assert "%3A" not in result.stdout and "artifactLocation" not in result.stdout
 
 
 def test_all_regions_reads_the_enabled_regions(fleet: AwsEnv) -> None:
@@ -294,7 +313,7 @@ def test_a_bad_region_is_one_line_and_the_good_regions_are_still_audited(
         assert [error["file"] for error in report["errors"]] == ["eu_west_1"]
         assert report["summary"]["regions"] == 1
     else:
-        assert "(us-east-2): error [SMG-1]" in result.stdout
+        assert f"\nus-east-2 {ACCOUNT_ID} exposed arn:" in "\n" + result.stdout
 
 
 @pytest.mark.parametrize(
@@ -349,6 +368,7 @@ def test_every_read_error_reaches_the_user_in_every_format_and_destination(
     elif output_format == "sarif":
         notes = json.loads(document)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
         shown = [note["message"]["text"] for note in notes]
+        assert not [note for note in notes if "locations" in note]  # a region is no file
     else:
         shown = [line for line in document.splitlines() if ": error: " in line]
         assert document.splitlines()[-1].endswith("2 input error(s)")

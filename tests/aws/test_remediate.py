@@ -400,7 +400,7 @@ def test_all_failing_replaces_what_audit_fails_and_summarises_the_rest(
         "--level",
         "SMG-5=off",
     )
-    failing = {line.split()[1] for line in audit.stdout.splitlines() if "error [SMG-" in line}
+    failing = {line.split()[2] for line in audit.stdout.splitlines() if "error [SMG-" in line}
     assert failing == {"public"}, audit.stdout
 
 

@@ -74,6 +74,17 @@ def test_json_shows_construct_path_and_exemption_from_a_cdk_out() -> None:
     assert result.returncode == 1
 
 
+def test_json_location_of_a_template_finding_is_the_top_level_keys_it_repeats() -> None:
+    result = run_cli("check", FIXTURES / "hand_cdk_out", "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    lab = next(f for f in findings if f["construct_path"] == "Prod/DataStack/Lab/Resource")
+    assert lab["location"]["kind"] == "template"
+    assert lab["location"]["construct_path"] == "Prod/DataStack/Lab/Resource"
+    keys = ("file", "line", "logical_id", "inner", "construct_path", "loops")
+    for finding in findings:
+        assert finding["location"] == {"kind": "template", **{k: finding[k] for k in keys}}
+
+
 def test_sarif_is_valid_2_1_0_with_rules_results_and_suppressions() -> None:
     result = run_cli("check", FIXTURES / "hand_cdk_out", "--format", "sarif")
     log = json.loads(result.stdout)

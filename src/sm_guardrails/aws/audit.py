@@ -20,8 +20,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sm_guardrails.aws.clients import AwsSettings, RegionNameError, ec2_client, sagemaker_client
 from sm_guardrails.aws.errors import aws_problem, is_not_found
 from sm_guardrails.aws.notebooks import DeployedNotebook, deployed_notebook
-from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
+from sm_guardrails.cloudformation import CheckReport, FileNote
 from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.deployed import DeployedFinding, DeployedLocation
 from sm_guardrails.evaluation import evaluate_notebook
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def region_clients(
 def audit_regions(
     clients: Mapping[str, SageMakerClient],
     config: GuardrailConfig,
-    on_finding: Callable[[TemplateFinding], None],
+    on_finding: Callable[[DeployedFinding], None],
     *,
     workers: int = 8,
     on_progress: Callable[[Progress], None] | None = None,
@@ -83,7 +84,8 @@ def audit_regions(
 ) -> CheckReport:
     """Audit every notebook instance of each region of ``clients`` (region to SageMaker client).
 
-    Findings (passes left out) go to ``on_finding``.
+    Findings (passes left out) go to ``on_finding``, each located by the notebook's
+    account (from its ARN), region, ARN and name.
     The report counts regions read in ``templates`` (its ``source`` is "region"), notebooks
     judged, and holds one error note per region or notebook that could not be read (the
     ``unusable`` notes of :func:`region_clients` first), and one skipped note per notebook
@@ -180,7 +182,7 @@ def _report_notebook(
     notebook: DeployedNotebook,
     config: GuardrailConfig,
     report: CheckReport,
-    on_finding: Callable[[TemplateFinding], None],
+    on_finding: Callable[[DeployedFinding], None],
 ) -> None:
     report.notebooks += 1
     for tag in notebook.ignored_exemption_tags:
@@ -190,7 +192,7 @@ def _report_notebook(
                 f"exemption tag {tag} not honoured: tag_exemptions is false in the config",
             )
         )
+    location = DeployedLocation.of(notebook.arn, notebook.region, notebook.name)
     for finding in evaluate_notebook(notebook.spec, config, passes=False):
-        item = TemplateFinding(finding, notebook.arn, notebook.name, notebook.region, None)
-        report.count(item)
-        on_finding(item)
+        report.count(finding)
+        on_finding(DeployedFinding(finding, location))

@@ -40,8 +40,8 @@ from sm_guardrails.aws.remediation_runner import (
     notebook_tags,
 )
 from sm_guardrails.cli_options import config_from_args
-from sm_guardrails.cloudformation import TemplateFinding
 from sm_guardrails.config import ConfigError, GuardrailConfig
+from sm_guardrails.deployed import DeployedFinding
 from sm_guardrails.rules import Verdict
 
 if TYPE_CHECKING:
@@ -105,8 +105,8 @@ def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) ->
     replace: dict[tuple[str, str], None] = {}
     in_place: dict[tuple[str, str], None] = {}
 
-    def sort(item: TemplateFinding) -> None:
-        finding, key = item.finding, (item.construct_path or "", item.logical_id)
+    def sort(item: DeployedFinding) -> None:
+        finding, key = item.finding, (item.location.region, item.location.name)
         if finding.exemption is None and finding.verdict is not Verdict.PASS:
             if finding.rule_id in REPLACED_BY:
                 replace[key] = None

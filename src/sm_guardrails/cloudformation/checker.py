@@ -34,7 +34,8 @@ _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__"}
 
 @dataclass(frozen=True)
 class TemplateFinding:
-    """A finding about a notebook in a template file."""
+    """A finding about a notebook in a template file, located by file and line, logical id
+    and (where the template or its cloud assembly records one) CDK construct path."""
 
     finding: Finding
     file: str
@@ -74,9 +75,8 @@ class CheckReport:
     exempted: int = 0
     source: str = "template"
 
-    def count(self, item: TemplateFinding) -> None:
-        """Count ``item`` in the totals."""
-        finding = item.finding
+    def count(self, finding: Finding) -> None:
+        """Count ``finding`` in the totals."""
         if finding.exemption:
             self.exempted += 1
         elif finding.blocking:
@@ -122,7 +122,7 @@ def check_paths(
                     continue
                 report.templates += 1
                 for item in check_template(loaded, config, report):
-                    report.count(item)
+                    report.count(item.finding)
                     keep(item)
                 pending.extend((held.file, True) for held in _local(loaded) if held.file)
     return report

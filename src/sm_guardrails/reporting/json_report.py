@@ -3,26 +3,41 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import TextIO
 
-from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
+from sm_guardrails.cloudformation import CheckReport, FileNote
+from sm_guardrails.deployed import DeployedFinding
+from sm_guardrails.reporting.base import ReportedFinding
 
 
-def finding_record(item: TemplateFinding) -> dict[str, object]:
-    """One finding as a JSON object."""
+def finding_record(item: ReportedFinding) -> dict[str, object]:
+    """One finding as a JSON object: what was found, and a ``location`` object.
+
+    A template finding also keeps its location's keys at the top level, as before.
+    """
     finding = item.finding
+    if isinstance(item, DeployedFinding):
+        where: dict[str, object] = {"kind": "deployed", **asdict(item.location)}
+        flat = {}
+    else:
+        flat = {
+            "file": item.file,
+            "line": item.line,
+            "logical_id": item.logical_id,
+            "inner": item.inner,
+            "construct_path": item.construct_path,
+            "loops": list(item.loops),
+        }
+        where = {"kind": "template", **flat}
     return {
         "rule_id": finding.rule_id,
         "title": finding.rule.title,
         "verdict": finding.verdict.value,
         "level": finding.level.value,
         "blocking": finding.blocking,
-        "file": item.file,
-        "line": item.line,
-        "logical_id": item.logical_id,
-        "inner": item.inner,
-        "construct_path": item.construct_path,
-        "loops": list(item.loops),
+        **flat,
+        "location": where,
         "message": finding.message,
         "fix": finding.fix,
         "unknown_reason": finding.unknown_reason,
@@ -42,7 +57,7 @@ class JsonReporter:
         self.separator = "\n"
         out.write('{"findings": [')
 
-    def finding(self, item: TemplateFinding) -> None:
+    def finding(self, item: ReportedFinding) -> None:
         """Append one finding to the array."""
         self.out.write(self.separator + "  " + json.dumps(finding_record(item)))
         self.separator = ",\n"

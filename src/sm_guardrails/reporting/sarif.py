@@ -10,6 +10,8 @@ from urllib.parse import quote
 from sm_guardrails import __version__
 from sm_guardrails.catalog import RULES, SMG_0, SMG_U, Level, Rule
 from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
+from sm_guardrails.deployed import DeployedFinding
+from sm_guardrails.reporting.base import ReportedFinding
 from sm_guardrails.reporting.text import CloudFormationNames
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -72,50 +74,53 @@ def _uri(file: str) -> str:
     return quote(path.as_posix()) if not path.is_absolute() else path.as_uri()
 
 
-def _message(item: TemplateFinding) -> str:
-    finding = item.finding
-    source = f" (CDK construct {item.construct_path})" if item.construct_path else ""
-    return f"{item.logical_id}{source}: {finding.message}. Fix: {finding.fix}"
+def _located(item: ReportedFinding) -> tuple[str, dict[str, object]]:
+    """How the message names the finding's resource, and its SARIF location.
 
-
-def _result(item: TemplateFinding) -> dict[str, object]:
-    finding = item.finding
+    A template finding has a file (and line) and the logical id or construct path; a
+    deployed resource has no file, so only a logical location: its ARN.
+    """
+    if isinstance(item, DeployedFinding):
+        where = item.location
+        logical = {"name": where.name, "fullyQualifiedName": where.arn, "kind": "resource"}
+        return f"{where.name} ({where.arn})", {"logicalLocations": [logical]}
     physical: dict[str, object] = {"artifactLocation": {"uri": _uri(item.file)}}
     if item.line:
         physical["region"] = {"startLine": item.line}
+    qualified = " > ".join(filter(None, (item.construct_path or item.logical_id, item.inner)))
+    source = f" (CDK construct {item.construct_path})" if item.construct_path else ""
+    return f"{item.logical_id}{source}", {
+        "physicalLocation": physical,
+        "logicalLocations": [{"name": item.logical_id, "fullyQualifiedName": qualified}],
+    }
+
+
+def _result(item: ReportedFinding) -> dict[str, object]:
+    finding = item.finding
+    name, location = _located(item)
+    properties: dict[str, object] = {"verdict": finding.verdict.value}
+    if isinstance(item, TemplateFinding) and item.loops:
+        properties["loops"] = list(item.loops)
     result: dict[str, object] = {
         "ruleId": finding.rule_id,
         "ruleIndex": _RULE_INDEX[finding.rule_id],
         "level": _SARIF_LEVEL[finding.level],
-        "message": {"text": _message(item)},
-        "locations": [
-            {
-                "physicalLocation": physical,
-                "logicalLocations": [
-                    {
-                        "name": item.logical_id,
-                        "fullyQualifiedName": " > ".join(
-                            filter(None, (item.construct_path or item.logical_id, item.inner))
-                        ),
-                    }
-                ],
-            }
-        ],
-        "properties": {"verdict": finding.verdict.value},
+        "message": {"text": f"{name}: {finding.message}. Fix: {finding.fix}"},
+        "locations": [location],
+        "properties": properties,
     }
-    if item.loops:
-        result["properties"] = {"verdict": finding.verdict.value, "loops": list(item.loops)}
     if finding.exemption:
         result["suppressions"] = [{"kind": "inSource", "justification": finding.exemption}]
     return result
 
 
-def _notification(note: FileNote) -> dict[str, object]:
-    return {
-        "level": "error",
-        "message": {"text": note.message},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(note.file)}}}],
-    }
+def _notification(note: FileNote, source: str) -> dict[str, object]:
+    """An input error; a file's is located there (an audit's names a region, not a file)."""
+    notification: dict[str, object] = {"level": "error", "message": {"text": note.message}}
+    if source == "template":
+        uri = _uri(note.file)
+        notification["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]
+    return notification
 
 
 class SarifReporter:
@@ -133,7 +138,7 @@ class SarifReporter:
         head = json.dumps({"$schema": SCHEMA, "version": "2.1.0"})[:-1]
         out.write(f'{head}, "runs": [{{"tool": {{"driver": {json.dumps(driver)}}}, "results": [')
 
-    def finding(self, item: TemplateFinding) -> None:
+    def finding(self, item: ReportedFinding) -> None:
         """Append one result."""
         self.out.write(self.separator + json.dumps(_result(item)))
         self.separator = ",\n"
@@ -142,6 +147,8 @@ class SarifReporter:
         """Close the results and record input errors as tool notifications."""
         invocation = {
             "executionSuccessful": not report.errors,
-            "toolExecutionNotifications": [_notification(note) for note in report.errors],
+            "toolExecutionNotifications": [
+                _notification(note, report.source) for note in report.errors
+            ],
         }
         self.out.write(f'\n], "invocations": [{json.dumps(invocation)}]}}]}}\n')

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import TextIO
 
 from sm_guardrails.catalog import RULES
-from sm_guardrails.cloudformation import CheckReport, TemplateFinding
+from sm_guardrails.cloudformation import CheckReport
+from sm_guardrails.deployed import DeployedFinding
+from sm_guardrails.reporting.base import ReportedFinding
 
 
-def location(item: TemplateFinding) -> str:
-    """``file:line logical-id (construct path) [from loops]`` for one finding."""
+def location(item: ReportedFinding) -> str:
+    """``file:line logical-id (construct path) [from loops]`` for a finding in a template,
+    ``region account name arn`` for one about a deployed resource."""
+    if isinstance(item, DeployedFinding):
+        where = item.location
+        return f"{where.region} {where.account or '-'} {where.name} {where.arn}"
     line = f":{item.line}" if item.line else ""
     path = f" ({item.construct_path})" if item.construct_path else ""
     inner = f" > {item.inner}" if item.inner else ""
@@ -28,7 +34,7 @@ class TextReporter:
         self.out = out
         self.list_errors = list_errors
 
-    def finding(self, item: TemplateFinding) -> None:
+    def finding(self, item: ReportedFinding) -> None:
         """``location: level [rule] message``, then the exemption and the fix."""
         finding = item.finding
         status = "exempted" if finding.exemption else finding.level.value
