@@ -41,8 +41,15 @@ rule smg_local_reference(value) {
     let target = %value.Ref
     %target is_string
     %target != "AWS::NoValue"
-    %smg_document.Resources[ keys == %target ] not empty or
-    %smg_document.Parameters[ keys == %target ].AllowedValues not exists
+    let resources = %smg_document.Resources[ keys == %target ]
+    let parameters = %smg_document.Parameters[ keys == %target ]
+    let open_parameters = %parameters[ AllowedValues not exists ]
+    when %resources empty
+         %smg_document.Parameters exists {
+        when %open_parameters empty {
+            %value.Ref not exists
+        }
+    }
 }
 
 rule smg_reference(value) {
