@@ -82,13 +82,21 @@ def test_guard_rules_fail_synth_naming_rule_and_construct_path(tmp_path: Path) -
     assert "InsecureNotebookStack/Nested" not in output
 
 
-def test_guard_rules_fail_closed_but_unnamed_on_a_notebook_outside_a_vpc(tmp_path: Path) -> None:
-    """Documented limit: the validator 0.0.62 cannot parse the SMG-2 rule's nested rule calls."""
+def test_guard_rules_name_rule_and_construct_path_on_a_notebook_outside_a_vpc(
+    tmp_path: Path,
+) -> None:
+    """The validator 0.0.62 reads every check of the SMG-2 rule: each names its path."""
     result = _synth(tmp_path, "--app", GUARD_RULES_APP, "-c", "no-vpc=true")
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    assert "CfnGuardValidator plugin failed processing cfn-guard results" in output
-    assert "SMG_2" not in output
+    assert "CfnGuardValidator plugin failed processing cfn-guard results" not in output
+    assert "SMG_2_in_vpc (1 occurrences)" in output
+    assert "SMG_1_no_direct_internet_access (1 occurrences)" in output
+    occurrence = output.split("SMG_2_in_vpc (1 occurrences)")[1].split("Description:")[0]
+    assert "Construct Path: NoVpcNotebookStack/Notebook" in occurrence
+    assert "Resource ID: Notebook" in occurrence
+    assert "/Resources/Notebook/Properties" in occurrence
+    assert "[SMG-2] error: Notebook instances must run in a VPC subnet" in output
 
 
 def test_the_example_guard_rules_are_what_export_guard_writes() -> None:

@@ -199,3 +199,46 @@ def test_a_hook_input_of_a_custom_resource_creating_a_notebook_fails(tmp_path: P
     assert failed_rules(validate(rules, function)[1]) == {"SMG_U_code_made_notebooks"}
     endpoint = hook_input("Custom::Scoring", {**settings, "EndpointName": "scoring"})
     assert validate(rules, endpoint)[0] == 0
+
+
+_PARAMETERS = {
+    "Open": {"Type": "String"},
+    "Chosen": {"Type": "String", "AllowedValues": ["subnet-0123456789abcdef0"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("parameters", "target", "fails"),
+    [
+        (True, "Subnet", False),  # a resource of the template
+        (True, "Open", False),  # a parameter without AllowedValues
+        (True, "Chosen", True),  # AllowedValues: Guard cannot judge each value
+        (True, "Nowhere", True),
+        (True, "AWS::Region", True),
+        (True, "AWS::NoValue", True),
+        (False, "Subnet", False),
+        # without a Parameters section Guard reads any other name as present
+        (False, "Nowhere", False),
+        (False, "AWS::Region", False),
+        (False, "AWS::NoValue", True),
+    ],
+)
+def test_a_ref_is_a_present_id_when_it_names_a_resource_or_an_open_parameter(
+    tmp_path: Path, parameters: bool, target: str, fails: bool
+) -> None:
+    ref = {"Ref": target}
+    template: dict[str, Any] = {
+        "Resources": {
+            "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {}},
+            "Notebook": {
+                "Type": "AWS::SageMaker::NotebookInstance",
+                "Properties": {**BASE_PROPERTIES, "SubnetId": ref, "SecurityGroupIds": [ref]},
+            },
+        }
+    }
+    if parameters:
+        template["Parameters"] = _PARAMETERS
+    data = tmp_path / "template.json"
+    data.write_text(json.dumps(template), encoding="utf-8")
+    failing = _failing(_export(tmp_path), data)
+    assert failing == ({"SMG_2_in_vpc": {"Notebook"}} if fails else {})

@@ -41,8 +41,15 @@ rule smg_local_reference(value) {
     let target = %value.Ref
     %target is_string
     %target != "AWS::NoValue"
-    %smg_document.Resources[ keys == %target ] not empty or
-    %smg_document.Parameters[ keys == %target ].AllowedValues not exists
+    let resources = %smg_document.Resources[ keys == %target ]
+    let parameters = %smg_document.Parameters[ keys == %target ]
+    let open_parameters = %parameters[ AllowedValues not exists ]
+    when %resources empty
+         %smg_document.Parameters exists {
+        when %open_parameters empty {
+            %value.Ref not exists
+        }
+    }
 }
 
 rule smg_reference(value) {
@@ -59,7 +66,14 @@ rule smg_present_id(value) {
 """Clauses shared by the rules: what a present id and a present list of ids are.
 
 A reference is present when it can only name something (a resource, an import, a
-parameter without AllowedValues); anything else Guard cannot decide and fails."""
+parameter without AllowedValues); anything else Guard cannot decide and fails.
+
+Every check that can fail reads a path of the notebook, so CfnGuardValidator
+(@cdklabs/cdk-validator-cfnguard) can name the resource: it cannot read a failed
+``empty``/``not empty`` test of a query that found nothing (cfn-guard reports no path),
+so the document-wide look-ups of a ``Ref`` stand in ``when`` conditions and the check
+that fails is on the ``Ref`` itself. Without a ``Parameters`` section any ``Ref`` name
+passes, as before (tests/controls/test_guard_export.py)."""
 
 _NON_BLANK = r"/\A\s*\z/"
 _TRANSFORM_KEY = f"'{TRANSFORM}'"
