@@ -39,7 +39,8 @@ from sm_guardrails.aws.remediation_runner import (
     Verification,
     notebook_tags,
 )
-from sm_guardrails.cli_options import config_from_args
+from sm_guardrails.cli.exits import print_error
+from sm_guardrails.cli.options import config_from_args
 from sm_guardrails.cloudformation import TemplateFinding
 from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.rules import Verdict
@@ -67,10 +68,10 @@ def run_remediate(args: argparse.Namespace) -> int:
             raise PlanRefused("one --region for one notebook (several only with --all-failing)")
         return _remediate(args, config)
     except (PlanRefused, JournalError, ConfigError, SettingsError, RegionNameError) as refusal:
-        _error(str(refusal))
+        print_error(str(refusal))
         return EXIT_REFUSED
     except BotoCoreError as error:  # e.g. a profile whose credentials cannot be resolved
-        _error(aws_problem(error, "", "session"))
+        print_error(aws_problem(error, "", "session"))
         return EXIT_REFUSED
 
 
@@ -83,7 +84,7 @@ def _remediate(args: argparse.Namespace, config: GuardrailConfig) -> int:
         print("\nNothing was changed: this was a plan.")
         return EXIT_OK
     if not _confirmed(args, [plan.name]):
-        _error(
+        print_error(
             f"--apply deletes {plan.name}'s ML storage volume: copy /home/ec2-user/SageMaker "
             "first, then pass --confirm-data-loss (or answer yes on a terminal)"
         )
@@ -116,7 +117,7 @@ def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) ->
     clients, unusable = region_clients(session, args.region, settings)
     report = audit_regions(clients, config, sort, unusable=unusable)
     for note in report.errors:
-        _error(f"{note.file}: {note.message}")
+        print_error(f"{note.file}: {note.message}")
     plans, outcomes = [], []
     for region, name in replace:
         client = clients[region]
@@ -129,7 +130,7 @@ def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) ->
     in_place_only = [key for key in in_place if key not in replace]
     outcomes += [(EXIT_OK, f"{name} ({region}): {IN_PLACE_NOTE}") for region, name in in_place_only]
     if plans and args.apply and not _confirmed(args, [plan.name for _, plan in plans]):
-        _error(
+        print_error(
             "--apply deletes the ML storage volume of every notebook above: copy each "
             "/home/ec2-user/SageMaker first, then pass --confirm-data-loss"
         )
@@ -235,10 +236,10 @@ def _carry_out(
     try:
         verification = runner.run()
     except PlanRefused as refusal:
-        _error(str(refusal))
+        print_error(str(refusal))
         return EXIT_REFUSED
     except RemediationInterrupted as stop:
-        _error(f"{stop} (journal: {journal.path})")
+        print_error(f"{stop} (journal: {journal.path})")
         return EXIT_INTERRUPTED
     print(render_verification(journal.plan, verification))
     return EXIT_OK
@@ -372,7 +373,3 @@ def _client(settings: AwsSettings, region: str | None) -> tuple[SageMakerClient,
     if not region:
         raise PlanRefused("no region: pass --region or set one in the profile (AWS_REGION)")
     return sagemaker_client(session, region, settings), region
-
-
-def _error(message: str) -> None:
-    print(f"sm-guardrails: error: {message}", file=sys.stderr)

@@ -7,11 +7,11 @@ rest of the CLI needs no cloud SDK.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from sm_guardrails.cli_options import add_rule_options
+from sm_guardrails.cli.exits import usage_error
+from sm_guardrails.cli.options import add_rule_options
 
 
 def add_parser(subparsers: Any) -> None:
@@ -84,6 +84,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="SECONDS",
         help="longest wait for one state change before stopping, resumable (default 1800)",
     )
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,8 +92,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from sm_guardrails.aws.remediation import run_remediate
     except ImportError as error:
-        print(f"sm-guardrails: error: remediate needs the [aws] extra ({error})", file=sys.stderr)
-        return 2
+        return usage_error(f"remediate needs the [aws] extra ({error})")
     return run_remediate(args)
 
 
