@@ -28,6 +28,8 @@ import pytest
 from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
 from sm_guardrails.aws.journal import FORMAT as JOURNAL_FORMAT
 from sm_guardrails.aws.journal import Journal, checksum, notebook_lock
+from sm_guardrails.aws.remediate_options import RemediateOptions
+from sm_guardrails.aws.remediation import run_remediate
 from sm_guardrails.aws.remediation_plan import (
     CARRIED_OVER,
     SET_BY_PLAN,
@@ -39,6 +41,7 @@ from sm_guardrails.aws.remediation_runner import (
     RemediationRunner,
     notebook_tags,
 )
+from sm_guardrails.config import GuardrailConfig
 from tests.aws.conftest import AwsEnv, make_notebook
 from tests.support import ROOT
 
@@ -695,3 +698,12 @@ def test_all_failing_with_a_bad_region_still_plans_the_good_ones(moto_state: Aws
     (line,) = result.stderr.splitlines()
     assert "'eu_west_1' is not a region name" in line
     assert "Plan: replace notebook instance exposed (eu-west-1" in result.stdout
+
+
+def test_options_naming_no_notebook_are_refused_before_any_call(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_remediate(RemediateOptions(config=GuardrailConfig())) == 2
+    assert capsys.readouterr().err == (
+        "sm-guardrails: error: give the notebook's NAME, --resume JOURNAL or --all-failing\n"
+    )

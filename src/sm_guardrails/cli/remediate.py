@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sm_guardrails.cli.exits import usage_error
-from sm_guardrails.cli.options import add_rule_options
+from sm_guardrails.cli.options import add_rule_options, config_from_args
+from sm_guardrails.config import ConfigError
 
 
 def add_parser(subparsers: Any) -> None:
@@ -90,10 +91,32 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Plan, carry out or resume a replacement; the exit code."""
     try:
+        config = config_from_args(args)
+    except ConfigError as error:
+        return usage_error(str(error))
+    try:
+        from sm_guardrails.aws.remediate_options import RemediateOptions
         from sm_guardrails.aws.remediation import run_remediate
     except ImportError as error:
         return usage_error(f"remediate needs the [aws] extra ({error})")
-    return run_remediate(args)
+    options = RemediateOptions(
+        config=config,
+        name=args.name,
+        resume=args.resume,
+        all_failing=args.all_failing,
+        region=tuple(args.region),
+        profile=args.profile,
+        endpoint_url=args.endpoint_url,
+        subnet_id=args.subnet_id,
+        security_group_id=tuple(args.security_group_id),
+        keep_root_access=args.keep_root_access,
+        apply=args.apply,
+        confirm_data_loss=args.confirm_data_loss,
+        journal_dir=args.journal_dir,
+        poll_interval=args.poll_interval,
+        timeout=args.timeout,
+    )
+    return run_remediate(options)
 
 
 def _seconds(text: str) -> float:
