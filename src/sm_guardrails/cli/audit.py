@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sm_guardrails.cli.exits import print_error, usage_error
 from sm_guardrails.cli.options import add_config_options, config_from_args
-from sm_guardrails.config import ConfigError
 from sm_guardrails.reporting import REPORTERS, Reporter
 from sm_guardrails.reporting.text import TextReporter
 
@@ -58,12 +57,9 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the audit; the exit code."""
-    try:
-        config = config_from_args(args)
-        if args.workers < 1 or args.max_attempts < 1:
-            raise ConfigError("--workers and --max-attempts must be at least 1")
-    except ConfigError as error:
-        return usage_error(str(error))
+    config = config_from_args(args)
+    if args.workers < 1 or args.max_attempts < 1:
+        return usage_error("--workers and --max-attempts must be at least 1")
     try:
         from sm_guardrails.aws.audit import (
             RegionError,

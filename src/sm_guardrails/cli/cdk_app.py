@@ -22,7 +22,6 @@ from sm_guardrails.cli.check import report_check
 from sm_guardrails.cli.exits import usage_error
 from sm_guardrails.cli.options import add_config_options, config_from_args
 from sm_guardrails.cloudformation.assembly import is_assembly
-from sm_guardrails.config import ConfigError
 
 OUTDIR_VARIABLE = "CDK_OUTDIR"
 """Where the CDK CLI tells the app to write its cloud assembly."""
@@ -63,10 +62,7 @@ def run(args: argparse.Namespace) -> int:
     problem = _usage_problem(command)
     if problem:
         return usage_error(f"cdk-app: {problem}")
-    try:
-        config = config_from_args(args)
-    except ConfigError as error:
-        return usage_error(str(error))
+    config = config_from_args(args)
     executable = shutil.which(command[0])
     if executable is None:
         return usage_error(f"cdk-app: {command[0]!r} (the app command) is not found on PATH")

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from sm_guardrails.cli.exits import print_error, usage_error
 from sm_guardrails.cli.options import add_config_options, config_from_args
 from sm_guardrails.cloudformation import check_paths
-from sm_guardrails.config import ConfigError, GuardrailConfig
+from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.reporting import REPORTERS
 
 
@@ -37,10 +37,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the paths; the exit code."""
-    try:
-        config = config_from_args(args)
-    except ConfigError as error:
-        return usage_error(str(error))
+    config = config_from_args(args)
     return report_check(args, args.paths, config, sys.stdout, args.skip_non_templates)
 
 

@@ -18,7 +18,8 @@ from sm_guardrails.cli import (
     remediate,
     rules,
 )
-from sm_guardrails.cli.exits import EXIT_BROKEN_PIPE
+from sm_guardrails.cli.exits import EXIT_BROKEN_PIPE, usage_error
+from sm_guardrails.config import ConfigError
 
 COMMANDS = (check, audit, cdk_app, iam_policy, remediate, export, policy, rules, pack_scaffold)
 """Each registers its subcommand with the function that runs it (``run`` in its defaults)."""
@@ -39,7 +40,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except ConfigError as error:  # a command's options or config file: one line, exit 2
+        return usage_error(str(error))
     return code
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from sm_guardrails.cli.exits import usage_error
 from sm_guardrails.cli.options import add_rule_options, config_from_args
-from sm_guardrails.config import ConfigError
 
 
 def add_parser(subparsers: Any) -> None:
@@ -90,10 +89,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Plan, carry out or resume a replacement; the exit code."""
-    try:
-        config = config_from_args(args)
-    except ConfigError as error:
-        return usage_error(str(error))
+    config = config_from_args(args)
     try:
         from sm_guardrails.aws.remediate_options import RemediateOptions
         from sm_guardrails.aws.remediation import run_remediate
