@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeVar
 
-from sm_guardrails.catalog import RULES, RULES_BY_ID, Level, Rule
+from sm_guardrails.catalog import RULES, Level, Rule
 from sm_guardrails.model import Exemption
 
 
@@ -75,32 +74,19 @@ class GuardrailConfig:
 
     @classmethod
     def from_mapping(cls, raw: object, where: str = "config") -> GuardrailConfig:
-        """Build a config from plain data (a policy pack's config, a JSON or YAML file).
+        """Build a config from plain data (a JSON or YAML file); ConfigError on any mistake.
 
         Shape: ``{"levels": {"SMG-3": "error"}, "unknown": "fail", "unseen": "notice",
         "exemptions": [{"rule": "SMG-1", "resource": "urn:...", "reason": "..."}],
-        "tag_exemptions": false}``.
+        "tag_exemptions": false}``. The error names the first mistake
+        :func:`~sm_guardrails.config_reader.read_config` found.
         """
-        if raw is None:
-            return cls()
-        if not isinstance(raw, Mapping):
-            raise ConfigError(f"{where}: expected a mapping, got {type(raw).__name__}")
-        unexpected = set(raw) - {"levels", "unknown", "unseen", "exemptions", "tag_exemptions"}
-        if unexpected:
-            raise ConfigError(
-                f"{where}: unknown key(s) {sorted(map(str, unexpected))}; "
-                "expected levels, unknown, unseen, exemptions, tag_exemptions"
-            )
-        tag_exemptions = raw.get("tag_exemptions", True)
-        if not isinstance(tag_exemptions, bool):
-            raise ConfigError(f"{where}.tag_exemptions: expected true or false")
-        return cls(
-            levels=_parse_levels(raw.get("levels") or {}, f"{where}.levels"),
-            unknown=_parse_enum(UnknownPolicy, raw.get("unknown", "fail"), f"{where}.unknown"),
-            exemptions=_parse_exemptions(raw.get("exemptions") or [], f"{where}.exemptions"),
-            unseen=_parse_enum(UnseenPolicy, raw.get("unseen", "notice"), f"{where}.unseen"),
-            tag_exemptions=tag_exemptions,
-        )
+        from sm_guardrails.config_reader import read_config  # it builds on this module
+
+        read = read_config(raw, where)
+        if read.problems:
+            raise ConfigError(read.problems[0].message)
+        return read.over(cls())
 
 
 LEVEL_WORDS: Mapping[str, Level] = {
@@ -122,45 +108,19 @@ def parse_level(text: object, where: str) -> Level:
     raise ConfigError(f"{where}: {text!r} is not one of {', '.join(LEVEL_WORDS)}")
 
 
+CONFIGURABLE_RULE_IDS = tuple(rule.rule_id for rule in RULES)
+"""The rules a config may set a level for or exempt from: SMG-0 (the config itself is
+wrong) and SMG-U (a template not seen here, set by ``unseen``) are not among them."""
+
+
+def rule_id_problem(rule_id: object) -> str | None:
+    """Why ``rule_id`` cannot be given a level or an exemption, or None if it can."""
+    if rule_id in CONFIGURABLE_RULE_IDS:
+        return None
+    return f"unknown rule id {rule_id!r}; use one of {', '.join(CONFIGURABLE_RULE_IDS)}"
+
+
 def _require_rule(rule_id: str, where: str) -> None:
-    if rule_id not in RULES_BY_ID or rule_id == "SMG-0":
-        known = ", ".join(rule.rule_id for rule in RULES)
-        raise ConfigError(f"{where}: unknown rule id {rule_id!r}; known rules: {known}")
-
-
-_Choice = TypeVar("_Choice", Level, UnknownPolicy, UnseenPolicy)
-
-
-def _parse_enum(kind: type[_Choice], text: object, where: str) -> _Choice:
-    try:
-        return kind(text)
-    except ValueError:
-        choices = ", ".join(member.value for member in kind)
-        raise ConfigError(f"{where}: {text!r} is not one of {choices}") from None
-
-
-def _parse_levels(raw: object, where: str) -> dict[str, Level]:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: expected a mapping of rule id to level")
-    return {
-        str(rule_id): parse_level(level, f"{where}.{rule_id}") for rule_id, level in raw.items()
-    }
-
-
-def _parse_exemptions(raw: object, where: str) -> tuple[Exemption, ...]:
-    if not isinstance(raw, list):
-        raise ConfigError(f"{where}: expected a list of {{rule, resource, reason}} mappings")
-    exemptions = []
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("rule"), str):
-            raise ConfigError(f"{where}[{index}]: expected a mapping with a 'rule' id")
-        reason = entry.get("reason")
-        resource = entry.get("resource")
-        exemptions.append(
-            Exemption(
-                rule_id=entry["rule"],
-                reason=reason if isinstance(reason, str) else "",
-                resource=str(resource) if resource is not None else None,
-            )
-        )
-    return tuple(exemptions)
+    problem = rule_id_problem(rule_id)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")

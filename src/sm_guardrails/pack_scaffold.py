@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from pathlib import Path
 
 from sm_guardrails import __version__
+from sm_guardrails.cli.exits import usage_error
 
 _NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
 
@@ -75,6 +75,7 @@ def write_pack(directory: Path, name: str) -> list[Path]:
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``pulumi new-pack``."""
     pulumi = subparsers.add_parser("pulumi", help="Pulumi helpers")
+    pulumi.set_defaults(run=run)
     commands = pulumi.add_subparsers(dest="pulumi_command", required=True)
     new_pack = commands.add_parser(
         "new-pack",
@@ -92,17 +93,13 @@ def run(args: argparse.Namespace) -> int:
     """Write the pack; 0 when written, 2 when DIR or the name is unusable."""
     name = args.name or args.directory.resolve().name
     if not _NAME.match(name):
-        print(
-            f"sm-guardrails: error: pack name {name!r}: use letters, digits, '.', '_' or '-' "
-            "(pass --name)",
-            file=sys.stderr,
+        return usage_error(
+            f"pack name {name!r}: use letters, digits, '.', '_' or '-' (pass --name)"
         )
-        return 2
     try:
         written = write_pack(args.directory, name)
     except OSError as error:
-        print(f"sm-guardrails: error: new-pack: {error}; choose a new directory", file=sys.stderr)
-        return 2
+        return usage_error(f"new-pack: {error}; choose a new directory")
     for path in written:
         print(f"wrote {path}")
     print(

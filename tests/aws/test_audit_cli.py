@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sm_guardrails.iam_policy_command import audit_policy
+from sm_guardrails.cli.iam_policy import audit_policy
 from tests.aws.conftest import ACCOUNT_ID, COMPLIANT, AwsEnv, make_notebook
 from tests.aws.fault_proxy import Answer, Call, fault_proxy
 

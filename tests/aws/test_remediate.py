@@ -26,8 +26,10 @@ import botocore.session
 import pytest
 
 from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
-from sm_guardrails.aws.journal import CRASH_VARIABLE, Journal, checksum, notebook_lock
 from sm_guardrails.aws.journal import FORMAT as JOURNAL_FORMAT
+from sm_guardrails.aws.journal import Journal, checksum, notebook_lock
+from sm_guardrails.aws.remediate_options import RemediateOptions
+from sm_guardrails.aws.remediation import run_remediate
 from sm_guardrails.aws.remediation_plan import (
     CARRIED_OVER,
     SET_BY_PLAN,
@@ -39,7 +41,9 @@ from sm_guardrails.aws.remediation_runner import (
     RemediationRunner,
     notebook_tags,
 )
+from sm_guardrails.config import GuardrailConfig
 from tests.aws.conftest import AwsEnv, make_notebook
+from tests.support import ROOT
 
 REGIONS = ("eu-west-1", "ap-southeast-2")
 KMS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -70,20 +74,23 @@ KEPT_BY_MOTO = (
 )
 
 
-def _cli(env: AwsEnv, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+def _cli(env: AwsEnv, *args: str, crash_at: str = "") -> subprocess.CompletedProcess[str]:
+    """The CLI as a user runs it, or (``crash_at``) one that crashes at that point."""
+    entry = ["tests.aws.crashing_cli", crash_at] if crash_at else ["sm_guardrails"]
     return subprocess.run(
-        [sys.executable, "-m", "sm_guardrails", *args],
-        env={**env.environ, **extra_env},
+        [sys.executable, "-m", *entry, *args],
+        env=env.environ,
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
 
 
-def _remediate(env: AwsEnv, name: str, region: str, *args: str, **extra_env: str) -> Any:
+def _remediate(env: AwsEnv, name: str, region: str, *args: str, crash_at: str = "") -> Any:
     return _cli(
         env, "remediate", name, "--region", region, "--endpoint-url", env.endpoint,
-        "--poll-interval", "0.01", "--timeout", "5", *args, **extra_env,
+        "--poll-interval", "0.01", "--timeout", "5", *args, crash_at=crash_at,
     )  # fmt: skip
 
 
@@ -227,7 +234,7 @@ def test_a_crash_between_delete_and_create_is_resumed_with_nothing_lost(
     before = _describe(client, "exposed")
     crashed = _remediate(
         moto_state, "exposed", region, "--apply", "--confirm-data-loss",
-        "--journal-dir", str(tmp_path), **{CRASH_VARIABLE: crash_at},
+        "--journal-dir", str(tmp_path), crash_at=crash_at,
     )  # fmt: skip
     assert crashed.returncode == -9  # killed, as a crash would be
     assert client.list_notebook_instances()["NotebookInstances"] == []  # the worst case
@@ -469,9 +476,7 @@ def test_a_second_run_on_the_same_notebook_is_refused_while_the_first_holds_it(
     assert "another sm-guardrails remediate is replacing it now" in second.stderr
     assert _describe(client, "exposed") == before and not list(tmp_path.glob("*.json"))
 
-    crashed = _remediate(
-        moto_state, "exposed", REGIONS[0], *apply, **{CRASH_VARIABLE: "delete:done"}
-    )
+    crashed = _remediate(moto_state, "exposed", REGIONS[0], *apply, crash_at="delete:done")
     assert crashed.returncode == -9  # killed while it held the lock
     journal = _journal(tmp_path)
     with notebook_lock(tmp_path, REGIONS[0], "exposed"):
@@ -529,7 +534,7 @@ def _crash_then_edit(
     before = _describe(client, "exposed")
     crashed = _remediate(
         env, "exposed", region, "--apply", "--confirm-data-loss", "--journal-dir", str(folder),
-        **{CRASH_VARIABLE: crash_at},
+        crash_at=crash_at,
     )  # fmt: skip
     assert crashed.returncode == -9
     return client, before, _journal(folder)
@@ -693,3 +698,12 @@ def test_all_failing_with_a_bad_region_still_plans_the_good_ones(moto_state: Aws
     (line,) = result.stderr.splitlines()
     assert "'eu_west_1' is not a region name" in line
     assert "Plan: replace notebook instance exposed (eu-west-1" in result.stdout
+
+
+def test_options_naming_no_notebook_are_refused_before_any_call(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_remediate(RemediateOptions(config=GuardrailConfig())) == 2
+    assert capsys.readouterr().err == (
+        "sm-guardrails: error: give the notebook's NAME, --resume JOURNAL or --all-failing\n"
+    )

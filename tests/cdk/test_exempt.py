@@ -19,7 +19,7 @@ from tests.cdk.helpers import notebook, synth
     [
         ("SMG-1", "", r"exempt\('Stack/Notebook', 'SMG-1'\): the reason is empty"),
         ("SMG-1", "   ", "the reason is empty"),
-        ("SMG-9", "why", r"unknown rule id; use one of SMG-1, SMG-2, SMG-3, SMG-4, SMG-5"),
+        ("SMG-9", "why", r"unknown rule id 'SMG-9'; use one of SMG-1, SMG-2, SMG-3, SMG-4, SMG-5"),
         ("SMG-0", "why", "unknown rule id"),
     ],
 )

@@ -38,9 +38,16 @@ def test_levels_also_take_pulumis_words_so_one_file_serves_every_layer() -> None
         ({"levels": {"SMG-7": "error"}}, "unknown rule id 'SMG-7'"),
         ({"unknown": "maybe"}, "config.unknown: 'maybe' is not one of fail, warn"),
         ({"exemptions": {"rule": "SMG-1"}}, "expected a list"),
-        ({"exemptions": [{"reason": "x"}]}, "config.exemptions[0]: expected a mapping"),
-        ({"exemptions": [{"rule": "SMG-1", "resource": "r"}]}, "has no reason"),
-        ({"exemptions": [{"rule": "SMG-1", "reason": " "}]}, "has no reason"),
+        ({"exemptions": [{"reason": "x"}]}, "config.exemptions[0]: no 'rule'"),
+        ({"exemptions": ["SMG-1"]}, "config.exemptions[0]: expected a mapping"),
+        ({"exemptions": [{"rule": "SMG-1", "resource": "r"}]}, "has no 'reason'"),
+        ({"exemptions": [{"rule": "SMG-1", "reason": " "}]}, "has no 'reason'"),
+        # An exemption's misspelt key was silently ignored by the CLI's reader.
+        ({"exemptions": [{"rule": "SMG-1", "reason": "x", "expires": 1}]}, "['expires']"),
+        ({"exemptions": [{"rule": "SMG-1", "resource": " ", "reason": "x"}]}, "names nothing"),
+        # SMG-U is set by `unseen`; a level or exemption for it was accepted and did nothing.
+        ({"levels": {"SMG-U": "off"}}, "unknown rule id 'SMG-U'"),
+        ({"exemptions": [{"rule": "SMG-0", "reason": "x"}]}, "unknown rule id 'SMG-0'"),
     ],
 )
 def test_bad_config_says_what_and_where(raw: object, says: str) -> None:
@@ -60,3 +67,12 @@ def test_import_of_the_core_pulls_in_no_cloud_sdk() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_resourceless_exemption_applies_to_every_resource() -> None:
+    config = GuardrailConfig.from_mapping({"exemptions": [{"rule": "SMG-2", "reason": "lab"}]})
+    assert config.exemptions_for(("anything",)) == (Exemption("SMG-2", "lab"),)
+
+
+def test_empty_sections_are_the_defaults() -> None:
+    assert GuardrailConfig.from_mapping({"levels": None, "exemptions": None}) == GuardrailConfig()

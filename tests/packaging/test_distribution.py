@@ -48,7 +48,7 @@ def test_wheel_holds_the_package_and_license_and_no_tests(dist: Path) -> None:
         metadata = _wheel_metadata(wheel)
         entry_points = wheel.read(f"sm_guardrails-{version}.dist-info/entry_points.txt").decode()
     assert f"sm_guardrails-{version}.dist-info/licenses/LICENSE" in names
-    assert "sm_guardrails/py.typed" in names and "sm_guardrails/cli.py" in names
+    assert "sm_guardrails/py.typed" in names and "sm_guardrails/cli/__init__.py" in names
     assert {name.split("/")[0] for name in names} == {
         "sm_guardrails",
         f"sm_guardrails-{version}.dist-info",

@@ -93,7 +93,13 @@ def test_analyzer_info_lists_the_two_policies_and_their_levels(analyzer: Analyze
     # 1 is mandatory, 0 advisory
     assert [(p.name, p.enforcementLevel) for p in info.policies] == [(MAIN, 1), (ADVISORY, 0)]
     main = info.policies[0]
-    assert set(main.configSchema.properties) == {"levels", "unknown", "unseen", "exemptions"}
+    assert set(main.configSchema.properties) == {
+        "levels",
+        "unknown",
+        "unseen",
+        "exemptions",
+        "tag_exemptions",
+    }
     levels = main.configSchema.properties["levels"]["properties"]
     assert set(levels) == {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
     assert "directInternetAccess" in main.remediation_steps
@@ -344,18 +350,23 @@ def _with_exemption(entry: object) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("config", "where", "expected", "rest"),
     [
-        ({**VALID, "exemption": []}, "", "unknown key(s) ['exemption'], ignored", ALL_APPLIES),
-        ({**VALID, "levels": "error"}, ".levels", "expected an object of rule id", LEVELS_LOST),
+        (
+            {**VALID, "exemption": []},
+            "",
+            "unknown key(s) ['exemption']; expected levels",
+            ALL_APPLIES,
+        ),
+        ({**VALID, "levels": "error"}, ".levels", "expected a mapping of rule id", LEVELS_LOST),
         (
             {**VALID, "levels": {"SMG-3": "error", "SMG-9": "off"}},
             ".levels",
-            "'SMG-9' is not a rule, ignored; the rules are SMG-1, SMG-2",
+            "unknown rule id 'SMG-9'; use one of SMG-1, SMG-2",
             ALL_APPLIES,
         ),
         (
             {**VALID, "levels": {"SMG-0": "off", "SMG-3": "error"}},
             ".levels",
-            "'SMG-0' is not a rule",
+            "unknown rule id 'SMG-0'",
             ALL_APPLIES,
         ),
         (
@@ -368,19 +379,19 @@ def _with_exemption(entry: object) -> dict[str, Any]:
         (
             {**VALID, "unknown": "maybe"},
             ".unknown",
-            "'maybe' is not 'fail' or 'warn'; the default applies",
+            "'maybe' is not one of fail, warn; the default applies",
             ALL_APPLIES,
         ),
         (
             {**VALID, "exemptions": "nb"},
             ".exemptions",
-            "expected a list of {rule, resource, reason} objects",
+            "expected a list of {rule, resource, reason} mappings",
             EXEMPTIONS_LOST,
         ),
         (
             _with_exemption("nb"),
             ".exemptions[1]",
-            "expected an object with 'rule', 'resource' and 'reason', got 'nb'",
+            "expected a mapping with 'rule', 'resource' and 'reason', got 'nb'",
             ALL_APPLIES,
         ),
         (
@@ -392,7 +403,7 @@ def _with_exemption(entry: object) -> dict[str, Any]:
         (
             {**VALID, "exemptions": [{**VALID_EXEMPTION, "rule": "SMG-7"}]},
             ".exemptions[0]",
-            "'rule' 'SMG-7' is not a rule",
+            "'rule': unknown rule id 'SMG-7'",
             EXEMPTIONS_LOST,
         ),
         (

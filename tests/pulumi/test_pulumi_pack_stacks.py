@@ -144,7 +144,7 @@ def test_a_bad_unseen_setting_is_an_smg0_and_the_default_applies(
         ("sm-guardrails-advisory", "[SMG-U] "),
     }
     smg0 = next(d for d in diagnostics if d.policy_name == "sm-guardrails")
-    assert "unseen: 'sometimes' is not 'notice' or 'error'" in smg0.message
+    assert "unseen: 'sometimes' is not one of notice, error; the default applies" in smg0.message
 
 
 def test_other_cloudformation_resources_are_ignored(analyzer: AnalyzerClient) -> None:

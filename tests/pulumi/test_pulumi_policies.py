@@ -22,6 +22,7 @@ from pulumi_policy.proxy import unknown_checking_proxy
 import sm_guardrails.pulumi.policies as policies_module
 from sm_guardrails import GuardrailConfig, Level, UnknownPolicy, UnseenPolicy
 from sm_guardrails.config import LEVEL_WORDS
+from sm_guardrails.config_reader import CONFIG_KEYS
 from sm_guardrails.model import Exemption
 from sm_guardrails.pulumi import ADVISORY_POLICY, MAIN_POLICY, notebook_policies
 from sm_guardrails.pulumi.pack_config import read_pack_settings
@@ -90,7 +91,8 @@ def test_config_schema_describes_what_the_reader_accepts() -> None:
     [main, _] = notebook_policies()
     assert main.config_schema is not None
     schema = main.config_schema.properties
-    assert set(schema) == {"levels", "unknown", "unseen", "exemptions"}
+    assert set(schema) == set(CONFIG_KEYS)
+    assert schema["tag_exemptions"]["type"] == "boolean"
     assert schema["unseen"]["enum"] == ["notice", "error"]
     levels = schema["levels"]
     assert levels["additionalProperties"] is False

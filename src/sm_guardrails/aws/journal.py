@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -54,10 +53,19 @@ FORMAT = "sm-guardrails/remediation-journal"
 VERSION = 2
 """2: each version carries its checksum."""
 
-CRASH_VARIABLE = "SM_GUARDRAILS_REMEDIATE_CRASH_AT"
-"""Fault injection for tests: ``STEP:requested``, ``STEP:called`` or ``STEP:done`` makes the
-process kill itself (SIGKILL, no cleanup) at that point of the runner, as a crash would;
-``STEP:PHASE:writing`` halfway through writing that event's journal version."""
+CrashHook = Callable[[str, Callable[[], object]], None]
+"""Called at each named point of a remediation (``STEP:requested``, ``STEP:called``,
+``STEP:done``, and ``STEP:PHASE:writing`` halfway through writing that event's journal
+version) with the last words to say there before a crash. The shipped command installs
+none; tests install one that kills the process there (tests/aws/crashing_cli.py)."""
+
+_crash_hook: list[CrashHook] = []
+
+
+def install_crash_hook(hook: CrashHook) -> None:
+    """Call ``hook`` at every :func:`crash_point` of this process (fault injection)."""
+    _crash_hook[:] = [hook]
+
 
 IN_PROGRESS = "in-progress"
 INTERRUPTED = "interrupted"
@@ -93,10 +101,9 @@ def notebook_lock(folder: Path, region: str, name: str) -> Iterator[Path]:
 
 
 def crash_point(point: str, last_words: Callable[[], object] = lambda: None) -> None:
-    """Die here, as a crash would, when :data:`CRASH_VARIABLE` names ``point`` (tests)."""
-    if os.environ.get(CRASH_VARIABLE) == point:
-        last_words()
-        os.kill(os.getpid(), signal.SIGKILL)
+    """A point a crash can be injected at: the installed :data:`CrashHook`, if any, decides."""
+    for hook in _crash_hook:
+        hook(point, last_words)
 
 
 def checksum(content: dict[str, Any]) -> str:

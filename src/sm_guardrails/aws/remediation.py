@@ -7,10 +7,10 @@ Exit codes: 0 the plan was shown or carried out (or there was nothing to replace
 
 from __future__ import annotations
 
-import argparse
 import shlex
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -25,6 +25,7 @@ from sm_guardrails.aws.clients import (
 )
 from sm_guardrails.aws.errors import aws_problem
 from sm_guardrails.aws.journal import DONE, Journal, JournalError, notebook_lock
+from sm_guardrails.aws.remediate_options import RemediateOptions
 from sm_guardrails.aws.remediation_plan import (
     FIXED_IN_PLACE,
     REPLACED_BY,
@@ -39,7 +40,7 @@ from sm_guardrails.aws.remediation_runner import (
     Verification,
     notebook_tags,
 )
-from sm_guardrails.cli_options import config_from_args
+from sm_guardrails.cli.exits import print_error
 from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.deployed import DeployedFinding
 from sm_guardrails.rules import Verdict
@@ -55,52 +56,54 @@ IN_PLACE_NOTE = (
 )
 
 
-def run_remediate(args: argparse.Namespace) -> int:
+def run_remediate(options: RemediateOptions) -> int:
     """Plan or carry out one replacement, or resume one; returns the exit code."""
+    config = options.config
     try:
-        config = config_from_args(args)
-        if args.resume:
-            return _resume(args, config)
-        if args.all_failing:
-            return _remediate_all_failing(args, config)
-        if len(args.region) > 1:
+        if options.resume:
+            return _resume(options.resume, options, config)
+        if options.all_failing:
+            return _remediate_all_failing(options, config)
+        if options.name is None:
+            raise PlanRefused("give the notebook's NAME, --resume JOURNAL or --all-failing")
+        if len(options.region) > 1:
             raise PlanRefused("one --region for one notebook (several only with --all-failing)")
-        return _remediate(args, config)
+        return _remediate(options.name, options, config)
     except (PlanRefused, JournalError, ConfigError, SettingsError, RegionNameError) as refusal:
-        _error(str(refusal))
+        print_error(str(refusal))
         return EXIT_REFUSED
     except BotoCoreError as error:  # e.g. a profile whose credentials cannot be resolved
-        _error(aws_problem(error, "", "session"))
+        print_error(aws_problem(error, "", "session"))
         return EXIT_REFUSED
 
 
-def _remediate(args: argparse.Namespace, config: GuardrailConfig) -> int:
-    settings = AwsSettings(profile=args.profile, endpoint_url=args.endpoint_url)
-    client, region = _client(settings, args.region[0] if args.region else None)
-    plan = _plan(client, region, args.name, args, config)
-    print(render_plan(plan, _apply_command(plan, args)))
-    if not args.apply:
+def _remediate(name: str, options: RemediateOptions, config: GuardrailConfig) -> int:
+    settings = AwsSettings(profile=options.profile, endpoint_url=options.endpoint_url)
+    client, region = _client(settings, options.region[0] if options.region else None)
+    plan = _plan(client, region, name, options, config)
+    print(render_plan(plan, _apply_command(plan, options)))
+    if not options.apply:
         print("\nNothing was changed: this was a plan.")
         return EXIT_OK
-    if not _confirmed(args, [plan.name]):
-        _error(
+    if not _confirmed(options, [plan.name]):
+        print_error(
             f"--apply deletes {plan.name}'s ML storage volume: copy /home/ec2-user/SageMaker "
             "first, then pass --confirm-data-loss (or answer yes on a terminal)"
         )
         return EXIT_REFUSED
-    return _start(client, plan, args, config)
+    return _start(client, plan, options, config)
 
 
-def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) -> int:
+def _remediate_all_failing(options: RemediateOptions, config: GuardrailConfig) -> int:
     """Every notebook the audit finds failing SMG-1 or SMG-2, one plan and journal each.
 
     The audit judges them with ``config`` (its levels and exemptions), as ``audit`` does.
     """
-    if not args.region:
+    if not options.region:
         raise PlanRefused("--all-failing needs --region (repeatable)")
-    if len(args.region) > 1 and (args.subnet_id or args.security_group_id):
+    if len(options.region) > 1 and (options.subnet_id or options.security_group_id):
         raise PlanRefused("--subnet-id and --security-group-id belong to one region")
-    settings = AwsSettings(profile=args.profile, endpoint_url=args.endpoint_url)
+    settings = AwsSettings(profile=options.profile, endpoint_url=options.endpoint_url)
     session = make_session(settings)
     replace: dict[tuple[str, str], None] = {}
     in_place: dict[tuple[str, str], None] = {}
@@ -113,32 +116,32 @@ def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) ->
             elif finding.rule_id in FIXED_IN_PLACE:
                 in_place[key] = None
 
-    clients, unusable = region_clients(session, args.region, settings)
+    clients, unusable = region_clients(session, options.region, settings)
     report = audit_regions(clients, config, sort, unusable=unusable)
     for note in report.errors:
-        _error(f"{note.file}: {note.message}")
+        print_error(f"{note.file}: {note.message}")
     plans, outcomes = [], []
     for region, name in replace:
         client = clients[region]
         try:
-            plans.append((client, _plan(client, region, name, args, config)))
+            plans.append((client, _plan(client, region, name, options, config)))
         except PlanRefused as refusal:
             outcomes.append((EXIT_REFUSED, f"{name} ({region}): not planned: {refusal}"))
     for _, plan in plans:
         print(render_plan(plan, "(below)") + "\n")
     in_place_only = [key for key in in_place if key not in replace]
     outcomes += [(EXIT_OK, f"{name} ({region}): {IN_PLACE_NOTE}") for region, name in in_place_only]
-    if plans and args.apply and not _confirmed(args, [plan.name for _, plan in plans]):
-        _error(
+    if plans and options.apply and not _confirmed(options, [plan.name for _, plan in plans]):
+        print_error(
             "--apply deletes the ML storage volume of every notebook above: copy each "
             "/home/ec2-user/SageMaker first, then pass --confirm-data-loss"
         )
         return EXIT_REFUSED
     for client, plan in plans:
-        if not args.apply:
+        if not options.apply:
             outcomes.append((EXIT_OK, f"{plan.name} ({plan.region}): planned, not changed"))
             continue
-        code = _start(client, plan, args, config)
+        code = _start(client, plan, options, config)
         done = "replaced" if code == EXIT_OK else "stopped before the end, see its journal"
         outcomes.append((code, f"{plan.name} ({plan.region}): {done}"))
     print(
@@ -147,7 +150,7 @@ def _remediate_all_failing(args: argparse.Namespace, config: GuardrailConfig) ->
     )
     for _, line in outcomes:
         print(f"  {line}")
-    if not args.apply and plans:
+    if not options.apply and plans:
         print("Nothing was changed. To apply: add --apply --confirm-data-loss.")
     worst = max((code for code, _ in outcomes), default=EXIT_OK)
     return EXIT_REFUSED if report.errors else worst
@@ -157,7 +160,7 @@ def _plan(
     client: SageMakerClient,
     region: str,
     name: str,
-    args: argparse.Namespace,
+    options: RemediateOptions,
     config: GuardrailConfig,
 ) -> RemediationPlan:
     """Read notebook ``name`` and plan its replacement with the command line's options."""
@@ -171,11 +174,11 @@ def _plan(
         description,
         tags,
         region,
-        subnet_id=args.subnet_id,
-        security_group_ids=args.security_group_id,
-        keep_root_access=args.keep_root_access,
-        endpoint_url=args.endpoint_url,
-        profile=args.profile,
+        subnet_id=options.subnet_id,
+        security_group_ids=options.security_group_id,
+        keep_root_access=options.keep_root_access,
+        endpoint_url=options.endpoint_url,
+        profile=options.profile,
         config=config,
     )
 
@@ -183,62 +186,63 @@ def _plan(
 def _start(
     client: SageMakerClient,
     plan: RemediationPlan,
-    args: argparse.Namespace,
+    options: RemediateOptions,
     config: GuardrailConfig,
 ) -> int:
     """Write the plan's journal, then carry it out."""
-    args.journal_dir.mkdir(parents=True, exist_ok=True)
-    with notebook_lock(args.journal_dir, plan.region, plan.name):
-        journal = Journal.start(args.journal_dir / _journal_name(plan), plan)
+    options.journal_dir.mkdir(parents=True, exist_ok=True)
+    with notebook_lock(options.journal_dir, plan.region, plan.name):
+        journal = Journal.start(options.journal_dir / _journal_name(plan), plan)
         print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
-        return _carry_out(client, journal, args, config)
+        return _carry_out(client, journal, options, config)
 
 
-def _resume(args: argparse.Namespace, config: GuardrailConfig) -> int:
-    """Show where a journal's run is; with --apply, judge its create request and finish it."""
-    journal = Journal.load(args.resume)
+def _resume(path: Path, options: RemediateOptions, config: GuardrailConfig) -> int:
+    """Show where journal ``path``'s run is; with --apply, judge its create request and finish."""
+    journal = Journal.load(path)
     plan = journal.plan
     if journal.status == DONE:
         print(f"{journal.path}: the replacement of {plan.name} ({plan.region}) is already done")
         return EXIT_OK
     steps = ", ".join(f"{e['step']} {e['phase']}" for e in journal.events) or "none"
-    resume = shlex.join(["sm-guardrails", "remediate", "--resume", str(args.resume), "--apply"])
+    resume = shlex.join(["sm-guardrails", "remediate", "--resume", str(options.resume), "--apply"])
     print(render_plan(plan, resume))
     print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
     if journal.message:
         print(f"Last stop: {journal.message}")
-    if not args.apply:  # say now what --apply would refuse
+    if not options.apply:  # say now what --apply would refuse
         where = f"{journal.path} ({plan.name})"
         refuse_unsafe_request(plan, config, where, from_journal=True)
         print("\nNothing was changed. To go on: add --apply.")
         return EXIT_OK
     settings = AwsSettings(
-        profile=args.profile or plan.profile, endpoint_url=args.endpoint_url or plan.endpoint_url
+        profile=options.profile or plan.profile,
+        endpoint_url=options.endpoint_url or plan.endpoint_url,
     )
     client, _ = _client(settings, plan.region)
     with notebook_lock(journal.path.parent, plan.region, plan.name):
         # as the lock holder saw it
-        return _carry_out(client, Journal.load(journal.path), args, config)
+        return _carry_out(client, Journal.load(journal.path), options, config)
 
 
 def _carry_out(
-    client: SageMakerClient, journal: Journal, args: argparse.Namespace, config: GuardrailConfig
+    client: SageMakerClient, journal: Journal, options: RemediateOptions, config: GuardrailConfig
 ) -> int:
     runner = RemediationRunner(
         client,
         journal,
         config,
-        poll_interval=args.poll_interval,
-        timeout=args.timeout,
+        poll_interval=options.poll_interval,
+        timeout=options.timeout,
         progress=lambda message: print(f"sm-guardrails: {message}", file=sys.stderr),
     )
     try:
         verification = runner.run()
     except PlanRefused as refusal:
-        _error(str(refusal))
+        print_error(str(refusal))
         return EXIT_REFUSED
     except RemediationInterrupted as stop:
-        _error(f"{stop} (journal: {journal.path})")
+        print_error(f"{stop} (journal: {journal.path})")
         return EXIT_INTERRUPTED
     print(render_verification(journal.plan, verification))
     return EXIT_OK
@@ -334,7 +338,7 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _apply_command(plan: RemediationPlan, args: argparse.Namespace) -> str:
+def _apply_command(plan: RemediationPlan, options: RemediateOptions) -> str:
     words = ["sm-guardrails", "remediate", plan.name, "--region", plan.region]
     for option, value in (("--profile", plan.profile), ("--endpoint-url", plan.endpoint_url)):
         if value:
@@ -342,13 +346,13 @@ def _apply_command(plan: RemediationPlan, args: argparse.Namespace) -> str:
     words += ["--subnet-id", plan.create_request["SubnetId"]]
     for group in plan.create_request["SecurityGroupIds"]:
         words += ["--security-group-id", group]
-    if args.keep_root_access:
+    if options.keep_root_access:
         words.append("--keep-root-access")
     return shlex.join([*words, "--apply", "--confirm-data-loss"])
 
 
-def _confirmed(args: argparse.Namespace, names: list[str]) -> bool:
-    if args.confirm_data_loss:
+def _confirmed(options: RemediateOptions, names: list[str]) -> bool:
+    if options.confirm_data_loss:
         return True
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         return False
@@ -372,7 +376,3 @@ def _client(settings: AwsSettings, region: str | None) -> tuple[SageMakerClient,
     if not region:
         raise PlanRefused("no region: pass --region or set one in the profile (AWS_REGION)")
     return sagemaker_client(session, region, settings), region
-
-
-def _error(message: str) -> None:
-    print(f"sm-guardrails: error: {message}", file=sys.stderr)

@@ -8,10 +8,9 @@ import aws_cdk as cdk
 import jsii
 from constructs import IConstruct
 
-from sm_guardrails.catalog import RULES, RULES_BY_ID
 from sm_guardrails.cdk._resources import notebook_resource
 from sm_guardrails.cloudformation import METADATA_KEY, exemption_metadata
-from sm_guardrails.config import ConfigError
+from sm_guardrails.config import ConfigError, rule_id_problem
 
 
 def exempt(scope: IConstruct, rule_id: str, reason: str) -> None:
@@ -26,9 +25,9 @@ def exempt(scope: IConstruct, rule_id: str, reason: str) -> None:
     rule id or a blank reason.
     """
     where = f"exempt({scope.node.path or '<app>'!r}, {rule_id!r})"
-    if rule_id not in RULES_BY_ID or rule_id == "SMG-0":
-        known = ", ".join(rule.rule_id for rule in RULES)
-        raise ConfigError(f"{where}: unknown rule id; use one of {known}")
+    problem = rule_id_problem(rule_id)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
     if not isinstance(reason, str) or not reason.strip():
         raise ConfigError(
             f"{where}: the reason is empty; say why this notebook may break the rule "

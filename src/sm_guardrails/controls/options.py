@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sm_guardrails.cli_options import add_rule_options
+from sm_guardrails.cli.options import add_rule_options
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:

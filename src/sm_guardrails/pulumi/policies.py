@@ -34,7 +34,7 @@ from pulumi_policy import (
 from sm_guardrails.catalog import RULES, SMG_0
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
-from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, read_pack_settings
+from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, problem_line, read_pack_settings
 from sm_guardrails.pulumi.products import PRODUCT_TYPES
 from sm_guardrails.pulumi.properties import SCHEMAS, notebook_spec
 from sm_guardrails.pulumi.stacks import STACK_SCHEMAS
@@ -165,14 +165,8 @@ class _Judge:
 
     def _read(self, raw: Mapping[str, Any]) -> _Settings:
         read = read_pack_settings(raw, f'policy pack config "{MAIN_POLICY}"')
-        base = self._base.config
-        config = GuardrailConfig(
-            levels={**base.levels, **read.levels},
-            unknown=read.unknown or base.unknown,
-            exemptions=(*base.exemptions, *read.exemptions),
-            unseen=read.unseen or base.unseen,
-        )
-        return _Settings(config, tuple(f"[{SMG_0.rule_id}] {p}" for p in read.problems))
+        problems = tuple(f"[{SMG_0.rule_id}] {problem_line(p)}" for p in read.problems)
+        return _Settings(read.over(self._base.config), problems)
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,13 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sm_guardrails.cli_options import add_config_options, config_from_args
-from sm_guardrails.config import ConfigError
+from sm_guardrails.cli.exits import print_error, usage_error
+from sm_guardrails.cli.options import add_config_options, config_from_args
 from sm_guardrails.reporting import REPORTERS, Reporter
 from sm_guardrails.reporting.text import TextReporter
 
 if TYPE_CHECKING:
     from sm_guardrails.aws.audit import Progress
-
-EXIT_USAGE = 2
 
 
 def add_parser(commands: Any) -> None:
@@ -54,16 +52,14 @@ def add_parser(commands: Any) -> None:
         "--max-attempts", type=int, default=10, help="attempts per call, the first included"
     )
     add_config_options(audit)
+    audit.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the audit; the exit code."""
-    try:
-        config = config_from_args(args)
-        if args.workers < 1 or args.max_attempts < 1:
-            raise ConfigError("--workers and --max-attempts must be at least 1")
-    except ConfigError as error:
-        return _fail(str(error))
+    config = config_from_args(args)
+    if args.workers < 1 or args.max_attempts < 1:
+        return usage_error("--workers and --max-attempts must be at least 1")
     try:
         from sm_guardrails.aws.audit import (
             RegionError,
@@ -74,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         from sm_guardrails.aws.clients import AwsSettings, SettingsError, make_session
         from sm_guardrails.aws.errors import NO_CREDENTIALS, aws_problem
     except ImportError as error:
-        return _fail(str(error))
+        return usage_error(str(error))
     from botocore.exceptions import BotoCoreError
 
     settings = AwsSettings(
@@ -87,16 +83,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         session = make_session(settings)
         if session.get_credentials() is None:
-            return _fail(NO_CREDENTIALS)
+            return usage_error(NO_CREDENTIALS)
         regions = enabled_regions(session, settings) if args.all_regions else args.region
     except BotoCoreError as error:
-        return _fail(aws_problem(error, "", "session"))
+        return usage_error(aws_problem(error, "", "session"))
     except (SettingsError, RegionError) as error:
-        return _fail(str(error))
+        return usage_error(str(error))
     try:
         out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     except OSError as error:
-        return _fail(f"--output {args.output}: {error.strerror}")
+        return usage_error(f"--output {args.output}: {error.strerror}")
     progress = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     clients, unusable = region_clients(session, regions, settings)
     with out if args.output else contextlib.nullcontext(out):
@@ -117,13 +113,8 @@ def run(args: argparse.Namespace) -> int:
             progress.close()
         reporter.finish(report)
     for note in report.errors:  # on stderr whatever the format and destination
-        print(f"sm-guardrails: error: {note.file}: {note.message}", file=sys.stderr)
+        print_error(f"{note.file}: {note.message}")
     return report.exit_code
-
-
-def _fail(message: str) -> int:
-    print(f"sm-guardrails: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 class _ProgressBar:

@@ -18,10 +18,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sm_guardrails.check_command import EXIT_USAGE, report_check
-from sm_guardrails.cli_options import add_config_options, config_from_args
+from sm_guardrails.cli.check import report_check
+from sm_guardrails.cli.exits import usage_error
+from sm_guardrails.cli.options import add_config_options, config_from_args
 from sm_guardrails.cloudformation.assembly import is_assembly
-from sm_guardrails.config import ConfigError
 
 OUTDIR_VARIABLE = "CDK_OUTDIR"
 """Where the CDK CLI tells the app to write its cloud assembly."""
@@ -52,6 +52,7 @@ def add_parser(commands: Any) -> None:
         metavar="-- COMMAND [ARG ...]",
         help="the app command, e.g. npx ts-node --prefer-ts-exts bin/app.ts",
     )
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,20 +61,11 @@ def run(args: argparse.Namespace) -> int:
     command = given[1:] if given[:1] == ["--"] else given
     problem = _usage_problem(command)
     if problem:
-        print(f"sm-guardrails: error: cdk-app: {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        config = config_from_args(args)
-    except ConfigError as error:
-        print(f"sm-guardrails: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(f"cdk-app: {problem}")
+    config = config_from_args(args)
     executable = shutil.which(command[0])
     if executable is None:
-        print(
-            f"sm-guardrails: error: cdk-app: {command[0]!r} (the app command) is not found on PATH",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return usage_error(f"cdk-app: {command[0]!r} (the app command) is not found on PATH")
     try:
         code = subprocess.run([executable, *command[1:]], check=False).returncode
     except KeyboardInterrupt:
@@ -82,12 +74,10 @@ def run(args: argparse.Namespace) -> int:
         return code if code > 0 else 128 - code  # -N: stopped by signal N
     outdir = Path(os.environ[OUTDIR_VARIABLE])
     if not is_assembly(outdir):
-        print(
-            f"sm-guardrails: error: cdk-app: {' '.join(command)} wrote no cloud assembly "
-            f"(manifest.json) into {OUTDIR_VARIABLE}={outdir}: is it a CDK app?",
-            file=sys.stderr,
+        return usage_error(
+            f"cdk-app: {' '.join(command)} wrote no cloud assembly "
+            f"(manifest.json) into {OUTDIR_VARIABLE}={outdir}: is it a CDK app?"
         )
-        return EXIT_USAGE
     return report_check(args, [outdir], config, sys.stderr)
 
 

@@ -7,11 +7,11 @@ rest of the CLI needs no cloud SDK.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from sm_guardrails.cli_options import add_rule_options
+from sm_guardrails.cli.exits import usage_error
+from sm_guardrails.cli.options import add_rule_options, config_from_args
 
 
 def add_parser(subparsers: Any) -> None:
@@ -84,16 +84,35 @@ def add_parser(subparsers: Any) -> None:
         metavar="SECONDS",
         help="longest wait for one state change before stopping, resumable (default 1800)",
     )
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Plan, carry out or resume a replacement; the exit code."""
+    config = config_from_args(args)
     try:
+        from sm_guardrails.aws.remediate_options import RemediateOptions
         from sm_guardrails.aws.remediation import run_remediate
     except ImportError as error:
-        print(f"sm-guardrails: error: remediate needs the [aws] extra ({error})", file=sys.stderr)
-        return 2
-    return run_remediate(args)
+        return usage_error(f"remediate needs the [aws] extra ({error})")
+    options = RemediateOptions(
+        config=config,
+        name=args.name,
+        resume=args.resume,
+        all_failing=args.all_failing,
+        region=tuple(args.region),
+        profile=args.profile,
+        endpoint_url=args.endpoint_url,
+        subnet_id=args.subnet_id,
+        security_group_id=tuple(args.security_group_id),
+        keep_root_access=args.keep_root_access,
+        apply=args.apply,
+        confirm_data_loss=args.confirm_data_loss,
+        journal_dir=args.journal_dir,
+        poll_interval=args.poll_interval,
+        timeout=args.timeout,
+    )
+    return run_remediate(options)
 
 
 def _seconds(text: str) -> float:

@@ -93,6 +93,7 @@ def add_parser(commands: Any) -> None:
         default=DEFAULT_ROLE,
         help="remediate: the notebooks' execution role(s) it may pass (default: any role)",
     )
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

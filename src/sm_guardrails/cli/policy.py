@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from sm_guardrails.cli_options import config_from_args
+from sm_guardrails.cli.exits import usage_error
+from sm_guardrails.cli.options import config_from_args
 from sm_guardrails.config import ConfigError
 from sm_guardrails.controls.iam import PolicyTooLarge, minified, notebook_policy
 from sm_guardrails.controls.options import add_config_options, write_output
-
-EXIT_USAGE = 2
 
 
 def add_parser(subparsers: Any) -> None:
@@ -45,6 +43,7 @@ def add_parser(subparsers: Any) -> None:
         ),
     )
     add_config_options(parser)
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,9 +53,7 @@ def run(args: argparse.Namespace) -> int:
         text = minified(policy) if args.minify else json.dumps(policy, indent=2)
         write_output(text + "\n", args.output)
     except (ConfigError, PolicyTooLarge) as error:
-        print(f"sm-guardrails: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(str(error))
     except OSError as error:
-        print(f"sm-guardrails: error: --output {args.output}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(f"--output {args.output}: {error.strerror}")
     return 0

@@ -15,6 +15,7 @@ from sm_guardrails.config import (
     UnknownPolicy,
     UnseenPolicy,
     parse_level,
+    rule_id_problem,
 )
 from sm_guardrails.reporting import REPORTERS
 
@@ -73,6 +74,9 @@ def config_from_args(args: argparse.Namespace) -> GuardrailConfig:
         rule_id, separator, level = option.partition("=")
         if not separator:
             raise ConfigError(f"--level {option!r}: expected RULE=LEVEL, e.g. SMG-3=error")
+        problem = rule_id_problem(rule_id.strip())
+        if problem:
+            raise ConfigError(f"--level {option}: {problem}")
         levels[rule_id.strip()] = parse_level(level.strip(), f"--level {option}")
     given = getattr(args, "unknown", None)
     unknown = UnknownPolicy(given) if given else base.unknown

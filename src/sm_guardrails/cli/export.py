@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from sm_guardrails.catalog import Level
-from sm_guardrails.cli_options import config_from_args
+from sm_guardrails.cli.exits import usage_error
+from sm_guardrails.cli.options import config_from_args
 from sm_guardrails.config import ConfigError, parse_level
 from sm_guardrails.controls.guard import guard_rules
 from sm_guardrails.controls.options import add_config_options, write_output
-
-EXIT_USAGE = 2
 
 
 def add_parser(subparsers: Any) -> None:
@@ -34,6 +32,7 @@ def add_parser(subparsers: Any) -> None:
         help="which rules to write, by configured level: error (default), warning, or both",
     )
     add_config_options(parser)
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,9 +44,7 @@ def run(args: argparse.Namespace) -> int:
         text = guard_rules(config_from_args(args), levels)
         write_output(text, args.output)
     except ConfigError as error:
-        print(f"sm-guardrails: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(str(error))
     except OSError as error:
-        print(f"sm-guardrails: error: --output {args.output}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(f"--output {args.output}: {error.strerror}")
     return 0
