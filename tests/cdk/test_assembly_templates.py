@@ -124,11 +124,15 @@ def test_json_takes_the_construct_path_from_the_manifest_without_path_metadata(
 
     _, _, findings = _check(outdir)
     paths = {f["logical_id"]: f["construct_path"] for f in findings}
+    # Releases that write no aws:cdk:templateFile (2.271 does not) leave a product stack's
+    # resources without a path; a nested stack's is found through its deploying resource.
+    metadata = "".join(file.read_text() for file in outdir.glob("*.json"))
+    product_stack_path = "Catalog/Lab/Lab" if '"aws:cdk:templateFile"' in metadata else None
     assert paths == {
         "Top": "Catalog/Top",
         "Deep": "Catalog/Nested/Deep",
         "Deeper": "Catalog/Nested/Inner/Deeper",
-        "Lab": "Catalog/Lab/Lab",
+        "Lab": product_stack_path,
         "Product896941B4": "Catalog/Product/Resource",
         "Elsewhere": "Catalog/Elsewhere",
         "Shelf": None,  # a template file of the app's, made an asset: no construct

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ _ASSET_MANIFEST_ARTIFACT = "cdk:asset-manifest"
 _ASSET_ENTRY = "aws:cdk:asset"
 _TEMPLATE_FILE_ENTRY = "aws:cdk:templateFile"
 _LOGICAL_ID_ENTRY = "aws:cdk:logicalId"
+_NESTED_STACK_RESOURCE = re.compile(r"(.*)/([^/]+)\.NestedStack/\2\.NestedStackResource")
+"""The construct path of the resource that deploys the nested stack ``<parent>/<id>``."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,7 @@ def _index(directory: Path, stamp: tuple[int, int, int]) -> _Index:
                 assets.update(_legacy_asset(data))
                 listed.append(str(data.get("path")))
         files = {path: str(data) for path, kind, data in entries if kind == _TEMPLATE_FILE_ENTRY}
+        files.update(_nested_stack_files(entries, files, directory, template, assets))
         listed.extend(files.values())
         stack_templates[template] = tuple(
             dict.fromkeys(
@@ -211,6 +215,36 @@ def _index(directory: Path, stamp: tuple[int, int, int]) -> _Index:
         )
         paths.update(_construct_paths(entries, files, template))
     return _Index(tuple(assets.items()), stack_templates, paths)
+
+
+def _nested_stack_files(
+    entries: list[tuple[str, object, object]],
+    files: Mapping[str, str],
+    directory: Path,
+    stack_template: str,
+    assets: Mapping[str, str],
+) -> dict[str, str]:
+    """The template file of each nested stack whose metadata names none (aws-cdk-lib
+    releases that write no ``aws:cdk:templateFile``), by construct path: the asset that the
+    ``TemplateURL`` of the resource deploying it names, in its parent's template."""
+    deploying = {
+        data: f"{match[1]}/{match[2]}"
+        for path, kind, data in entries
+        if kind == _LOGICAL_ID_ENTRY
+        and isinstance(data, str)
+        and (match := _NESTED_STACK_RESOURCE.fullmatch(path))
+    }
+    found: dict[str, str] = {}
+    for logical_id, scope in sorted(deploying.items(), key=lambda item: len(item[1])):
+        known = {**files, **found}
+        if scope in known:
+            continue
+        owners = [owner for owner in known if scope.startswith(owner + "/")]
+        parent = known[max(owners, key=len)] if owners else stack_template
+        for local in local_templates(_read_json(directory / parent), directory, assets):
+            if local.logical_id == logical_id and local.file and local.file.parent == directory:
+                found[scope] = local.file.name
+    return found
 
 
 def _kind(artifact: object) -> object:
