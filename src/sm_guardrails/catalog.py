@@ -1,9 +1,20 @@
-"""The rules sm-guardrails enforces: ids, titles, rationale, default levels, fixes, references."""
+"""The rules sm-guardrails enforces: for each, the kind it judges and its property checks,
+its id, title, rationale, default level, fix, severity and references."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, STUDIO_DOMAIN, ResourceKind, Spelling
+from sm_guardrails.rules import (
+    DISABLED,
+    ExactString,
+    LeafCheck,
+    PropertyCheck,
+    present_id,
+    present_id_list,
+)
 
 
 class Level(str, Enum):
@@ -25,7 +36,14 @@ class Reference:
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of the catalog."""
+    """One rule of the catalog.
+
+    ``kind`` is the kind of resource it judges and ``checks`` what it requires of each
+    property; the two meta rules (SMG-0, SMG-U) judge no property and have neither.
+    ``fix`` names properties as ``{Name}``, spelled for the user when shown.
+    ``security_severity`` is the CVSS-like score code scanning shows (9.0+ critical,
+    7.0+ high, 4.0+ medium, else low).
+    """
 
     rule_id: str
     name: str
@@ -34,6 +52,25 @@ class Rule:
     default_level: Level
     fix: str
     references: tuple[Reference, ...]
+    security_severity: str
+    kind: ResourceKind | None = None
+    checks: tuple[PropertyCheck, ...] = ()
+
+    def spelled_fix(self, spelling: Spelling = Spelling.CLOUDFORMATION, prefix: str = "") -> str:
+        """The fix with each property spelled as ``spelling`` writes it, after ``prefix``."""
+        if self.kind is None:
+            return self.fix
+        return self.fix.format_map(
+            {item.name: prefix + item.spelled(spelling) for item in self.kind.properties}
+        )
+
+
+def _notebook(name: str, check: LeafCheck) -> PropertyCheck:
+    return PropertyCheck(NOTEBOOK_INSTANCE.property(name), check)
+
+
+def _domain(name: str, check: LeafCheck) -> PropertyCheck:
+    return PropertyCheck(STUDIO_DOMAIN.property(name), check)
 
 
 REPLACEMENT_NOTE = (
@@ -72,6 +109,9 @@ SMG_1 = Rule(
         Reference("AWS Control Tower", "CT.SAGEMAKER.PR.1", _CT),
         Reference("Lacework", "lacework-global-388"),
     ),
+    kind=NOTEBOOK_INSTANCE,
+    checks=(_notebook("DirectInternetAccess", DISABLED),),
+    security_severity="8.0",  # high: a network path around the VPC
 )
 
 SMG_2 = Rule(
@@ -92,6 +132,12 @@ SMG_2 = Rule(
         _config_rule("sagemaker-notebook-instance-inside-vpc"),
         Reference("AWS Control Tower", "CT.SAGEMAKER.PR.2", _CT),
     ),
+    kind=NOTEBOOK_INSTANCE,
+    checks=(
+        _notebook("SubnetId", present_id),
+        _notebook("SecurityGroupIds", present_id_list),
+    ),
+    security_severity="7.0",  # high: no subnet means no way to switch direct internet access off
 )
 
 SMG_3 = Rule(
@@ -113,6 +159,9 @@ SMG_3 = Rule(
         _config_rule("sagemaker-notebook-instance-root-access-check"),
         Reference("AWS Control Tower", "CT.SAGEMAKER.PR.3", _CT),
     ),
+    kind=NOTEBOOK_INSTANCE,
+    checks=(_notebook("RootAccess", DISABLED),),
+    security_severity="5.0",  # medium
 )
 
 SMG_4 = Rule(
@@ -123,6 +172,9 @@ SMG_4 = Rule(
     default_level=Level.WARNING,
     fix="Set {KmsKeyId} to a KMS key the notebook's role may use. " + REPLACEMENT_NOTE,
     references=(_config_rule("sagemaker-notebook-instance-kms-key-configured"),),
+    kind=NOTEBOOK_INSTANCE,
+    checks=(_notebook("KmsKeyId", present_id),),
+    security_severity="3.0",  # low: the volume is still encrypted, with an AWS managed key
 )
 
 SMG_5 = Rule(
@@ -136,6 +188,65 @@ SMG_5 = Rule(
     default_level=Level.WARNING,
     fix="Set {MinimumInstanceMetadataServiceVersion} to '2'.",
     references=(),
+    kind=NOTEBOOK_INSTANCE,
+    checks=(
+        # CloudFormation reads a YAML 2 as the string '2'; a JSON or Pulumi 2 is the number.
+        _notebook("MinimumInstanceMetadataServiceVersion", ExactString("2", "1", (2,))),
+    ),
+    security_severity="5.0",  # medium: IMDSv1 credentials through SSRF
+)
+
+STUDIO_UPDATE_NOTE = (
+    "UpdateDomain changes it in place, but only while no app of the domain is InService, "
+    "Pending or Deleting: delete the domain's running apps first (their unsaved work and "
+    "app storage go; home directories on the domain's EFS volume stay)."
+)
+
+SMG_6 = Rule(
+    rule_id="SMG-6",
+    name="studio-vpc-only",
+    title="Studio domains must send all app traffic through the VPC",
+    rationale=(
+        "With PublicInternetOnly, SageMaker gives every Studio app (JupyterLab, Code Editor, "
+        "RStudio) a network path to the internet that bypasses the VPC, exactly as direct "
+        "internet access does for a notebook instance. AWS's default is PublicInternetOnly, "
+        "so a domain that does not say VpcOnly has internet access."
+    ),
+    default_level=Level.ERROR,
+    fix=(
+        "Set {AppNetworkAccessType} to exactly 'VpcOnly' (together with {VpcId}, "
+        "{SubnetIds} and {SecurityGroups}); reach AWS through VPC endpoints (SageMaker API, "
+        "runtime, Studio, STS, and an S3 gateway endpoint) or a NAT gateway. " + STUDIO_UPDATE_NOTE
+    ),
+    references=(),
+    security_severity="8.0",  # high: a network path around the VPC
+    kind=STUDIO_DOMAIN,
+    checks=(_domain("AppNetworkAccessType", ExactString("VpcOnly", "PublicInternetOnly")),),
+)
+
+SMG_7 = Rule(
+    rule_id="SMG-7",
+    name="studio-in-vpc",
+    title="Studio domains must run in VPC subnets behind security groups",
+    rationale=(
+        "VpcOnly traffic leaves through the domain's subnets, and the security groups "
+        "are what limit it there. The domain's default user settings give every user "
+        "profile and space the same security groups, including those created later "
+        "outside this template."
+    ),
+    default_level=Level.ERROR,
+    fix=(
+        "Set {VpcId}, {SubnetIds} to a non-empty list of private subnets, and "
+        "{SecurityGroups} to a non-empty list of security group ids. " + STUDIO_UPDATE_NOTE
+    ),
+    references=(),
+    security_severity="7.0",  # high: without them VpcOnly cannot be switched on
+    kind=STUDIO_DOMAIN,
+    checks=(
+        _domain("VpcId", present_id),
+        _domain("SubnetIds", present_id_list),
+        _domain("SecurityGroups", present_id_list),
+    ),
 )
 
 SMG_0 = Rule(
@@ -148,10 +259,11 @@ SMG_0 = Rule(
     ),
     default_level=Level.ERROR,
     fix=(
-        "Give each exemption a rule id (SMG-1 to SMG-5) and a non-empty reason, e.g. "
+        "Give each exemption a rule id (SMG-1 to SMG-7) and a non-empty reason, e.g. "
         "{'rule': 'SMG-3', 'reason': 'ticket SEC-42: vendor agent needs root'}."
     ),
     references=(),
+    security_severity="4.0",  # medium: an exemption nobody can review
 )
 
 SMG_U = Rule(
@@ -173,19 +285,13 @@ SMG_U = Rule(
         "or the template CDK synthesized)."
     ),
     references=(),
+    security_severity="7.0",  # high: resources nobody checked may break SMG-1 or SMG-6
 )
 
-RULES: tuple[Rule, ...] = (SMG_1, SMG_2, SMG_3, SMG_4, SMG_5)
+RULES: tuple[Rule, ...] = (SMG_1, SMG_2, SMG_3, SMG_4, SMG_5, SMG_6, SMG_7)
+"""The rules that judge resources, each naming its kind."""
 RULES_BY_ID: dict[str, Rule] = {rule.rule_id: rule for rule in (*RULES, SMG_0, SMG_U)}
-
-CFN_PROPERTY_NAMES: dict[str, str] = {
-    "DirectInternetAccess": "DirectInternetAccess",
-    "SubnetId": "SubnetId",
-    "SecurityGroupIds": "SecurityGroupIds",
-    "RootAccess": "RootAccess",
-    "KmsKeyId": "KmsKeyId",
-    "MinimumInstanceMetadataServiceVersion": (
-        "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion"
-    ),
+RULES_BY_KIND: dict[ResourceKind, tuple[Rule, ...]] = {
+    kind: tuple(rule for rule in RULES if rule.kind is kind) for kind in KINDS
 }
-"""How each property is spelled in CloudFormation; other adapters pass their own spelling."""
+"""The rules of each kind in the registry (a kind may have none yet)."""

@@ -1,20 +1,20 @@
-"""Evaluate a notebook against the catalog under a config: the one function every adapter calls."""
+"""Judge a resource by its kind's rules under a config: the one function every adapter calls."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sm_guardrails.catalog import RULES, RULES_BY_ID, SMG_0, Level, Rule
+from sm_guardrails.catalog import RULES_BY_ID, RULES_BY_KIND, SMG_0, Level, Rule
 from sm_guardrails.config import GuardrailConfig, UnknownPolicy
-from sm_guardrails.model import Exemption, NotebookSpec
-from sm_guardrails.rules import CHECKS, Outcome, Verdict
+from sm_guardrails.model import Exemption, ResourceSpec
+from sm_guardrails.rules import Outcome, PropertyCheck, Verdict
 
 DEFAULT_CONFIG = GuardrailConfig()
 
 
 @dataclass(frozen=True)
 class Finding:
-    """What one rule decided about one notebook, and how it is reported."""
+    """What one rule decided about one resource, and how it is reported."""
 
     rule: Rule
     resource: str
@@ -46,10 +46,10 @@ class Finding:
         return f"[{self.rule_id}] {self.resource}: {self.message}.{exempt}{fix}"
 
 
-def evaluate_notebook(
-    spec: NotebookSpec, config: GuardrailConfig = DEFAULT_CONFIG, *, passes: bool = True
+def evaluate(
+    spec: ResourceSpec, config: GuardrailConfig = DEFAULT_CONFIG, *, passes: bool = True
 ) -> list[Finding]:
-    """Judge ``spec`` by every rule not turned off.
+    """Judge ``spec`` by every rule of its kind not turned off.
 
     A rule that passes gives a PASS finding, whose message is only "passes" and whose
     fix is empty: the rules describe only what must be shown. ``passes=False`` leaves
@@ -59,15 +59,15 @@ def evaluate_notebook(
         exempted, findings = _sort_exemptions(spec, config)
     else:
         exempted, findings = {}, []
-    for rule, checks in _RULE_CHECKS:
+    for rule in RULES_BY_KIND[spec.kind]:
         level = config.level_of(rule)
         if level is Level.OFF:
             continue
         shown = []
-        for check in checks:
+        for check in rule.checks:
             outcome = check.run(spec)
             if outcome.verdict is not Verdict.PASS:
-                shown.append((check.property_name, outcome))
+                shown.append((check, outcome))
         exemption = exempted.get(rule.rule_id)
         if shown:
             findings.append(_finding(rule, level, spec, shown, config, exemption))
@@ -81,8 +81,8 @@ def evaluate_notebook(
 def _finding(
     rule: Rule,
     level: Level,
-    spec: NotebookSpec,
-    shown: list[tuple[str, Outcome]],
+    spec: ResourceSpec,
+    shown: list[tuple[PropertyCheck, Outcome]],
     config: GuardrailConfig,
     exemption: str | None,
 ) -> Finding:
@@ -93,8 +93,9 @@ def _finding(
     if len(shown) > 1:
         shown = [item for item in shown if item[1].verdict is Verdict.FAIL] or shown
     verdict = shown[0][1].verdict
-    names = spec.property_names
-    message = "; ".join([f"{names.get(prop, prop)} {outcome.detail}" for prop, outcome in shown])
+    message = "; ".join(
+        f"{spec.spelled(check.prop.name)} {outcome.detail}" for check, outcome in shown
+    )
     if verdict is Verdict.UNKNOWN:
         if config.unknown is UnknownPolicy.WARN and level is Level.ERROR:
             level = Level.WARNING
@@ -105,24 +106,14 @@ def _finding(
         verdict=verdict,
         level=level,
         message=message,
-        fix=rule.fix.format_map(_Spelling(names)),
+        fix=rule.spelled_fix(spec.spelling, spec.property_prefix),
         unknown_reason=shown[0][1].unknown_reason,
         exemption=exemption,
     )
 
 
-class _Spelling(dict[str, str]):
-    """Property names as the user spells them; a name without a spelling stays as it is."""
-
-    def __missing__(self, key: str) -> str:
-        return key
-
-
-_RULE_CHECKS = tuple((rule, CHECKS[rule.rule_id]) for rule in RULES)
-
-
 def _sort_exemptions(
-    spec: NotebookSpec, config: GuardrailConfig
+    spec: ResourceSpec, config: GuardrailConfig
 ) -> tuple[dict[str, str], list[Finding]]:
     """Valid exemptions by rule id, and an SMG-0 finding for every invalid one."""
     valid: dict[str, list[str]] = {}

@@ -1,11 +1,11 @@
-"""The normalised notebook every adapter produces and the rules judge."""
+"""The normalised resource every adapter produces and the rules judge."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sm_guardrails.catalog import CFN_PROPERTY_NAMES
+from sm_guardrails.kinds import ResourceKind, Spelling
 from sm_guardrails.values import ABSENT, Value
 
 
@@ -23,27 +23,34 @@ class Exemption:
 
 
 @dataclass(frozen=True)
-class NotebookSpec:
-    """One SageMaker notebook instance, with each property as a tri-state :data:`Value`.
+class ResourceSpec:
+    """One resource of a declared ``kind``, each property read as a tri-state :data:`Value`.
 
+    ``values`` are keyed by the kind's property names; a property not in it is absent.
     ``names`` are every identifier of the resource an exemption may name (logical id,
-    construct path, URN, resource name); the first is the one shown in messages.
-    ``property_names`` spell the properties the way the user wrote them.
+    construct path, URN, resource name, ARN); the first is the one shown in messages.
+    ``spelling`` says how the user wrote the properties, and ``property_prefix`` where
+    they sit in what the user reads (``plan.create_request.``), for messages.
     ``exemption_problems`` are malformed exemptions the adapter could not even parse.
     """
 
+    kind: ResourceKind
     names: tuple[str, ...]
-    direct_internet_access: Value = ABSENT
-    subnet_id: Value = ABSENT
-    security_group_ids: Value = ABSENT
-    root_access: Value = ABSENT
-    kms_key_id: Value = ABSENT
-    minimum_imds_version: Value = ABSENT
+    values: Mapping[str, Value]
     exemptions: tuple[Exemption, ...] = ()
     exemption_problems: tuple[str, ...] = ()
-    property_names: Mapping[str, str] = field(default_factory=lambda: CFN_PROPERTY_NAMES)
+    spelling: Spelling = Spelling.CLOUDFORMATION
+    property_prefix: str = ""
+
+    def value(self, name: str) -> Value:
+        """The value of the property ``name``; absent when the resource does not set it."""
+        return self.values.get(name, ABSENT)
+
+    def spelled(self, name: str) -> str:
+        """The property ``name`` as the user wrote it."""
+        return self.property_prefix + self.kind.property(name).spelled(self.spelling)
 
     @property
     def display_name(self) -> str:
         """The name shown in messages."""
-        return self.names[0] if self.names else "<unnamed notebook>"
+        return self.names[0] if self.names else f"<unnamed {self.kind.noun}>"

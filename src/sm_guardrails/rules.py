@@ -1,13 +1,15 @@
-"""The checks behind SMG-1 to SMG-5, each judging tri-state values into an :class:`Outcome`."""
+"""How the rules judge tri-state values into an :class:`Outcome`: the leaf checks, and a
+property check that applies one to a property of a spec."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 
-from sm_guardrails.model import NotebookSpec
+from sm_guardrails.kinds import Property
+from sm_guardrails.model import ResourceSpec
 from sm_guardrails.values import (
     Absent,
     Choice,
@@ -22,7 +24,7 @@ from sm_guardrails.values import (
 
 
 class Verdict(str, Enum):
-    """What a rule decided about one notebook."""
+    """What a rule decided about one resource."""
 
     PASS = "pass"
     FAIL = "fail"
@@ -155,38 +157,15 @@ def present_id_list(value: Value) -> Outcome:
 
 @dataclass(frozen=True)
 class PropertyCheck:
-    """One property a rule reads (by its CloudFormation name) and how each value is judged."""
+    """One property a rule reads and how each of its values is judged."""
 
-    property_name: str
-    attribute: str
+    prop: Property
     check: LeafCheck
 
-    def run(self, spec: NotebookSpec) -> Outcome:
+    def run(self, spec: ResourceSpec) -> Outcome:
         """Judge this property of ``spec``."""
-        return judge(getattr(spec, self.attribute), self.check)
+        return judge(spec.value(self.prop.name), self.check)
 
 
-_DISABLED = ExactString("Disabled", "Enabled")
-
-CHECKS: Mapping[str, tuple[PropertyCheck, ...]] = {
-    # SMG-1: exactly 'Disabled'; absent means AWS's default, Enabled.
-    "SMG-1": (PropertyCheck("DirectInternetAccess", "direct_internet_access", _DISABLED),),
-    # SMG-2: a present subnet and a non-empty list of present security groups.
-    "SMG-2": (
-        PropertyCheck("SubnetId", "subnet_id", present_id),
-        PropertyCheck("SecurityGroupIds", "security_group_ids", present_id_list),
-    ),
-    # SMG-3: root access 'Disabled'; absent means Enabled.
-    "SMG-3": (PropertyCheck("RootAccess", "root_access", _DISABLED),),
-    # SMG-4: the volume names a KMS key.
-    "SMG-4": (PropertyCheck("KmsKeyId", "kms_key_id", present_id),),
-    # SMG-5: IMDSv2 only; absent means version 1. CloudFormation reads a YAML 2 as '2'.
-    "SMG-5": (
-        PropertyCheck(
-            "MinimumInstanceMetadataServiceVersion",
-            "minimum_imds_version",
-            ExactString("2", "1", (2,)),
-        ),
-    ),
-}
-"""The property checks of each rule id."""
+DISABLED = ExactString("Disabled", "Enabled")
+"""Exactly 'Disabled'; absent means AWS's default, Enabled."""

@@ -7,10 +7,11 @@ import sys
 
 import pytest
 
-from sm_guardrails.aws import AwsSettings, deployed_notebook, make_session, sagemaker_client
+from sm_guardrails.aws import AwsSettings, deployed_resource, make_session, sagemaker_client
 from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.deployed import DeployedLocation
-from sm_guardrails.evaluation import evaluate_notebook
+from sm_guardrails.evaluation import evaluate
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 from sm_guardrails.model import Exemption
 from sm_guardrails.rules import Verdict
 from tests.aws.conftest import COMPLIANT, AwsEnv, make_notebook
@@ -27,7 +28,9 @@ def _read(env: AwsEnv, name: str, honour: bool = True):  # type: ignore[no-untyp
     client = sagemaker_client(make_session(settings), REGION, settings)
     description = client.describe_notebook_instance(NotebookInstanceName=name)
     tags = client.list_tags(ResourceArn=description["NotebookInstanceArn"])["Tags"]
-    return deployed_notebook(description, tags, REGION, honour_exemption_tags=honour)
+    return deployed_resource(
+        NOTEBOOK_INSTANCE, description, tags, REGION, honour_exemption_tags=honour
+    )
 
 
 def test_a_compliant_notebook_fails_only_the_imds_rule_moto_does_not_keep(
@@ -37,14 +40,14 @@ def test_a_compliant_notebook_fails_only_the_imds_rule_moto_does_not_keep(
     notebook = _read(moto_state, "good")
     assert (notebook.name, notebook.arn, notebook.region) == ("good", arn, REGION)
     assert notebook.spec.names == ("good", arn)
-    failing = _failing(evaluate_notebook(notebook.spec))
+    failing = _failing(evaluate(notebook.spec))
     assert list(failing) == ["SMG-5"]
     assert "InstanceMetadataServiceConfiguration" in failing["SMG-5"]
 
 
 def test_absent_fields_mean_the_aws_defaults(moto_state: AwsEnv) -> None:
     make_notebook(moto_state.client("sagemaker", REGION), "bare")
-    failing = _failing(evaluate_notebook(_read(moto_state, "bare").spec))
+    failing = _failing(evaluate(_read(moto_state, "bare").spec))
     assert set(failing) == {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
     assert "SecurityGroups" in failing["SMG-2"]  # the API's name, not SecurityGroupIds
 
@@ -52,7 +55,7 @@ def test_absent_fields_mean_the_aws_defaults(moto_state: AwsEnv) -> None:
 def test_internet_access_enabled_with_a_vpc_fails_only_smg1(moto_state: AwsEnv) -> None:
     settings = {**COMPLIANT, "DirectInternetAccess": "Enabled"}
     make_notebook(moto_state.client("sagemaker", REGION), "open", **settings)
-    failing = _failing(evaluate_notebook(_read(moto_state, "open").spec))
+    failing = _failing(evaluate(_read(moto_state, "open").spec))
     assert set(failing) == {"SMG-1", "SMG-5"}
     assert "'Enabled'" in failing["SMG-1"]
 
@@ -64,7 +67,7 @@ def test_exemption_tags_exempt_and_a_blank_reason_is_smg0(moto_state: AwsEnv) ->
         {"Key": "team", "Value": "ml"},
     ]
     make_notebook(moto_state.client("sagemaker", REGION), "tagged", Tags=tags, **COMPLIANT)
-    findings = evaluate_notebook(_read(moto_state, "tagged").spec, passes=False)
+    findings = evaluate(_read(moto_state, "tagged").spec, passes=False)
     by_rule = {f.rule_id: f for f in findings}
     assert by_rule["SMG-5"].exemption == "ticket SEC-7: IMDS not in moto"
     assert "exemption of SMG-3 has no reason" in by_rule["SMG-0"].message
@@ -76,7 +79,7 @@ def test_tag_exemptions_turned_off_are_ignored_and_named(moto_state: AwsEnv) -> 
     make_notebook(moto_state.client("sagemaker", REGION), "tagged", Tags=tags, **COMPLIANT)
     notebook = _read(moto_state, "tagged", honour=False)
     assert notebook.ignored_exemption_tags == ("sm-guardrails:exempt:SMG-5=because",)
-    (finding,) = evaluate_notebook(notebook.spec, passes=False)
+    (finding,) = evaluate(notebook.spec, passes=False)
     assert finding.rule_id == "SMG-5" and finding.exemption is None
 
 
@@ -90,7 +93,7 @@ def test_a_config_exemption_may_name_the_notebook_or_its_arn(moto_state: AwsEnv)
             Exemption("SMG-4", "other notebook", resource="someone-else"),
         )
     )
-    exempted = {f.rule_id: f.exemption for f in evaluate_notebook(spec, config, passes=False)}
+    exempted = {f.rule_id: f.exemption for f in evaluate(spec, config, passes=False)}
     assert exempted["SMG-1"] == "lab notebook"
     assert exempted["SMG-3"] == "vendor agent"
     assert exempted["SMG-4"] is None
@@ -103,8 +106,8 @@ def test_the_imds_setting_moto_does_not_keep_is_read_from_the_api_shape() -> Non
         "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": "2"},
         "SecurityGroups": [],
     }
-    notebook = deployed_notebook(description, [], REGION)
-    failing = _failing(evaluate_notebook(notebook.spec))
+    notebook = deployed_resource(NOTEBOOK_INSTANCE, description, [], REGION)
+    failing = _failing(evaluate(notebook.spec))
     assert "SMG-5" not in failing
     assert "SecurityGroups" in failing["SMG-2"]
 

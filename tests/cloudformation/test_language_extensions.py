@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from sm_guardrails import GuardrailConfig, Level, Verdict
-from sm_guardrails.cloudformation import notebooks_in_template
+from sm_guardrails.cloudformation import resources_in_template
 from sm_guardrails.cloudformation.language_extensions import MAX_GENERATED
-from sm_guardrails.cloudformation.notebooks import template_problems
-from sm_guardrails.evaluation import evaluate_notebook
+from sm_guardrails.cloudformation.resources import template_problems
+from sm_guardrails.evaluation import evaluate
 from sm_guardrails.values import Known, Unknown
 
 ONLY_SMG_1 = GuardrailConfig(
@@ -32,14 +32,14 @@ def loop_template(
 
 def smg1(template: dict[str, Any]) -> dict[str, Verdict]:
     return {
-        notebook.logical_id: evaluate_notebook(notebook.spec, ONLY_SMG_1)[0].verdict
-        for notebook in notebooks_in_template(template)
+        notebook.logical_id: evaluate(notebook.spec, ONLY_SMG_1)[0].verdict
+        for notebook in resources_in_template(template)
     }
 
 
 def test_literal_collection_generates_each_notebook_with_its_loop() -> None:
     template = loop_template(["Alpha", "Beta"], {"DirectInternetAccess": "Enabled"})
-    found = notebooks_in_template(template)
+    found = resources_in_template(template)
     assert [(n.logical_id, n.loops) for n in found] == [
         ("NBAlpha", ("Fn::ForEach::Notebooks",)),
         ("NBBeta", ("Fn::ForEach::Notebooks",)),
@@ -56,19 +56,19 @@ def test_identifier_reaches_values_through_ref_sub_and_plain_strings() -> None:
             "SubnetId": {"Fn::Sub": "s-${Team}-${AWS::Region}"},
         },
     )
-    found = {n.logical_id: n.spec for n in notebooks_in_template(template)}
-    assert found["NBDisabled"].direct_internet_access == Known("Disabled")
-    assert found["NBEnabled"].direct_internet_access == Known("Enabled")
-    assert isinstance(found["NBEnabled"].subnet_id, Unknown)  # AWS::Region stays unknown
+    found = {n.logical_id: n.spec for n in resources_in_template(template)}
+    assert found["NBDisabled"].value("DirectInternetAccess") == Known("Disabled")
+    assert found["NBEnabled"].value("DirectInternetAccess") == Known("Enabled")
+    assert isinstance(found["NBEnabled"].value("SubnetId"), Unknown)  # AWS::Region stays unknown
     plain = loop_template(["Disabled"], {"DirectInternetAccess": "${Team}"})
     assert smg1(plain) == {"NBDisabled": Verdict.PASS}
 
 
 def test_ampersand_form_strips_non_alphanumerics_in_keys_and_values() -> None:
     template = loop_template(["team-a.1"], {"SubnetId": "subnet-&{Team}"}, key="NB&{Team}")
-    (notebook,) = notebooks_in_template(template)
+    (notebook,) = resources_in_template(template)
     assert notebook.logical_id == "NBteama1"
-    assert notebook.spec.subnet_id == Known("subnet-teama1")
+    assert notebook.spec.value("SubnetId") == Known("subnet-teama1")
 
 
 def test_nested_loops_use_both_identifiers_and_name_both_loops() -> None:
@@ -93,7 +93,7 @@ def test_nested_loops_use_both_identifiers_and_name_both_loops() -> None:
             ]
         },
     }
-    found = notebooks_in_template(template)
+    found = resources_in_template(template)
     assert {n.logical_id for n in found} == {
         "NBDevDisabled",
         "NBDevEnabled",
@@ -137,8 +137,8 @@ def test_undecidable_collection_fails_closed_with_the_reason() -> None:
     template = loop_template(
         {"Ref": "Teams"}, {"DirectInternetAccess": "${Team}"}, Parameters={"Teams": LIST_PARAMETER}
     )
-    (notebook,) = notebooks_in_template(template)
-    (finding,) = evaluate_notebook(notebook.spec, ONLY_SMG_1)
+    (notebook,) = resources_in_template(template)
+    (finding,) = evaluate(notebook.spec, ONLY_SMG_1)
     assert finding.verdict is Verdict.UNKNOWN and finding.blocking
     assert "list parameter `Teams`" in (finding.unknown_reason or finding.message)
 
@@ -230,15 +230,15 @@ def test_other_language_extension_functions_resolve_where_decidable() -> None:
         },
         "Parameters": {"Keys": LIST_PARAMETER},
     }
-    (notebook,) = notebooks_in_template(template)
-    assert notebook.spec.direct_internet_access == Known('{"a":"Disabled"}')
-    assert isinstance(notebook.spec.subnet_id, Unknown)
-    assert notebook.spec.minimum_imds_version == Known(2)
-    assert isinstance(notebook.spec.kms_key_id, Unknown)
+    (notebook,) = resources_in_template(template)
+    assert notebook.spec.value("DirectInternetAccess") == Known('{"a":"Disabled"}')
+    assert isinstance(notebook.spec.value("SubnetId"), Unknown)
+    assert notebook.spec.value("MinimumInstanceMetadataServiceVersion") == Known(2)
+    assert isinstance(notebook.spec.value("KmsKeyId"), Unknown)
     assert template_problems(template) == []
 
 
 def test_keys_that_are_not_strings_stay_as_they_are() -> None:
     template = loop_template(["A"], {"Tags": {1: "${Team}", 2.5: "x"}})
-    (notebook,) = notebooks_in_template(template)
+    (notebook,) = resources_in_template(template)
     assert notebook.logical_id == "NBA"

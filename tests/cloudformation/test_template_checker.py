@@ -12,10 +12,10 @@ from sm_guardrails.cloudformation import (
     check_paths,
     load_template,
     load_with_nested,
-    notebooks_in_template,
+    resources_in_template,
 )
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
-from sm_guardrails.evaluation import evaluate_notebook
+from sm_guardrails.evaluation import evaluate
 from sm_guardrails.values import ABSENT, Choice, Known, Unknown
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -26,9 +26,9 @@ def verdicts_by_notebook(path: Path) -> dict[str, dict[str, Verdict]]:
     template = load_template(path).data
     return {
         notebook.logical_id: {
-            f.rule_id: f.verdict for f in evaluate_notebook(notebook.spec, ONLY_NETWORK)
+            f.rule_id: f.verdict for f in evaluate(notebook.spec, ONLY_NETWORK)
         }
-        for notebook in notebooks_in_template(template)
+        for notebook in resources_in_template(template)
     }
 
 
@@ -138,8 +138,8 @@ def test_metadata_exemption_is_honoured_and_reasonless_one_is_an_error() -> None
         }
     }
     results = {
-        n.logical_id: {f.rule_id: f for f in evaluate_notebook(n.spec, ONLY_NETWORK)}
-        for n in notebooks_in_template(template)
+        n.logical_id: {f.rule_id: f for f in evaluate(n.spec, ONLY_NETWORK)}
+        for n in resources_in_template(template)
     }
     assert results["Ok"]["SMG-1"].exemption == "lab" and not results["Ok"]["SMG-1"].blocking
     assert results["NoReason"]["SMG-1"].blocking
@@ -150,8 +150,8 @@ def test_metadata_exemption_is_honoured_and_reasonless_one_is_an_error() -> None
 
 def test_properties_that_are_not_a_mapping_are_unknown() -> None:
     template = {"Resources": {"N": {"Type": "AWS::SageMaker::NotebookInstance", "Properties": "x"}}}
-    (notebook,) = notebooks_in_template(template)
-    finding = next(f for f in evaluate_notebook(notebook.spec) if f.rule_id == "SMG-1")
+    (notebook,) = resources_in_template(template)
+    finding = next(f for f in evaluate(notebook.spec) if f.rule_id == "SMG-1")
     assert finding.verdict is Verdict.UNKNOWN and finding.blocking
 
 

@@ -20,7 +20,15 @@ from parliament import analyze_policy_string
 
 from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.controls.iam import CONDITION_KEYS, CREATE, UPDATE, notebook_policy
+from sm_guardrails.controls.iam import notebook_policy
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, ConditionKey
+
+CREATE, UPDATE = NOTEBOOK_INSTANCE.iam_create, NOTEBOOK_INSTANCE.iam_update
+CONDITION_KEYS: dict[str, ConditionKey] = {
+    item.name: item.condition_key
+    for item in NOTEBOOK_INSTANCE.properties
+    if item.condition_key is not None
+}
 from sm_guardrails.model import Exemption
 from tests.iam_simulator import ACCOUNT, Request, decisions
 from tests.support import ROOT, run_cli
@@ -71,10 +79,14 @@ def test_condition_keys_match_the_service_authorization_reference() -> None:
         }
         for item in definition["privileges"]
     }
-    for key in CONDITION_KEYS.values():
-        assert types[key.name] == key.type, key.name
-        for action in (CREATE, UPDATE):
-            assert (key.name in actions[action]) == (action in key.actions), (key.name, action)
+    for kind in KINDS:
+        for item in kind.properties:
+            key = item.condition_key
+            if key is None:
+                continue
+            assert types[key.name] == key.type, key.name
+            assert key.name in actions[kind.iam_create], (key.name, kind.iam_create)
+            assert (key.name in actions[kind.iam_update]) == key.on_update, key.name
 
 
 def test_successor_keys_are_in_the_current_reference() -> None:
@@ -88,7 +100,8 @@ def test_successor_keys_are_in_the_current_reference() -> None:
         listed = {
             name for name, action in actions.items() if key.successor in action["conditionKeys"]
         }
-        assert {action.split(":")[1].lower() for action in key.actions} <= listed, key.name
+        sent_by = (CREATE, UPDATE) if key.on_update else (CREATE,)
+        assert {action.split(":")[1].lower() for action in sent_by} <= listed, key.name
 
 
 def _statements(policy: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
-from sm_guardrails import GuardrailConfig, Level, NotebookSpec, UnknownPolicy, Verdict
-from sm_guardrails.evaluation import Finding, evaluate_notebook
+from sm_guardrails import GuardrailConfig, Level, ResourceSpec, UnknownPolicy, Verdict
+from sm_guardrails.evaluation import Finding, evaluate
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE, Spelling
 from sm_guardrails.values import ABSENT, Choice, Known, Unknown, Value
 
-SECURE = NotebookSpec(
-    names=("Notebook",),
-    direct_internet_access=Known("Disabled"),
-    subnet_id=Known("subnet-1"),
-    security_group_ids=Known((Known("sg-1"),)),
-    root_access=Known("Disabled"),
-    kms_key_id=Known("alias/notebooks"),
-    minimum_imds_version=Known("2"),
+SECURE = ResourceSpec(
+    NOTEBOOK_INSTANCE,
+    ("Notebook",),
+    {
+        "DirectInternetAccess": Known("Disabled"),
+        "SubnetId": Known("subnet-1"),
+        "SecurityGroupIds": Known((Known("sg-1"),)),
+        "RootAccess": Known("Disabled"),
+        "KmsKeyId": Known("alias/notebooks"),
+        "MinimumInstanceMetadataServiceVersion": Known("2"),
+    },
 )
 
 
-def verdicts(spec: NotebookSpec, config: GuardrailConfig | None = None) -> dict[str, Finding]:
-    return {f.rule_id: f for f in evaluate_notebook(spec, config or GuardrailConfig())}
+def verdicts(spec: ResourceSpec, config: GuardrailConfig | None = None) -> dict[str, Finding]:
+    return {f.rule_id: f for f in evaluate(spec, config or GuardrailConfig())}
 
 
-def with_(**changes: Value) -> NotebookSpec:
-    return dataclasses.replace(SECURE, **changes)
+def with_(**changes: Any) -> ResourceSpec:
+    """SECURE with some property values (by name) and fields (exemptions...) changed."""
+    properties = {item.name for item in NOTEBOOK_INSTANCE.properties}
+    values = {name: value for name, value in changes.items() if name in properties}
+    fields = {name: value for name, value in changes.items() if name not in properties}
+    return dataclasses.replace(SECURE, values={**SECURE.values, **values}, **fields)
 
 
 def test_secure_notebook_passes_every_rule() -> None:
@@ -67,23 +76,23 @@ def test_secure_notebook_passes_every_rule() -> None:
     ],
 )
 def test_smg1_is_exactly_disabled(value: Value, expected: Verdict) -> None:
-    assert verdicts(with_(direct_internet_access=value))["SMG-1"].verdict is expected
+    assert verdicts(with_(DirectInternetAccess=value))["SMG-1"].verdict is expected
 
 
 def test_smg1_absent_says_aws_default_is_enabled() -> None:
-    finding = verdicts(with_(direct_internet_access=ABSENT))["SMG-1"]
+    finding = verdicts(with_(DirectInternetAccess=ABSENT))["SMG-1"]
     assert "not set" in finding.message and "Enabled" in finding.message
     assert finding.blocking and finding.level is Level.ERROR
 
 
 def test_smg1_case_mismatch_explains_exactness() -> None:
-    finding = verdicts(with_(direct_internet_access=Known("disabled")))["SMG-1"]
+    finding = verdicts(with_(DirectInternetAccess=Known("disabled")))["SMG-1"]
     assert "'disabled'" in finding.message and "case" in finding.message
 
 
 def test_choice_failure_names_its_origin() -> None:
     value = Choice((Known("Disabled"), Known("Enabled")), "parameter `AllowInternet`")
-    finding = verdicts(with_(direct_internet_access=value))["SMG-1"]
+    finding = verdicts(with_(DirectInternetAccess=value))["SMG-1"]
     assert "can be 'Enabled'" in finding.message
     assert "parameter `AllowInternet`" in finding.message
 
@@ -121,12 +130,12 @@ def test_choice_failure_names_its_origin() -> None:
 def test_smg2_subnet_and_security_groups_present(
     subnet: Value, groups: Value, expected: Verdict
 ) -> None:
-    finding = verdicts(with_(subnet_id=subnet, security_group_ids=groups))["SMG-2"]
+    finding = verdicts(with_(SubnetId=subnet, SecurityGroupIds=groups))["SMG-2"]
     assert finding.verdict is expected, finding.message
 
 
 def test_smg2_message_names_the_missing_property_only() -> None:
-    finding = verdicts(with_(security_group_ids=ABSENT))["SMG-2"]
+    finding = verdicts(with_(SecurityGroupIds=ABSENT))["SMG-2"]
     assert finding.message == "SecurityGroupIds is not set"
 
 
@@ -141,7 +150,7 @@ def test_smg2_message_names_the_missing_property_only() -> None:
     ],
 )
 def test_smg3_root_access(value: Value, expected: Verdict) -> None:
-    finding = verdicts(with_(root_access=value))["SMG-3"]
+    finding = verdicts(with_(RootAccess=value))["SMG-3"]
     assert finding.verdict is expected
     assert finding.level is Level.WARNING and not finding.blocking
 
@@ -156,7 +165,7 @@ def test_smg3_root_access(value: Value, expected: Verdict) -> None:
     ],
 )
 def test_smg4_kms_key(value: Value, expected: Verdict) -> None:
-    assert verdicts(with_(kms_key_id=value))["SMG-4"].verdict is expected
+    assert verdicts(with_(KmsKeyId=value))["SMG-4"].verdict is expected
 
 
 @pytest.mark.parametrize(
@@ -171,12 +180,12 @@ def test_smg4_kms_key(value: Value, expected: Verdict) -> None:
     ],
 )
 def test_smg5_imds_v2(value: Value, expected: Verdict) -> None:
-    assert verdicts(with_(minimum_imds_version=value))["SMG-5"].verdict is expected
+    assert verdicts(with_(MinimumInstanceMetadataServiceVersion=value))["SMG-5"].verdict is expected
 
 
 def test_unknown_fails_closed_by_default_with_the_reason() -> None:
     reason = "can be set at deploy time through parameter `AllowInternet`"
-    finding = verdicts(with_(direct_internet_access=Unknown(reason)))["SMG-1"]
+    finding = verdicts(with_(DirectInternetAccess=Unknown(reason)))["SMG-1"]
     assert finding.verdict is Verdict.UNKNOWN
     assert finding.blocking
     assert finding.unknown_reason == reason
@@ -185,13 +194,13 @@ def test_unknown_fails_closed_by_default_with_the_reason() -> None:
 
 def test_unknown_policy_warn_downgrades_to_warning() -> None:
     config = GuardrailConfig(unknown=UnknownPolicy.WARN)
-    finding = verdicts(with_(direct_internet_access=Unknown("p")), config)["SMG-1"]
+    finding = verdicts(with_(DirectInternetAccess=Unknown("p")), config)["SMG-1"]
     assert finding.level is Level.WARNING and not finding.blocking
 
 
 def test_unknown_policy_warn_does_not_soften_a_failure() -> None:
     config = GuardrailConfig(unknown=UnknownPolicy.WARN)
-    finding = verdicts(with_(direct_internet_access=Known("Enabled")), config)["SMG-1"]
+    finding = verdicts(with_(DirectInternetAccess=Known("Enabled")), config)["SMG-1"]
     assert finding.blocking
 
 
@@ -199,7 +208,7 @@ def test_levels_can_be_raised_lowered_and_turned_off() -> None:
     config = GuardrailConfig(
         levels={"SMG-3": Level.ERROR, "SMG-1": Level.WARNING, "SMG-5": Level.OFF}
     )
-    findings = verdicts(with_(root_access=ABSENT, direct_internet_access=ABSENT), config)
+    findings = verdicts(with_(RootAccess=ABSENT, DirectInternetAccess=ABSENT), config)
     assert findings["SMG-3"].blocking
     assert not findings["SMG-1"].blocking and findings["SMG-1"].level is Level.WARNING
     assert "SMG-5" not in findings
@@ -209,7 +218,7 @@ def test_exemption_with_reason_unblocks_and_is_shown() -> None:
     from sm_guardrails import Exemption
 
     spec = with_(
-        direct_internet_access=Known("Enabled"),
+        DirectInternetAccess=Known("Enabled"),
         exemptions=(Exemption("SMG-1", "sandbox account, ticket SEC-1"),),
     )
     finding = verdicts(spec)["SMG-1"]
@@ -223,8 +232,8 @@ def test_exemption_with_reason_unblocks_and_is_shown() -> None:
 def test_exemption_without_reason_exempts_nothing_and_is_an_error(reason: str) -> None:
     from sm_guardrails import Exemption
 
-    spec = with_(direct_internet_access=Known("Enabled"), exemptions=(Exemption("SMG-1", reason),))
-    findings = evaluate_notebook(spec)
+    spec = with_(DirectInternetAccess=Known("Enabled"), exemptions=(Exemption("SMG-1", reason),))
+    findings = evaluate(spec)
     smg1 = next(f for f in findings if f.rule_id == "SMG-1")
     smg0 = [f for f in findings if f.rule_id == "SMG-0"]
     assert smg1.blocking and smg1.exemption is None
@@ -234,7 +243,7 @@ def test_exemption_without_reason_exempts_nothing_and_is_an_error(reason: str) -
 def test_exemption_of_unknown_rule_is_an_error() -> None:
     from sm_guardrails import Exemption
 
-    findings = evaluate_notebook(with_(exemptions=(Exemption("SMG-9", "why"),)))
+    findings = evaluate(with_(exemptions=(Exemption("SMG-9", "why"),)))
     assert [f.message for f in findings if f.rule_id == "SMG-0"] == [
         "exemption names unknown rule 'SMG-9', so it exempts nothing"
     ]
@@ -244,28 +253,23 @@ def test_config_exemption_applies_only_to_the_named_resource() -> None:
     from sm_guardrails import Exemption
 
     config = GuardrailConfig(exemptions=(Exemption("SMG-1", "lab", resource="Other"),))
-    open_notebook = with_(direct_internet_access=Known("Enabled"))
+    open_notebook = with_(DirectInternetAccess=Known("Enabled"))
     assert verdicts(open_notebook, config)["SMG-1"].blocking
     other = dataclasses.replace(open_notebook, names=("Other",))
     assert verdicts(other, config)["SMG-1"].exemption == "lab"
 
 
 def test_property_names_of_the_adapter_appear_in_message_and_fix() -> None:
-    names = {
-        "DirectInternetAccess": "directInternetAccess",
-        "SubnetId": "subnetId",
-        "SecurityGroupIds": "securityGroups",
-    }
-    spec = with_(direct_internet_access=ABSENT, property_names=names)
+    spec = with_(DirectInternetAccess=ABSENT, spelling=Spelling.PULUMI_AWS)
     finding = verdicts(spec)["SMG-1"]
     assert finding.message.startswith("directInternetAccess ")
     assert "securityGroups" in finding.fix and "replaces the notebook" in finding.fix
 
 
 def test_passes_false_leaves_out_exactly_the_passes() -> None:
-    spec = with_(direct_internet_access=Known("Enabled"), root_access=ABSENT)
-    everything = evaluate_notebook(spec)
-    shown = evaluate_notebook(spec, passes=False)
+    spec = with_(DirectInternetAccess=Known("Enabled"), RootAccess=ABSENT)
+    everything = evaluate(spec)
+    shown = evaluate(spec, passes=False)
     assert shown == [f for f in everything if f.verdict is not Verdict.PASS]
     assert {f.rule_id for f in shown} == {"SMG-1", "SMG-3"}
-    assert evaluate_notebook(SECURE, passes=False) == []
+    assert evaluate(SECURE, passes=False) == []

@@ -35,6 +35,8 @@ from typing import Any
 
 import yaml
 
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
+
 CASES_DIR = Path(__file__).parent / "cases"
 RULE_IDS = ("SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5")
 VERDICTS = ("pass", "fail", "unknown")
@@ -46,7 +48,7 @@ RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi", "cdk-nag", GUARD_RUN
 where it can see the notebook, cdk-nag with ``SmGuardrailsChecks``; the template form
 also through the generated Guard rules."""
 NOTEBOOK_ID = "Notebook"
-NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"
+NOTEBOOK_TYPE = NOTEBOOK_INSTANCE.cloudformation_type
 
 BASE_PROPERTIES: dict[str, Any] = {
     "InstanceType": "ml.t3.medium",

@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sm_guardrails import Verdict
-from sm_guardrails.cloudformation import notebooks_in_template
+from sm_guardrails.cloudformation import resources_in_template
 from sm_guardrails.cloudformation.intrinsics import MAX_DEPTH
-from sm_guardrails.evaluation import evaluate_notebook
-from sm_guardrails.model import NotebookSpec
+from sm_guardrails.evaluation import evaluate
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
+from sm_guardrails.model import ResourceSpec
 from sm_guardrails.values import ABSENT, Absent, Choice, Known, Unknown, Value, flatten
 
 EXAMPLES = 3000
@@ -83,14 +84,17 @@ def _leaves(value: Value) -> list[Value]:
 def test_core_verdicts_follow_the_model(
     dia: Value, subnet: Value, groups: Value, imds: Value
 ) -> None:
-    spec = NotebookSpec(
-        names=("fuzz",),
-        direct_internet_access=dia,
-        subnet_id=subnet,
-        security_group_ids=groups,
-        minimum_imds_version=imds,
+    spec = ResourceSpec(
+        NOTEBOOK_INSTANCE,
+        ("fuzz",),
+        {
+            "DirectInternetAccess": dia,
+            "SubnetId": subnet,
+            "SecurityGroupIds": groups,
+            "MinimumInstanceMetadataServiceVersion": imds,
+        },
     )
-    found = {finding.rule_id: finding for finding in evaluate_notebook(spec)}
+    found = {finding.rule_id: finding for finding in evaluate(spec)}
     assert found["SMG-1"].verdict is _model([_exactly("Disabled", v) for v in _leaves(dia)])
     subnet_ok = _model(
         [Verdict.PASS if _present(v) else Verdict.FAIL for v in _leaves(subnet)]
@@ -118,8 +122,8 @@ def test_fn_if_nested_as_deep_as_the_resolver_goes_is_judged() -> None:
             }
         }
     }
-    (notebook,) = notebooks_in_template(template)
-    smg1 = next(f for f in evaluate_notebook(notebook.spec) if f.rule_id == "SMG-1")
+    (notebook,) = resources_in_template(template)
+    smg1 = next(f for f in evaluate(notebook.spec) if f.rule_id == "SMG-1")
     assert smg1.verdict is Verdict.PASS
 
 
@@ -135,8 +139,8 @@ def test_fn_sub_over_many_choices_is_unknown_not_exponential() -> None:
             }
         },
     }
-    (notebook,) = notebooks_in_template(template)
-    smg1 = next(f for f in evaluate_notebook(notebook.spec) if f.rule_id == "SMG-1")
+    (notebook,) = resources_in_template(template)
+    smg1 = next(f for f in evaluate(notebook.spec) if f.rule_id == "SMG-1")
     assert smg1.verdict is Verdict.UNKNOWN
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sm_guardrails.cloudformation.judge import judge_template
-from sm_guardrails.cloudformation.notebooks import template_problems
+from sm_guardrails.cloudformation.resources import template_problems
 from sm_guardrails.config import GuardrailConfig
 from tests.fuzz.test_template_fuzz import nodes, templates
 

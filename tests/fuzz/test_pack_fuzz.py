@@ -18,9 +18,10 @@ from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sm_guardrails.evaluation import evaluate_notebook
+from sm_guardrails.evaluation import evaluate
+from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE
 from sm_guardrails.pulumi.engine import AnalyzerClient, PolicyPackProcess
-from sm_guardrails.pulumi.properties import SCHEMAS, notebook_spec
+from sm_guardrails.pulumi.properties import resource_spec
 from sm_guardrails.rules import Verdict
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policypack"
@@ -28,7 +29,7 @@ EXAMPLES = 2000
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
-RESOURCE_TYPES = [*SCHEMAS, "aws:s3/bucket:Bucket"]
+RESOURCE_TYPES = [*KINDS_BY_PULUMI_TYPE, "aws:s3/bucket:Bucket"]
 KEYS = [
     "directInternetAccess",
     "subnetId",
@@ -90,10 +91,10 @@ def _as_received(properties: dict[str, Any]) -> dict[str, Any]:
 
 def _core_rules(resource_type: str, properties: dict[str, Any]) -> set[str]:
     """The rules the core judges non-passing on ``properties``."""
-    if resource_type not in SCHEMAS:
+    if resource_type not in KINDS_BY_PULUMI_TYPE:
         return set()
-    spec = notebook_spec(resource_type, properties, ("fuzz",))
-    return {f.rule_id for f in evaluate_notebook(spec) if f.verdict is not Verdict.PASS}
+    spec = resource_spec(resource_type, properties, ("fuzz",))
+    return {f.rule_id for f in evaluate(spec) if f.verdict is not Verdict.PASS}
 
 
 @settings(

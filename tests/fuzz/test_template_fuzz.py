@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sm_guardrails import Verdict
-from sm_guardrails.cloudformation import check_paths, notebooks_in_template
+from sm_guardrails.cloudformation import check_paths, resources_in_template
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
-from sm_guardrails.cloudformation.notebooks import template_problems
-from sm_guardrails.evaluation import evaluate_notebook
+from sm_guardrails.cloudformation.resources import template_problems
+from sm_guardrails.evaluation import evaluate
 from tests.support import run_cli
 
 INTRINSICS = [
@@ -125,13 +125,13 @@ templates = st.fixed_dictionaries(
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(templates)
 def test_random_templates_always_get_verdicts(template: dict[str, object]) -> None:
-    for notebook in notebooks_in_template(template):
-        findings = evaluate_notebook(notebook.spec)
+    for notebook in resources_in_template(template):
+        findings = evaluate(notebook.spec)
         assert {f.rule_id for f in findings} >= {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
         smg1 = next(f for f in findings if f.rule_id == "SMG-1")
         if smg1.verdict is Verdict.PASS:
             # Only a literal (or every option being) exactly 'Disabled' can pass SMG-1.
-            assert "Disabled" in json.dumps(notebook.spec.direct_internet_access.__repr__())
+            assert "Disabled" in json.dumps(notebook.spec.value("DirectInternetAccess").__repr__())
         assert all(f.message and f.fix for f in findings if f.verdict is not Verdict.PASS)
 
 
@@ -239,7 +239,7 @@ loops = st.builds(
 @given(loops)
 def test_no_notebook_escapes_a_loop(template: dict[str, object]) -> None:
     """A loop over a notebook yields a judged notebook, or an input problem, or has no items."""
-    found = notebooks_in_template(template)
+    found = resources_in_template(template)
     problems = template_problems(template)
     (loop,) = template["Resources"].values()  # type: ignore[attr-defined]
     assert found or problems or loop[1] == []
@@ -247,9 +247,9 @@ def test_no_notebook_escapes_a_loop(template: dict[str, object]) -> None:
         assert any("without `Transform: AWS::LanguageExtensions`" in p for p in problems)
     for notebook in found:
         assert notebook.loops == ("Fn::ForEach::Loop",)
-        smg1 = next(f for f in evaluate_notebook(notebook.spec) if f.rule_id == "SMG-1")
+        smg1 = next(f for f in evaluate(notebook.spec) if f.rule_id == "SMG-1")
         if smg1.verdict is Verdict.PASS:  # only from a fixed item, exactly 'Disabled'
-            assert notebook.spec.direct_internet_access.__repr__().count("'Disabled'")
+            assert notebook.spec.value("DirectInternetAccess").__repr__().count("'Disabled'")
 
 
 pairs = st.lists(

@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sm_guardrails.cloudformation.notebooks import notebooks_in_template
-from sm_guardrails.evaluation import evaluate_notebook
+from sm_guardrails.cloudformation.resources import resources_in_template
+from sm_guardrails.evaluation import evaluate
 from sm_guardrails.pulumi.engine import AnalyzerClient
 from sm_guardrails.rules import Verdict
 
@@ -76,10 +76,10 @@ def cloudformation_verdicts(notebook: dict[str, object]) -> set[tuple[str, Verdi
         name: to_template(value, name) for name, value in notebook.items() if value is not ABSENT
     }
     resource = {"Type": "AWS::SageMaker::NotebookInstance", "Properties": properties}
-    [found] = notebooks_in_template({"Resources": {"Notebook": resource}})
+    [found] = resources_in_template({"Resources": {"Notebook": resource}})
     return {
         (finding.rule_id, finding.verdict)
-        for finding in evaluate_notebook(found.spec)
+        for finding in evaluate(found.spec)
         if finding.verdict is not Verdict.PASS
     }
 

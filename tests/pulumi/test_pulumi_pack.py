@@ -14,7 +14,7 @@ from sm_guardrails.pulumi.engine import (
     PolicyPackError,
     PolicyPackProcess,
 )
-from sm_guardrails.pulumi.properties import notebook_spec
+from sm_guardrails.pulumi.properties import resource_spec
 from sm_guardrails.values import Known
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policypack"
@@ -516,8 +516,8 @@ def test_top_level_keys_that_look_like_a_secret_are_property_names(
 
 
 def test_a_signature_without_a_value_is_not_a_secret() -> None:
-    spec = notebook_spec(AWS, {"subnetId": {"4dabf18193072939515e22adb298388d": "x"}}, ("nb",))
-    assert spec.subnet_id == Known({"4dabf18193072939515e22adb298388d": "x"})
+    spec = resource_spec(AWS, {"subnetId": {"4dabf18193072939515e22adb298388d": "x"}}, ("nb",))
+    assert spec.value("SubnetId") == Known({"4dabf18193072939515e22adb298388d": "x"})
 
 
 def test_concurrent_analyze_calls_keep_what_is_handed_over_with_its_resource(

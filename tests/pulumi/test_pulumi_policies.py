@@ -21,12 +21,13 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 import sm_guardrails.pulumi.policies as policies_module
 from sm_guardrails import GuardrailConfig, Level, UnknownPolicy, UnseenPolicy
+from sm_guardrails.catalog import RULES
 from sm_guardrails.config import LEVEL_WORDS
 from sm_guardrails.config_reader import CONFIG_KEYS
 from sm_guardrails.model import Exemption
 from sm_guardrails.pulumi import ADVISORY_POLICY, MAIN_POLICY, notebook_policies
 from sm_guardrails.pulumi.pack_config import read_pack_settings
-from sm_guardrails.pulumi.properties import notebook_spec
+from sm_guardrails.pulumi.properties import resource_spec
 from sm_guardrails.values import ABSENT, Known, Unknown
 
 AWS = "aws:sagemaker/notebookInstance:NotebookInstance"
@@ -96,7 +97,7 @@ def test_config_schema_describes_what_the_reader_accepts() -> None:
     assert schema["unseen"]["enum"] == ["notice", "error"]
     levels = schema["levels"]
     assert levels["additionalProperties"] is False
-    assert set(levels["properties"]) == {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
+    assert set(levels["properties"]) == {rule.rule_id for rule in RULES}
     words = {word for rule in levels["properties"].values() for word in rule["enum"]}
     assert words == {"error", "warning", "off", "mandatory", "advisory", "disabled"}
     assert schema["unknown"]["enum"] == ["fail", "warn"]
@@ -332,21 +333,21 @@ def test_spec_reads_through_the_sdk_proxy_without_raising_on_unknowns(
             }
         )
     )
-    spec = notebook_spec(AWS, props, ("nb",))
-    assert isinstance(spec.direct_internet_access, Unknown)
-    assert spec.subnet_id == Known("subnet-1")
-    assert isinstance(spec.security_group_ids, Known)
-    first, second = spec.security_group_ids.value  # type: ignore[misc]
+    spec = resource_spec(AWS, props, ("nb",))
+    assert isinstance(spec.value("DirectInternetAccess"), Unknown)
+    assert spec.value("SubnetId") == Known("subnet-1")
+    assert isinstance(spec.value("SecurityGroupIds"), Known)
+    first, second = spec.value("SecurityGroupIds").value  # type: ignore[misc]
     assert isinstance(first, Unknown) and second == Known("sg-1")
-    assert isinstance(spec.minimum_imds_version, Unknown)
-    assert spec.root_access is ABSENT and spec.kms_key_id == Known("alias/k")
-    assert spec.property_names["SecurityGroupIds"] == "securityGroups"
+    assert isinstance(spec.value("MinimumInstanceMetadataServiceVersion"), Unknown)
+    assert spec.value("RootAccess") is ABSENT and spec.value("KmsKeyId") == Known("alias/k")
+    assert spec.spelled("SecurityGroupIds") == "securityGroups"
 
 
 def test_plain_props_are_read_as_they_are_whatever_their_keys() -> None:
     props = {"__target": {"directInternetAccess": "Disabled"}, "directInternetAccess": "Enabled"}
-    spec = notebook_spec(AWS, props, ("nb",))
-    assert spec.direct_internet_access == Known("Enabled")
+    spec = resource_spec(AWS, props, ("nb",))
+    assert spec.value("DirectInternetAccess") == Known("Enabled")
 
 
 def test_importing_the_core_does_not_import_pulumi() -> None:

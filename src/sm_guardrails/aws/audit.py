@@ -19,11 +19,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sm_guardrails.aws.clients import AwsSettings, RegionNameError, ec2_client, sagemaker_client
 from sm_guardrails.aws.errors import aws_problem, is_not_found
-from sm_guardrails.aws.notebooks import DeployedNotebook, deployed_notebook
+from sm_guardrails.aws.resources import DeployedResource, deployed_resource
 from sm_guardrails.cloudformation import CheckReport, FileNote
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.deployed import DeployedFinding, DeployedLocation
-from sm_guardrails.evaluation import evaluate_notebook
+from sm_guardrails.evaluation import evaluate
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -94,7 +95,7 @@ def audit_regions(
     report = CheckReport(source="region", errors=list(unusable))
     listed = regions_listed = 0
 
-    def judge(done: Future[DeployedNotebook | _Note]) -> None:
+    def judge(done: Future[DeployedResource | _Note]) -> None:
         outcome = done.result()
         if isinstance(outcome, _Note):
             (report.errors if outcome.is_error else report.skipped).append(outcome.note)
@@ -102,7 +103,7 @@ def audit_regions(
             _report_notebook(outcome, config, report, on_finding)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="audit") as pool:
-        pending: set[Future[DeployedNotebook | _Note]] = set()
+        pending: set[Future[DeployedResource | _Note]] = set()
         for region, client in clients.items():
             try:
                 for name in _notebook_names(client, region):
@@ -158,7 +159,7 @@ def _notebook_names(client: SageMakerClient, region: str) -> Iterator[str]:
 
 def _read_notebook(
     client: SageMakerClient, region: str, name: str, config: GuardrailConfig
-) -> DeployedNotebook | _Note:
+) -> DeployedResource | _Note:
     """Describe notebook ``name`` and read its tags; a note when it is gone or unreadable."""
     action = "sagemaker:DescribeNotebookInstance"
     try:
@@ -175,11 +176,13 @@ def _read_notebook(
             gone = FileNote(where, "deleted after it was listed, so it was not audited")
             return _Note(gone, is_error=False)
         return _Note(FileNote(where, aws_problem(error, region, action)), is_error=True)
-    return deployed_notebook(description, tags, region, honour_exemption_tags=config.tag_exemptions)
+    return deployed_resource(
+        NOTEBOOK_INSTANCE, description, tags, region, honour_exemption_tags=config.tag_exemptions
+    )
 
 
 def _report_notebook(
-    notebook: DeployedNotebook,
+    notebook: DeployedResource,
     config: GuardrailConfig,
     report: CheckReport,
     on_finding: Callable[[DeployedFinding], None],
@@ -193,6 +196,6 @@ def _report_notebook(
             )
         )
     location = DeployedLocation.of(notebook.arn, notebook.region, notebook.name)
-    for finding in evaluate_notebook(notebook.spec, config, passes=False):
+    for finding in evaluate(notebook.spec, config, passes=False):
         report.count(finding)
         on_finding(DeployedFinding(finding, location))

@@ -20,11 +20,12 @@ import botocore.session
 from botocore.model import Shape
 from botocore.validate import ParamValidator
 
-from sm_guardrails.aws.notebooks import API_PROPERTY_NAMES, deployed_notebook
+from sm_guardrails.aws.resources import deployed_resource
 from sm_guardrails.catalog import SMG_0, Level
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
-from sm_guardrails.model import NotebookSpec
+from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE, Spelling
+from sm_guardrails.model import ResourceSpec
 from sm_guardrails.rules import Verdict
 
 REPLACED_BY = ("SMG-1", "SMG-2")
@@ -62,11 +63,9 @@ REPLACEABLE_STATES = ("InService", "Stopping", "Stopped", "Failed")
 
 RESERVED_TAG_PREFIX = "aws:"
 
-REQUEST_PROPERTY_NAMES = {
-    rule_property: "plan.create_request." + api_name.replace("SecurityGroups", "SecurityGroupIds")
-    for rule_property, api_name in API_PROPERTY_NAMES.items()
-}
-"""The rules' property names as the journal spells the CreateNotebookInstance request."""
+REQUEST_PREFIX = "plan.create_request."
+"""Where the journal keeps the CreateNotebookInstance request, which spells the properties
+as CloudFormation does."""
 
 
 class PlanRefused(Exception):
@@ -238,7 +237,7 @@ class RemediationPlan:
         return commands
 
 
-def judged_for_remediation(spec: NotebookSpec, config: GuardrailConfig) -> list[Finding]:
+def judged_for_remediation(spec: ResourceSpec, config: GuardrailConfig) -> list[Finding]:
     """The findings (passes left out) of ``spec`` as a remediation judges a notebook it makes.
 
     As ``audit`` judges it under ``config``, except that the rules a replacement exists to
@@ -251,7 +250,7 @@ def judged_for_remediation(spec: NotebookSpec, config: GuardrailConfig) -> list[
         exemptions=tuple(e for e in config.exemptions if e.rule_id not in REPLACED_BY),
     )
     kept = tuple(e for e in spec.exemptions if e.rule_id not in REPLACED_BY)
-    return evaluate_notebook(replace(spec, exemptions=kept), strict, passes=False)
+    return evaluate(replace(spec, exemptions=kept), strict, passes=False)
 
 
 def blocking(findings: Sequence[Finding]) -> list[Finding]:
@@ -284,11 +283,13 @@ def refuse_unsafe_request(
         "NotebookInstanceArn": plan.arn,
     }
     tags = request.get("Tags", [])
-    spec = deployed_notebook(
-        described, tags, plan.region, honour_exemption_tags=config.tag_exemptions
+    spec = deployed_resource(
+        NOTEBOOK_INSTANCE, described, tags, plan.region, honour_exemption_tags=config.tag_exemptions
     ).spec
     problems = blocking(
-        judged_for_remediation(replace(spec, property_names=REQUEST_PROPERTY_NAMES), config)
+        judged_for_remediation(
+            replace(spec, spelling=Spelling.CLOUDFORMATION, property_prefix=REQUEST_PREFIX), config
+        )
     )
     if not problems:
         return
@@ -340,10 +341,10 @@ def plan_remediation(
     """
     original = json_ready(description)
     name = str(original.get("NotebookInstanceName", ""))
-    notebook = deployed_notebook(
-        original, tags, region, honour_exemption_tags=config.tag_exemptions
+    notebook = deployed_resource(
+        NOTEBOOK_INSTANCE, original, tags, region, honour_exemption_tags=config.tag_exemptions
     )
-    reasons = replacement_reasons(evaluate_notebook(notebook.spec, config, passes=False))
+    reasons = replacement_reasons(evaluate(notebook.spec, config, passes=False))
     if not reasons:
         raise PlanRefused(
             f"{name} ({region}) passes SMG-1 and SMG-2 (or is exempted): there is nothing a "

@@ -21,7 +21,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sm_guardrails.aws.errors import aws_problem, is_not_found
 from sm_guardrails.aws.journal import DONE, INTERRUPTED, Journal, crash_point
-from sm_guardrails.aws.notebooks import deployed_notebook
 from sm_guardrails.aws.remediation_plan import (
     CARRIED_OVER,
     RESERVED_TAG_PREFIX,
@@ -32,8 +31,10 @@ from sm_guardrails.aws.remediation_plan import (
     judged_for_remediation,
     refuse_unsafe_request,
 )
+from sm_guardrails.aws.resources import deployed_resource
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -209,8 +210,12 @@ class RemediationRunner:
     def _verify(self, current: Mapping[str, Any]) -> Verification:
         """Judge the new notebook as read back, then compare it with the request."""
         all_tags = self._tags(str(current["NotebookInstanceArn"]))
-        notebook = deployed_notebook(
-            current, all_tags, self.plan.region, honour_exemption_tags=self.config.tag_exemptions
+        notebook = deployed_resource(
+            NOTEBOOK_INSTANCE,
+            current,
+            all_tags,
+            self.plan.region,
+            honour_exemption_tags=self.config.tag_exemptions,
         )
         findings = judged_for_remediation(notebook.spec, self.config)
         problems = blocking(findings)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sm_guardrails.catalog import CFN_PROPERTY_NAMES
 from sm_guardrails.cloudformation import TemplateFinding
 from sm_guardrails.evaluation import Finding
-from sm_guardrails.rules import CHECKS
 
 PLUGIN_NAME = "sm-guardrails"
 """The validation plugin's name; acknowledgement ids read ``sm-guardrails::SMG-1``."""
@@ -36,6 +34,6 @@ def property_paths(item: TemplateFinding) -> list[str]:
     if item.inner:
         return ["Properties/TemplateBody"]
     return [
-        "Properties/" + CFN_PROPERTY_NAMES[check.property_name].replace(".", "/")
-        for check in CHECKS.get(item.finding.rule_id, ())
+        "Properties/" + check.prop.cloudformation.replace(".", "/")
+        for check in item.finding.rule.checks
     ]

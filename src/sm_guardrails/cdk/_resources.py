@@ -11,7 +11,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import IConstruct
 
-from sm_guardrails.cloudformation import NOTEBOOK_TYPE
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 
 _type_of_class: dict[type, str | None] = {}
 
@@ -24,14 +24,14 @@ def notebook_resource(node: IConstruct) -> cdk.CfnResource | None:
         return node
     kind = type(node)
     if kind is cdk.CfnResource:
-        return node if node.cfn_resource_type == NOTEBOOK_TYPE else None
+        return node if node.cfn_resource_type == NOTEBOOK_INSTANCE.cloudformation_type else None
     if kind not in _type_of_class:
         # A generated L1 class names its resource type once for all its instances.
         _type_of_class[kind] = getattr(kind, "CFN_RESOURCE_TYPE_NAME", None)
     resource_type = _type_of_class[kind]
     if resource_type is None:
         resource_type = node.cfn_resource_type
-    return node if resource_type == NOTEBOOK_TYPE else None
+    return node if resource_type == NOTEBOOK_INSTANCE.cloudformation_type else None
 
 
 def logical_id(element: cdk.CfnElement, stack: cdk.Stack) -> str:

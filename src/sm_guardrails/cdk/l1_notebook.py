@@ -14,7 +14,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_sagemaker as sagemaker
 
 from sm_guardrails.cdk._resources import logical_id
-from sm_guardrails.cloudformation import METADATA_KEY, NOTEBOOK_TYPE, TemplateContext
+from sm_guardrails.cloudformation import METADATA_KEY, TemplateContext
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 
 _L1_PROPERTY_NAMES = {
     "directInternetAccess": "DirectInternetAccess",
@@ -40,7 +41,11 @@ def notebook_entry(resource: cdk.CfnResource, stack: cdk.Stack) -> dict[str, obj
         found = _cloudformation_names(found)
     exemptions = resource.get_metadata(METADATA_KEY)
     metadata = {} if exemptions is None else {METADATA_KEY: exemptions}
-    return {"Type": NOTEBOOK_TYPE, "Properties": found, "Metadata": metadata}
+    return {
+        "Type": NOTEBOOK_INSTANCE.cloudformation_type,
+        "Properties": found,
+        "Metadata": metadata,
+    }
 
 
 def _cloudformation_names(properties: Mapping[str, Any]) -> dict[str, object]:

@@ -9,7 +9,7 @@ with cdk-nag 2, whose packs are aspects (``NagSuppressions`` work as for its own
 
     Aspects.of(app).add(SmGuardrailsChecks())
 
-Every verdict comes from :func:`sm_guardrails.evaluation.evaluate_notebook`; this module
+Every verdict comes from :func:`sm_guardrails.evaluation.evaluate`; this module
 only hands them to cdk-nag. cdk-nag 3 walks the construct tree after synthesis and
 reads each ``CfnResource``'s L1 properties, so an escape-hatch override
 (``add_property_override``) is not seen; ``enforce(app)``, which reads the rendered
@@ -33,9 +33,10 @@ from sm_guardrails import __version__
 from sm_guardrails.catalog import RULES, SMG_0, Level, Rule
 from sm_guardrails.cdk._resources import logical_id, notebook_resource
 from sm_guardrails.cdk.l1_notebook import notebook_entry, stack_context
-from sm_guardrails.cloudformation import notebook_spec
+from sm_guardrails.cloudformation import resource_spec
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
+from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 
 PACK_NAME = "SmGuardrails"
 ASPECT_PACK = hasattr(cdk_nag.NagPack, "visit")
@@ -142,8 +143,10 @@ class SmGuardrailsChecks(cdk_nag.NagPack):
             return
         stack = cdk.Stack.of(resource)
         entry = notebook_entry(resource, stack)
-        spec = notebook_spec(logical_id(resource, stack), entry, stack_context(stack))
-        findings = {f.rule_id: f for f in evaluate_notebook(spec, self._config, passes=False)}
+        spec = resource_spec(
+            NOTEBOOK_INSTANCE, logical_id(resource, stack), entry, stack_context(stack)
+        )
+        findings = {f.rule_id: f for f in evaluate(spec, self._config, passes=False)}
         checked = (*RULES, SMG_0) if SMG_0.rule_id in findings else RULES
         for rule in checked:
             if self._config.level_of(rule) is not Level.OFF:

@@ -1,4 +1,4 @@
-"""The CloudFormation adapter: templates and cloud assemblies into notebook specs and findings."""
+"""The CloudFormation adapter: templates and cloud assemblies into resource specs and findings."""
 
 from sm_guardrails.cloudformation.checker import (
     CheckReport,
@@ -10,30 +10,28 @@ from sm_guardrails.cloudformation.checker import (
 )
 from sm_guardrails.cloudformation.intrinsics import TemplateContext
 from sm_guardrails.cloudformation.loader import LoadedTemplate, TemplateError, load_template
-from sm_guardrails.cloudformation.notebooks import (
+from sm_guardrails.cloudformation.resources import (
     METADATA_KEY,
-    NOTEBOOK_TYPE,
-    TemplateNotebook,
+    TemplateResource,
     exemption_metadata,
-    notebook_spec,
-    notebooks_in_template,
+    resource_spec,
+    resources_in_template,
 )
 
 __all__ = [
     "METADATA_KEY",
-    "NOTEBOOK_TYPE",
     "CheckReport",
     "FileNote",
     "LoadedTemplate",
     "TemplateContext",
     "TemplateError",
     "TemplateFinding",
-    "TemplateNotebook",
+    "TemplateResource",
     "check_paths",
     "check_template",
     "exemption_metadata",
     "load_template",
     "load_with_nested",
-    "notebook_spec",
-    "notebooks_in_template",
+    "resource_spec",
+    "resources_in_template",
 ]

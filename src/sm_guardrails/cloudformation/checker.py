@@ -24,7 +24,7 @@ from sm_guardrails.cloudformation.loader import (
     load_template,
     looks_like_template,
 )
-from sm_guardrails.cloudformation.notebooks import template_problems
+from sm_guardrails.cloudformation.resources import template_problems
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding
 

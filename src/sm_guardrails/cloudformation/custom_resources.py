@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from sm_guardrails.catalog import CFN_PROPERTY_NAMES
 from sm_guardrails.cloudformation.intrinsics import MAX_DEPTH, TemplateContext
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 from sm_guardrails.values import Known
 
 CUSTOM_RESOURCE_TYPE = "AWS::CloudFormation::CustomResource"
@@ -46,7 +46,9 @@ NOTEBOOK_SETTINGS = frozenset(
 )
 """Request members of CreateNotebookInstance that no SageMaker API but the notebook
 instance ones takes (the tests check this against botocore's service model)."""
-_RULE_SETTINGS = {part for path in CFN_PROPERTY_NAMES.values() for part in path.split(".")}
+_RULE_SETTINGS = {
+    part for item in NOTEBOOK_INSTANCE.properties for part in item.cloudformation.split(".")
+}
 """The settings the rules read, by their CloudFormation (and API) names."""
 
 _CREATE_CALL = re.compile(r"create[_-]?notebook[_-]?instance(?![_-]?lifecycle)", re.IGNORECASE)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeGuard
 
 from sm_guardrails.cloudformation.intrinsics import TemplateContext
-from sm_guardrails.cloudformation.notebooks import CDK_PATH_KEY
+from sm_guardrails.cloudformation.resources import CDK_PATH_KEY
 from sm_guardrails.cloudformation.service_catalog import (
     PRODUCT_TYPE,
     PROVISIONED_PRODUCT_TYPE,

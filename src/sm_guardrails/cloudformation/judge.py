@@ -16,15 +16,16 @@ from sm_guardrails.cloudformation.held import HeldTemplate, held_templates
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM, TemplateContext, transform_names
 from sm_guardrails.cloudformation.language_extensions import ExpandedTemplate, expand_template
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
-from sm_guardrails.cloudformation.notebooks import (
+from sm_guardrails.cloudformation.resources import (
     CDK_PATH_KEY,
-    notebook_spec,
-    notebooks_in_template,
+    resource_spec,
+    resources_in_template,
     template_problems,
 )
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.coverage import Unseen, unseen_finding
-from sm_guardrails.evaluation import Finding, evaluate_notebook
+from sm_guardrails.evaluation import Finding, evaluate
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 from sm_guardrails.values import Unknown, Value
 
 UNDERSTOOD_TRANSFORMS = frozenset({"AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"})
@@ -88,12 +89,12 @@ def judge_template(
     resources = template.get("Resources")
     resources = resources if isinstance(resources, Mapping) else {}
     judgement.findings.extend(_transformed_resources(resources, config, outer))
-    for notebook in notebooks_in_template(template, context):
+    for notebook in resources_in_template(template, context):
         judgement.notebooks += 1
         spec = notebook.spec
         if outer:
             spec = replace(spec, names=_prefixed(outer, spec.names))
-        for finding in evaluate_notebook(spec, config, passes=False):
+        for finding in evaluate(spec, config, passes=False):
             found(
                 JudgedFinding(
                     notebook.logical_id, notebook.construct_path, None, finding, notebook.loops
@@ -140,8 +141,9 @@ def _judge_code_made(
     judged = []
     for settings in made.settings:
         resource = {"Properties": settings, "Metadata": metadata}
-        spec = replace(notebook_spec(made.logical_id, resource, context), names=names)
-        for finding in evaluate_notebook(spec, config, passes=False):
+        spec = resource_spec(NOTEBOOK_INSTANCE, made.logical_id, resource, context)
+        spec = replace(spec, names=names)
+        for finding in evaluate(spec, config, passes=False):
             message = f"{finding.message}; {about}, judged by the settings its properties pass"
             finding = replace(finding, message=message)
             judged.append(JudgedFinding(made.logical_id, path, None, finding, loops))

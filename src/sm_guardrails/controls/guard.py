@@ -1,6 +1,6 @@
 """cfn-guard 3 rules generated from the catalog, the rule checks' data and the config.
 
-Each catalog rule becomes Guard clauses built from its :data:`~sm_guardrails.rules.CHECKS`:
+Each catalog rule becomes Guard clauses built from its property checks:
 the CloudFormation property path, and what the check requires (an exact string, a
 present id, a non-empty list of present ids). The rules read two document shapes:
 a template (``cfn-guard validate``, Guard hooks on stack operations), where the
@@ -20,15 +20,16 @@ import json
 import textwrap
 from collections.abc import Collection, Iterator
 
-from sm_guardrails.catalog import CFN_PROPERTY_NAMES, RULES, Level, Rule
+from sm_guardrails.catalog import RULES_BY_KIND, Level, Rule
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM
-from sm_guardrails.cloudformation.notebooks import CDK_PATH_KEY, METADATA_KEY, NOTEBOOK_TYPE
+from sm_guardrails.cloudformation.resources import CDK_PATH_KEY, METADATA_KEY
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.controls.exemptions import UnexpressibleExemption, describe_exemption
 from sm_guardrails.controls.guard_unseen import unseen_rules
 from sm_guardrails.coverage import Unseen, unseen_level
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 from sm_guardrails.model import Exemption
-from sm_guardrails.rules import CHECKS, ExactString, LeafCheck, present_id, present_id_list
+from sm_guardrails.rules import ExactString, LeafCheck, present_id, present_id_list
 
 _HELPERS = r"""let smg_document = this
 
@@ -131,7 +132,10 @@ def _selector(
         lines.append(f"let {variable}_by_name = Resources[ keys !in {json.dumps(names)} ]")
         source = f"%{variable}_by_name"
     type_key = "ResourceType" if hook else "Type"
-    lines += [f"let {variable} = {source}[", f'    {type_key} == "{NOTEBOOK_TYPE}"']
+    lines += [
+        f"let {variable} = {source}[",
+        f'    {type_key} == "{NOTEBOOK_INSTANCE.cloudformation_type}"',
+    ]
     if not hook:
         lines += [
             f"    Metadata.'{METADATA_KEY}'.exemptions[",
@@ -151,13 +155,11 @@ def _rule_blocks(rule: Rule, level: Level, exemptions: tuple[Exemption, ...]) ->
     message = f"<<[{rule.rule_id}] {level.value}: {rule.title}>>"
     clauses = [
         clause
-        for check in CHECKS[rule.rule_id]
-        for clause in _property_clauses(
-            CFN_PROPERTY_NAMES[check.property_name], check.check, message
-        )
+        for check in rule.checks
+        for clause in _property_clauses(check.prop.cloudformation, check.check, message)
     ]
     body = "\n".join(f"        {clause}" for clause in clauses)
-    fix = textwrap.fill(rule.fix.format(**CFN_PROPERTY_NAMES), 88)
+    fix = textwrap.fill(rule.spelled_fix(), 88)
     yield f"# {rule.rule_id} ({level.value}): {rule.title}\n" + textwrap.indent(
         f"Fix: {fix}", "#   "
     )
@@ -181,7 +183,7 @@ def _exemption_rule(rule_ids: list[str]) -> str:
     return (
         "# SMG-0 (error): an exemption must name a rule and give a reason\n"
         "let smg_0_exemption_metadata = Resources.*[\n"
-        f'    Type == "{NOTEBOOK_TYPE}"\n'
+        f'    Type == "{NOTEBOOK_INSTANCE.cloudformation_type}"\n'
         f"    Metadata.'{METADATA_KEY}' exists\n"
         f"].Metadata.'{METADATA_KEY}'\n\n"
         "rule SMG_0_valid_exemption when %smg_0_exemption_metadata not empty {\n"
@@ -209,9 +211,9 @@ def guard_rules(config: GuardrailConfig, levels: Collection[Level] = (Level.ERRO
         "# instead of editing. Levels: " + ", ".join(sorted(level.value for level in levels)),
         "",
         _HELPERS,
-        _exemption_rule([rule.rule_id for rule in RULES]),
+        _exemption_rule([rule.rule_id for rule in RULES_BY_KIND[NOTEBOOK_INSTANCE]]),
     ]
-    for rule in RULES:
+    for rule in RULES_BY_KIND[NOTEBOOK_INSTANCE]:
         level = config.level_of(rule)
         exemptions = tuple(e for e in config.exemptions if e.rule_id == rule.rule_id)
         for exemption in exemptions:

@@ -1,9 +1,9 @@
 """SCPs and permissions boundaries that deny notebook requests breaking an error-level rule.
 
-Statements are built from the rules' :data:`~sm_guardrails.rules.CHECKS` (what each
-property must be) and :data:`CONDITION_KEYS` (which SageMaker condition key carries the
-property, its type, and the actions that send it; from the Service Authorization
-Reference, "Actions, resources, and condition keys for Amazon SageMaker"). The IAM
+Statements are built from each rule's checks (what each property must be) and the
+condition key its kind declares for the property (which SageMaker condition key carries
+it, its type, and whether the kind's update action sends it too; from parliament's copy
+of the Service Authorization Reference). The IAM
 semantics they rely on are in docs/preventive.md:
 
 - a negated operator (``StringNotEquals``, ``ForAnyValue:StringNotLike``) on a key the
@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
-from sm_guardrails.catalog import RULES, Level, Rule
+from sm_guardrails.catalog import RULES_BY_KIND, Level, Rule
 from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.controls.exemptions import UnexpressibleExemption
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE, ConditionKey
 from sm_guardrails.model import Exemption
-from sm_guardrails.rules import CHECKS, ExactString, LeafCheck, present_id, present_id_list
+from sm_guardrails.rules import ExactString, LeafCheck, present_id, present_id_list
 
-CREATE = "sagemaker:CreateNotebookInstance"
-UPDATE = "sagemaker:UpdateNotebookInstance"
 SCP_MAX_CHARACTERS = 5120
 """AWS Organizations' limit for a service control policy, whitespace outside quotes not counted."""
 MANAGED_POLICY_MAX_CHARACTERS = 6144
@@ -46,41 +44,11 @@ whoever may make them with an exemption's tag key could exempt themselves."""
 PolicyKind = Literal["scp", "boundary"]
 
 
-@dataclass(frozen=True)
-class ConditionKey:
-    """A SageMaker condition key: its name, type, the actions sending it, an id pattern."""
-
-    name: str
-    type: Literal["String", "ArrayOfString", "ARN"]
-    actions: tuple[str, ...]
-    id_pattern: str | None = None
-    successor: str | None = None
-    """The key AWS's current reference lists instead (``name`` is deprecated there): a
-    presence test needs both absent to deny, whichever of the two a request carries."""
-
-
-CONDITION_KEYS: Mapping[str, ConditionKey] = {
-    "DirectInternetAccess": ConditionKey("sagemaker:DirectInternetAccess", "String", (CREATE,)),
-    "SubnetId": ConditionKey("sagemaker:VpcSubnets", "ArrayOfString", (CREATE,), "subnet-*"),
-    "SecurityGroupIds": ConditionKey(
-        "sagemaker:VpcSecurityGroupIds", "ArrayOfString", (CREATE,), "sg-*"
-    ),
-    "RootAccess": ConditionKey("sagemaker:RootAccess", "String", (CREATE, UPDATE)),
-    "KmsKeyId": ConditionKey(
-        "sagemaker:VolumeKmsKey", "ARN", (CREATE,), successor="sagemaker:VolumeKmsKeyArn"
-    ),
-    "MinimumInstanceMetadataServiceVersion": ConditionKey(
-        "sagemaker:MinimumInstanceMetadataServiceVersion", "String", (CREATE, UPDATE)
-    ),
-}
-"""The condition key of each property a rule checks (by its CloudFormation name)."""
-
-
 def _key_conditions(
-    key: ConditionKey, check: LeafCheck, action: str
+    key: ConditionKey, check: LeafCheck, on_create: bool
 ) -> list[tuple[str, dict[str, Any]]]:
-    """(Sid suffix, Condition) pairs that each deny ``action`` when ``check`` would fail."""
-    on_create = action == CREATE
+    """(Sid suffix, Condition) pairs that each deny a create (or an update) request when
+    ``check`` would fail."""
     if isinstance(check, ExactString):
         values = [value for value in (check.expected, *check.accepted) if isinstance(value, str)]
         condition: dict[str, Any] = {"StringNotEquals": {key.name: values}}
@@ -95,7 +63,7 @@ def _key_conditions(
         if key.id_pattern:
             found.append(("Malformed", {"ForAnyValue:StringNotLike": {key.name: [key.id_pattern]}}))
         return found
-    raise NotImplementedError(f"no IAM condition for {key.name} on {action}")
+    raise NotImplementedError(f"no IAM condition for {key.name} on update")
 
 
 def _exception(exemptions: tuple[Exemption, ...], kind: PolicyKind) -> dict[str, Any]:
@@ -137,11 +105,15 @@ def _rule_statements(
 ) -> list[dict[str, Any]]:
     exception = _exception(exemptions, kind)
     statements = []
-    for check in CHECKS[rule.rule_id]:
-        key = CONDITION_KEYS[check.property_name]
-        for action in key.actions:
-            for suffix, condition in _key_conditions(key, check.check, action):
-                verb = action.split(":")[1].removesuffix("NotebookInstance")
+    assert rule.kind is not None
+    create, update = rule.kind.iam_create, rule.kind.iam_update
+    for check in rule.checks:
+        key = check.prop.condition_key
+        if key is None:
+            continue  # no IAM condition key carries it (docs/preventive.md)
+        for action in (create, update) if key.on_update else (create,):
+            for suffix, condition in _key_conditions(key, check.check, action == create):
+                verb = "Create" if action == create else "Update"
                 sid = f"{rule.rule_id.replace('-', '')}{verb}{key.name.split(':')[1]}{suffix}"
                 statements.append(
                     {
@@ -196,7 +168,7 @@ def notebook_policy(
             }
         )
     tag_keys = []
-    for rule in RULES:
+    for rule in RULES_BY_KIND[NOTEBOOK_INSTANCE]:
         if config.level_of(rule) is not Level.ERROR:
             continue
         exemptions = tuple(e for e in config.exemptions if e.rule_id == rule.rule_id)

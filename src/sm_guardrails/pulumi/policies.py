@@ -33,10 +33,11 @@ from pulumi_policy import (
 
 from sm_guardrails.catalog import RULES, SMG_0
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate_notebook
+from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate
+from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE, Spelling
 from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, problem_line, read_pack_settings
 from sm_guardrails.pulumi.products import PRODUCT_TYPES
-from sm_guardrails.pulumi.properties import SCHEMAS, notebook_spec
+from sm_guardrails.pulumi.properties import resource_spec
 from sm_guardrails.pulumi.stacks import STACK_SCHEMAS
 
 _HELD_TYPES = frozenset(STACK_SCHEMAS) | frozenset(PRODUCT_TYPES)
@@ -47,7 +48,6 @@ MAIN_POLICY = "sm-guardrails"
 ADVISORY_POLICY = "sm-guardrails-advisory"
 """Reports what must be shown without blocking: warnings, exemptions, accepted unknowns."""
 
-_AWS_NAMES = SCHEMAS["aws:sagemaker/notebookInstance:NotebookInstance"].property_names
 _CACHE_SIZE = 64
 
 
@@ -98,7 +98,7 @@ class _Judge:
         self._settings: dict[str, _Settings] = {}
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in SCHEMAS:
+        if args.resource_type not in KINDS_BY_PULUMI_TYPE:
             if args.resource_type in _HELD_TYPES:
                 self._judge_template(args, report_violation)
             return
@@ -106,8 +106,8 @@ class _Judge:
         for problem in settings.problems:
             report_violation(problem, None)
         names = tuple(dict.fromkeys(name for name in (args.name, args.urn) if name))
-        spec = notebook_spec(args.resource_type, args.props, names)
-        findings = evaluate_notebook(spec, settings.config, passes=False)
+        spec = resource_spec(args.resource_type, args.props, names)
+        findings = evaluate(spec, settings.config, passes=False)
         self._report(args, findings, report_violation)
 
     def _judge_template(
@@ -176,14 +176,14 @@ class _ReportHandedOver:
     handover: _Handover
 
     def __call__(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in SCHEMAS and args.resource_type not in _HELD_TYPES:
+        if args.resource_type not in KINDS_BY_PULUMI_TYPE and args.resource_type not in _HELD_TYPES:
             return
         for message in self.handover.take(_resource_key(args)):
             report_violation(message, None)
 
 
 def _remediation() -> str:
-    fixes = " ".join(f"{rule.rule_id}: {rule.fix.format(**_AWS_NAMES)}" for rule in RULES)
+    fixes = " ".join(f"{rule.rule_id}: {rule.spelled_fix(Spelling.PULUMI_AWS)}" for rule in RULES)
     return f"Each message ends with the fix of its rule. {fixes}"
 
 

@@ -1,4 +1,4 @@
-"""Translate a Pulumi notebook resource's properties into a :class:`NotebookSpec`.
+"""Translate a Pulumi resource's properties into the :class:`ResourceSpec` of its kind.
 
 The properties come from the policy SDK's props proxy or as plain data the way the
 engine sends them: an unknown value is the engine's unknown sentinel, a secret is
@@ -8,12 +8,11 @@ wrapped in the secret signature. Nothing here judges a value; the rules do.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 
 from pulumi_policy.proxy import UnknownValueError
 
-from sm_guardrails.model import NotebookSpec
+from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE
+from sm_guardrails.model import ResourceSpec
 from sm_guardrails.values import ABSENT, Known, Unknown, Value
 
 UNKNOWN_SENTINELS = frozenset(
@@ -31,38 +30,6 @@ SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 
 UNKNOWN_REASON = "known only after the resources it depends on are created (unknown at preview)"
-
-
-@dataclass(frozen=True)
-class NotebookSchema:
-    """Where one Pulumi resource type keeps the properties the rules read."""
-
-    resource_type: str
-    security_groups: str
-
-    @cached_property
-    def property_names(self) -> dict[str, str]:
-        """The rules' property names (CloudFormation keys) spelled as in this schema."""
-        return {
-            "DirectInternetAccess": "directInternetAccess",
-            "SubnetId": "subnetId",
-            "SecurityGroupIds": self.security_groups,
-            "RootAccess": "rootAccess",
-            "KmsKeyId": "kmsKeyId",
-            "MinimumInstanceMetadataServiceVersion": (
-                "instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion"
-            ),
-        }
-
-
-SCHEMAS: dict[str, NotebookSchema] = {
-    schema.resource_type: schema
-    for schema in (
-        NotebookSchema("aws:sagemaker/notebookInstance:NotebookInstance", "securityGroups"),
-        NotebookSchema("aws-native:sagemaker:NotebookInstance", "securityGroupIds"),
-    )
-}
-"""The notebook resource types the policies judge, by Pulumi type token."""
 
 
 class _UnknownMarker:
@@ -164,28 +131,33 @@ def to_value(item: object) -> Value:
     return Known(item)
 
 
-def notebook_spec(
+def resource_spec(
     resource_type: str, props: Mapping[str, object], names: tuple[str, ...]
-) -> NotebookSpec:
-    """The :class:`NotebookSpec` of a notebook resource of ``resource_type`` (a key of SCHEMAS)."""
-    schema = SCHEMAS[resource_type]
+) -> ResourceSpec:
+    """The spec of a resource of ``resource_type`` (a key of KINDS_BY_PULUMI_TYPE)."""
+    kind = KINDS_BY_PULUMI_TYPE[resource_type]
+    spelling = kind.pulumi_types[resource_type]
     top = _target(props)
     props = top if isinstance(top, dict) else props
-    imds = _property(props, "instanceMetadataServiceConfiguration")
-    if isinstance(imds, Known):
-        settings = imds.value
-        imds = to_value(
-            settings.get("minimumInstanceMetadataServiceVersion")
-            if isinstance(settings, dict)
-            else None
-        )
-    return NotebookSpec(
+    return ResourceSpec(
+        kind=kind,
         names=names,
-        direct_internet_access=_property(props, "directInternetAccess"),
-        subnet_id=_property(props, "subnetId"),
-        security_group_ids=_property(props, schema.security_groups),
-        root_access=_property(props, "rootAccess"),
-        kms_key_id=_property(props, "kmsKeyId"),
-        minimum_imds_version=imds,
-        property_names=schema.property_names,
+        values={item.name: _path(props, item.spelled(spelling)) for item in kind.properties},
+        spelling=spelling,
     )
+
+
+def _path(props: Mapping[str, object], path: str) -> Value:
+    """The value at the dotted ``path`` of a resource's properties.
+
+    Inside a setting that is not a mapping nothing is set: the rules then fail the
+    property as not set, which is what AWS would make of it.
+    """
+    first, *rest = path.split(".")
+    value = _property(props, first)
+    for key in rest:
+        if not isinstance(value, Known):
+            return value
+        settings = value.value
+        value = to_value(settings.get(key) if isinstance(settings, dict) else None)
+    return value

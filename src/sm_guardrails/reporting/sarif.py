@@ -12,22 +12,11 @@ from sm_guardrails.catalog import RULES, SMG_0, SMG_U, Level, Rule
 from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
 from sm_guardrails.deployed import DeployedFinding
 from sm_guardrails.reporting.base import ReportedFinding
-from sm_guardrails.reporting.text import CloudFormationNames
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/sm-guardrails/"
 HELP_URI = f"{INFORMATION_URI}{__version__}/"
 """Where a rule is documented: this release's page, whose README has the rules table."""
-SECURITY_SEVERITY = {
-    "SMG-1": "8.0",  # high: a network path around the VPC
-    "SMG-2": "7.0",  # high: no subnet means no way to switch direct internet access off
-    "SMG-3": "5.0",  # medium
-    "SMG-4": "3.0",  # low: the volume is still encrypted, with an AWS managed key
-    "SMG-5": "5.0",  # medium: IMDSv1 credentials through SSRF
-    "SMG-0": "4.0",  # medium: an exemption nobody can review
-    "SMG-U": "7.0",  # high: notebooks nobody checked may break SMG-1
-}
-"""GitHub code scanning shows 9.0+ as critical, 7.0+ high, 4.0+ medium, else low."""
 _SARIF_LEVEL = {Level.ERROR: "error", Level.WARNING: "warning", Level.OFF: "none"}
 _CATALOG = (*RULES, SMG_0, SMG_U)
 _RULE_INDEX = {rule.rule_id: index for index, rule in enumerate(_CATALOG)}
@@ -48,8 +37,7 @@ def _help_markdown(rule: Rule, fix: str) -> str:
 
 def _rule_descriptor(rule: Rule) -> dict[str, object]:
     references = ", ".join(f"{ref.framework} {ref.control}" for ref in rule.references)
-    # SMG-0's fix shows an exemption literally; the rules' fixes name properties to spell.
-    fix = rule.fix if rule is SMG_0 else rule.fix.format_map(CloudFormationNames())
+    fix = rule.spelled_fix()
     return {
         "id": rule.rule_id,
         "name": rule.name,
@@ -63,7 +51,7 @@ def _rule_descriptor(rule: Rule) -> dict[str, object]:
         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.default_level]},
         "properties": {
             "tags": ["security", "sagemaker"],
-            "security-severity": SECURITY_SEVERITY[rule.rule_id],
+            "security-severity": rule.security_severity,
         },
     }
 

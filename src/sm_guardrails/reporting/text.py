@@ -76,14 +76,7 @@ def render_rules() -> str:
         blocks.append(
             f"{rule.rule_id} ({rule.name}, default {rule.default_level.value}): {rule.title}\n"
             f"    why: {rule.rationale}\n"
-            f"    fix: {rule.fix.format_map(CloudFormationNames())}\n"
+            f"    fix: {rule.spelled_fix()}\n"
             f"    see: {references or '-'}"
         )
     return "\n\n".join(blocks) + "\n"
-
-
-class CloudFormationNames(dict[str, str]):
-    """Formats ``{PropertyName}`` placeholders as the CloudFormation property name."""
-
-    def __missing__(self, key: str) -> str:
-        return key

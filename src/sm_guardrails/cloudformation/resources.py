@@ -1,4 +1,4 @@
-"""Find the notebook instances of a template and read each into a :class:`NotebookSpec`."""
+"""Find the resources of a template that a kind declares, each read into a ResourceSpec."""
 
 from __future__ import annotations
 
@@ -7,55 +7,61 @@ from dataclasses import dataclass
 
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM, TemplateContext
 from sm_guardrails.cloudformation.language_extensions import ExpandedTemplate, expand_template
-from sm_guardrails.model import Exemption, NotebookSpec
+from sm_guardrails.kinds import KINDS_BY_CLOUDFORMATION_TYPE, ResourceKind
+from sm_guardrails.model import Exemption, ResourceSpec
+from sm_guardrails.values import Value
 
-NOTEBOOK_TYPE = "AWS::SageMaker::NotebookInstance"
 METADATA_KEY = "sm-guardrails"
 """Resource metadata key holding ``{"exemptions": [{"rule": ..., "reason": ...}]}``."""
 CDK_PATH_KEY = "aws:cdk:path"
 
 
 @dataclass(frozen=True)
-class TemplateNotebook:
-    """A notebook resource found in a template."""
+class TemplateResource:
+    """A resource of a declared kind found in a template."""
 
     logical_id: str
     construct_path: str | None
-    spec: NotebookSpec
+    spec: ResourceSpec
     loops: tuple[str, ...] = ()
     """The ``Fn::ForEach`` loops that generated it, outermost first."""
 
 
-def notebook_spec(
-    logical_id: str, resource: Mapping[str, object], context: TemplateContext
-) -> NotebookSpec:
-    """Read the notebook ``resource`` (a template's resource entry) into a spec."""
+def resource_spec(
+    kind: ResourceKind, logical_id: str, resource: Mapping[str, object], context: TemplateContext
+) -> ResourceSpec:
+    """Read ``resource`` (a template's resource entry of ``kind``) into a spec."""
     metadata = resource.get("Metadata")
     metadata = metadata if isinstance(metadata, Mapping) else {}
     construct_path = metadata.get(CDK_PATH_KEY)
     names = (construct_path, logical_id) if isinstance(construct_path, str) else (logical_id,)
     properties = context.resolve(resource.get("Properties", {}))
-    imds = context.member(properties, "InstanceMetadataServiceConfiguration")
     exemptions, problems = read_exemptions(metadata.get(METADATA_KEY))
-    return NotebookSpec(
+    return ResourceSpec(
+        kind=kind,
         names=names,
-        direct_internet_access=context.member(properties, "DirectInternetAccess"),
-        subnet_id=context.member(properties, "SubnetId"),
-        security_group_ids=context.member(properties, "SecurityGroupIds"),
-        root_access=context.member(properties, "RootAccess"),
-        kms_key_id=context.member(properties, "KmsKeyId"),
-        minimum_imds_version=context.member(imds, "MinimumInstanceMetadataServiceVersion"),
+        values={
+            item.name: _member(context, properties, item.cloudformation) for item in kind.properties
+        },
         exemptions=exemptions,
         exemption_problems=problems,
     )
 
 
-def notebooks_in_template(
-    template: Mapping[str, object], context: TemplateContext | None = None
-) -> list[TemplateNotebook]:
-    """Every ``AWS::SageMaker::NotebookInstance`` of ``template``, in template order.
+def _member(context: TemplateContext, properties: Value, path: str) -> Value:
+    """The value at the dotted ``path`` inside ``properties``."""
+    value = properties
+    for key in path.split("."):
+        value = context.member(value, key)
+    return value
 
-    Notebooks that ``Fn::ForEach`` loops generate are among them, each with its loops.
+
+def resources_in_template(
+    template: Mapping[str, object], context: TemplateContext | None = None
+) -> list[TemplateResource]:
+    """Every resource of ``template`` that a registered kind declares, in template order.
+
+    Resources that ``Fn::ForEach`` loops generate are among them, each with its loops.
     ``context`` is the expanded template's own unless given (with the values passed to it).
     """
     template = expand_template(template)
@@ -66,10 +72,13 @@ def notebooks_in_template(
     context = context or TemplateContext.from_template(template)
     found = []
     for logical_id, resource in resources.items():
-        if isinstance(resource, Mapping) and resource.get("Type") == NOTEBOOK_TYPE:
-            spec = notebook_spec(str(logical_id), resource, context)
+        if not isinstance(resource, Mapping):
+            continue
+        kind = KINDS_BY_CLOUDFORMATION_TYPE.get(resource.get("Type"))  # type: ignore[arg-type]
+        if kind is not None:
+            spec = resource_spec(kind, str(logical_id), resource, context)
             path = spec.names[0] if len(spec.names) > 1 else None
-            found.append(TemplateNotebook(str(logical_id), path, spec, loops.get(logical_id, ())))
+            found.append(TemplateResource(str(logical_id), path, spec, loops.get(logical_id, ())))
     return found
 
 
