@@ -25,9 +25,7 @@ ONLY_NETWORK = GuardrailConfig(levels={"SMG-3": Level.OFF, "SMG-4": Level.OFF, "
 def verdicts_by_notebook(path: Path) -> dict[str, dict[str, Verdict]]:
     template = load_template(path).data
     return {
-        notebook.logical_id: {
-            f.rule_id: f.verdict for f in evaluate(notebook.spec, ONLY_NETWORK)
-        }
+        notebook.logical_id: {f.rule_id: f.verdict for f in evaluate(notebook.spec, ONLY_NETWORK)}
         for notebook in resources_in_template(template)
     }
 

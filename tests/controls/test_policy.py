@@ -23,15 +23,16 @@ from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.controls.iam import notebook_policy
 from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, ConditionKey
 
+from sm_guardrails.model import Exemption
+from tests.iam_simulator import ACCOUNT, Request, decisions
+from tests.support import ROOT, run_cli
+
 CREATE, UPDATE = NOTEBOOK_INSTANCE.iam_create, NOTEBOOK_INSTANCE.iam_update
 CONDITION_KEYS: dict[str, ConditionKey] = {
     item.name: item.condition_key
     for item in NOTEBOOK_INSTANCE.properties
     if item.condition_key is not None
 }
-from sm_guardrails.model import Exemption
-from tests.iam_simulator import ACCOUNT, Request, decisions
-from tests.support import ROOT, run_cli
 
 STRICT = GuardrailConfig(levels={rule.rule_id: Level.ERROR for rule in RULES})
 ADMIN = "arn:aws:iam::123456789012:role/platform-admin"
