@@ -22,7 +22,6 @@ from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.controls.iam import notebook_policy
 from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, ConditionKey
-
 from sm_guardrails.model import Exemption
 from tests.iam_simulator import ACCOUNT, Request, decisions
 from tests.support import ROOT, run_cli
