@@ -11,7 +11,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import cloudformation_include as cfn_include
 from constructs import Construct
 
-from sm_guardrails.catalog import Level
+from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.cdk import (
     GuardrailValidationPlugin,
     SecureNotebookInstance,
@@ -250,7 +250,7 @@ def test_config_levels_apply(app: cdk.App) -> None:
 def test_plugin_identity_uses_python_properties() -> None:
     plugin = GuardrailValidationPlugin()
     assert plugin.name == "sm-guardrails"
-    assert plugin.rule_ids == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5", "SMG-U"]
+    assert plugin.rule_ids == [*(rule.rule_id for rule in RULES), "SMG-U"]
     assert isinstance(type(plugin).__dict__["name"], property)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from sm_guardrails.catalog import RULES
 from sm_guardrails.pulumi.engine import (
     AnalyzerClient,
     Diagnostic,
@@ -101,7 +102,7 @@ def test_analyzer_info_lists_the_two_policies_and_their_levels(analyzer: Analyze
         "tag_exemptions",
     }
     levels = main.configSchema.properties["levels"]["properties"]
-    assert set(levels) == {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
+    assert set(levels) == {rule.rule_id for rule in RULES}
     assert "directInternetAccess" in main.remediation_steps
 
 
@@ -397,13 +398,13 @@ def _with_exemption(entry: object) -> dict[str, Any]:
         (
             _with_exemption({"resource": "nb", "reason": "x"}),
             ".exemptions[1]",
-            "no 'rule'; give one of SMG-1, SMG-2, SMG-3, SMG-4, SMG-5",
+            "no 'rule'; give one of " + ", ".join(rule.rule_id for rule in RULES),
             ALL_APPLIES,
         ),
         (
-            {**VALID, "exemptions": [{**VALID_EXEMPTION, "rule": "SMG-7"}]},
+            {**VALID, "exemptions": [{**VALID_EXEMPTION, "rule": "SMG-99"}]},
             ".exemptions[0]",
-            "'rule': unknown rule id 'SMG-7'",
+            "'rule': unknown rule id 'SMG-99'",
             EXEMPTIONS_LOST,
         ),
         (

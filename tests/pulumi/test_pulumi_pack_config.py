@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from sm_guardrails.catalog import RULES
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.pulumi.engine import AnalyzerClient
 from sm_guardrails.pulumi.pack_config import read_pack_settings
@@ -68,7 +69,7 @@ def test_a_rule_id_is_checked_once_and_each_adapter_reports_it_its_way(
     analyzer: AnalyzerClient, tmp_path: Path, rule_id: str, raw: Any, where: str
 ) -> None:
     config = raw(rule_id)
-    said = f"unknown rule id {rule_id!r}; use one of SMG-1, SMG-2, SMG-3, SMG-4, SMG-5"
+    said = f"unknown rule id {rule_id!r}; use one of " + ", ".join(r.rule_id for r in RULES)
     path = tmp_path / "guardrails.yaml"
     path.write_text(yaml.safe_dump(config))
     checked = run_cli("check", COMPLIANT, "--config", path)
