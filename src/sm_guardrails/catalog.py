@@ -236,8 +236,9 @@ SMG_7 = Rule(
     ),
     default_level=Level.ERROR,
     fix=(
-        "Set {VpcId}, {SubnetIds} to a non-empty list of private subnets, and "
-        "{SecurityGroups} to a non-empty list of security group ids. " + STUDIO_UPDATE_NOTE
+        "Set {VpcId} to the domain's VPC, {SubnetIds} to a non-empty list of its private "
+        "subnets, and {SecurityGroups} to a non-empty list of security group ids. "
+        + STUDIO_UPDATE_NOTE
     ),
     references=(),
     security_severity="7.0",  # high: without them VpcOnly cannot be switched on
