@@ -1,0 +1,176 @@
+"""What the secure components share: argument checks, the execution role, the customer
+managed key, and VPC endpoints that admit HTTPS from the resource's security groups only."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import pulumi
+import pulumi_aws as aws
+
+ASSUME_ROLE_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+"""Lets SageMaker assume the execution role, and nobody else."""
+
+S3_GATEWAY_SERVICE = "com.amazonaws.{region}.s3"
+
+Tags = Mapping[str, pulumi.Input[str]]
+
+
+class ComponentArgumentError(pulumi.RunError, ValueError):
+    """A component's argument is wrong; the message says how to fix it.
+
+    A ``pulumi.RunError``, so ``pulumi preview`` prints the message without a traceback.
+    """
+
+
+def require_id(value: object, name: str, what: str, error: type[ComponentArgumentError]) -> None:
+    """Refuse an id that is missing or blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise error(f"{name} is {value!r}: give {what}")
+
+
+def require_ids(
+    values: Sequence[object] | None,
+    name: str,
+    what: str,
+    error: type[ComponentArgumentError],
+    when_empty: str,
+) -> None:
+    """Refuse a list of ids that is empty (``when_empty`` says what to do) or has a blank one."""
+    if isinstance(values, str):
+        raise error(f"{name} is {values!r}, a string: give a list of {what}s")
+    if values is not None and not values:
+        raise error(f"{name} is empty: {when_empty}")
+    for index, value in enumerate(values or ()):
+        require_id(value, f"{name}[{index}]", what, error)
+
+
+def require_choice(
+    value: str, name: str, choices: tuple[str, ...], error: type[ComponentArgumentError]
+) -> None:
+    """Refuse a value that is not exactly one of ``choices``."""
+    if value not in choices:
+        raise error(
+            f"{name} is {value!r}: use {' or '.join(map(repr, choices))} (values are exact)"
+        )
+
+
+def execution_role(
+    name: str, description: str, tags: Tags, parent: pulumi.Resource
+) -> aws.iam.Role:
+    """A role SageMaker can assume, with no policies: the caller grants what it needs."""
+    return aws.iam.Role(
+        f"{name}-role",
+        assume_role_policy=ASSUME_ROLE_POLICY,
+        description=description,
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def rotating_key(name: str, description: str, tags: Tags, parent: pulumi.Resource) -> aws.kms.Key:
+    """A customer managed KMS key with yearly rotation."""
+    return aws.kms.Key(
+        f"{name}-key",
+        description=description,
+        enable_key_rotation=True,
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """VPC endpoints and the security group in front of the interface endpoints."""
+
+    security_group: aws.ec2.SecurityGroup
+    endpoints: list[aws.ec2.VpcEndpoint]
+
+
+def vpc_endpoints(
+    name: str,
+    *,
+    vpc_id: pulumi.Input[str],
+    subnet_ids: Sequence[pulumi.Input[str]],
+    services: Mapping[str, str],
+    client_group_ids: Sequence[pulumi.Input[str]],
+    clients: str,
+    tags: Tags,
+    parent: pulumi.Resource,
+) -> Endpoints:
+    """Interface endpoints for ``services`` (resource-name suffix: service name with
+    ``{region}``) in ``subnet_ids``, behind a group that admits HTTPS from
+    ``client_group_ids`` only, and an S3 gateway endpoint on the subnets' route tables."""
+    child = pulumi.ResourceOptions(parent=parent)
+    lookup = pulumi.InvokeOutputOptions(parent=parent)
+    region = aws.get_region_output(opts=lookup).region
+    group = aws.ec2.SecurityGroup(
+        f"{name}-endpoints-sg",
+        description=f"SageMaker VPC endpoints: HTTPS in from the {clients} security groups only",
+        vpc_id=vpc_id,
+        ingress=[
+            aws.ec2.SecurityGroupIngressArgs(
+                description=f"HTTPS from the {clients} and its named clients",
+                protocol="tcp",
+                from_port=443,
+                to_port=443,
+                security_groups=list(client_group_ids),
+            )
+        ],
+        egress=[],
+        tags=tags,
+        opts=child,
+    )
+    endpoints = [
+        aws.ec2.VpcEndpoint(
+            f"{name}-{suffix}",
+            vpc_id=vpc_id,
+            service_name=region.apply(partial(_service_name, service_name)),
+            vpc_endpoint_type="Interface",
+            subnet_ids=list(subnet_ids),
+            security_group_ids=[group.id],
+            private_dns_enabled=True,
+            tags=tags,
+            opts=child,
+        )
+        for suffix, service_name in services.items()
+    ]
+    route_tables = [
+        aws.ec2.get_route_table_output(subnet_id=subnet, opts=lookup).id for subnet in subnet_ids
+    ]
+    endpoints.append(
+        aws.ec2.VpcEndpoint(
+            f"{name}-s3",
+            vpc_id=vpc_id,
+            service_name=region.apply(partial(_service_name, S3_GATEWAY_SERVICE)),
+            vpc_endpoint_type="Gateway",
+            route_table_ids=pulumi.Output.all(*route_tables).apply(_distinct),
+            tags=tags,
+            opts=child,
+        )
+    )
+    return Endpoints(group, endpoints)
+
+
+def _service_name(template: str, region: str) -> str:
+    """A VPC endpoint service name in ``region``."""
+    return template.format(region=region)
+
+
+def _distinct(ids: list[str]) -> list[str]:
+    """``ids`` without repeats, in their order (subnets often share a route table)."""
+    return list(dict.fromkeys(ids))
