@@ -48,12 +48,13 @@ def require_ids(
     name: str,
     what: str,
     error: type[ComponentArgumentError],
-    when_empty: str,
+    when_empty: str | None = None,
 ) -> None:
-    """Refuse a list of ids that is empty (``when_empty`` says what to do) or has a blank one."""
+    """Refuse a list of ids with a blank one, or that is empty where ``when_empty`` says
+    what to do instead."""
     if isinstance(values, str):
         raise error(f"{name} is {values!r}, a string: give a list of {what}s")
-    if values is not None and not values:
+    if values is not None and not values and when_empty is not None:
         raise error(f"{name} is empty: {when_empty}")
     for index, value in enumerate(values or ()):
         require_id(value, f"{name}[{index}]", what, error)
