@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pulumi.runtime.sync_await import _sync_await
 
 from sm_guardrails.catalog import RULES_BY_KIND
 from sm_guardrails.kinds import STUDIO_DOMAIN
@@ -17,7 +16,7 @@ from sm_guardrails.pulumi import (
     StudioDomainArgumentError,
 )
 from sm_guardrails.pulumi.engine import AnalyzerClient
-from sm_guardrails.pulumi.harness import ProgramMocks, RegisteredResource, judge, run_with_mocks
+from sm_guardrails.pulumi.harness import ProgramMocks, judge
 from tests.pulumi.test_pulumi_component import (
     ENDPOINT,
     GET_REGION,
@@ -26,6 +25,7 @@ from tests.pulumi.test_pulumi_component import (
     GROUP,
     KEY,
     ROLE,
+    Built,
 )
 
 DOMAIN, _ = STUDIO_DOMAIN.pulumi_types
@@ -38,35 +38,19 @@ LOOKUPS = {
 REQUIRED = {"vpc_id": "vpc-1", "subnet_ids": ["subnet-1", "subnet-2"]}
 
 
-class Built:
-    """What a program with one SecureStudioDomain built."""
+class BuiltDomain(Built):
+    """A program with one SecureStudioDomain called studio, the required arguments given."""
 
     def __init__(self, preview: bool = False, **arguments: Any) -> None:
-        self.mocks = ProgramMocks(preview=preview, lookups=LOOKUPS)
-        self.component: SecureStudioDomain | None = None
-
-        def program() -> None:
-            self.component = SecureStudioDomain(
-                "studio", SecureStudioDomainArgs(**{**REQUIRED, **arguments})
-            )
-
-        self.resources = run_with_mocks(program, mocks=self.mocks)
-        self.calls = {call.token: call.args for call in self.mocks.calls}
-
-    def of_type(self, resource_type: str) -> list[RegisteredResource]:
-        return [r for r in self.resources if r.resource_type == resource_type]
-
-    def one(self, resource_type: str) -> dict[str, Any]:
-        [resource] = self.of_type(resource_type)
-        return resource.inputs
-
-    def output(self, name: str) -> Any:
-        assert self.component is not None
-        return _sync_await(getattr(self.component, name).future())
+        super().__init__(
+            SecureStudioDomainArgs(**{**REQUIRED, **arguments}),
+            lambda args: SecureStudioDomain("studio", args),
+            ProgramMocks(preview=preview, lookups=LOOKUPS),
+        )
 
 
 def test_defaults_create_group_role_and_key_and_a_vpc_only_domain() -> None:
-    built = Built()
+    built = BuiltDomain()
     assert sorted(r.resource_type for r in built.resources) == sorted(
         [STUDIO_DOMAIN_COMPONENT_TYPE, GROUP, ROLE, KEY, DOMAIN]
     )
@@ -89,7 +73,7 @@ def test_defaults_create_group_role_and_key_and_a_vpc_only_domain() -> None:
 
 
 def test_default_group_admits_only_the_apps_and_sends_https_and_nfs_to_the_vpc() -> None:
-    built = Built()
+    built = BuiltDomain()
     assert built.calls[GET_VPC]["id"] == "vpc-1"
     group = built.one(GROUP)
     assert group["vpcId"] == "vpc-1"
@@ -104,14 +88,14 @@ def test_default_group_admits_only_the_apps_and_sends_https_and_nfs_to_the_vpc()
 
 
 def test_all_outbound_and_prefix_lists_are_explicit() -> None:
-    egress = Built(allow_all_outbound=True).one(GROUP)["egress"]
+    egress = BuiltDomain(allow_all_outbound=True).one(GROUP)["egress"]
     assert [(e["protocol"], e["cidrBlocks"]) for e in egress] == [("-1", ["0.0.0.0/0"])]
-    https = Built(https_prefix_list_ids=["pl-s3"]).one(GROUP)["egress"]
+    https = BuiltDomain(https_prefix_list_ids=["pl-s3"]).one(GROUP)["egress"]
     assert [e.get("prefixListIds") for e in https if e["fromPort"] == 443] == [["pl-s3"]]
 
 
 def test_given_groups_role_and_key_create_nothing_else() -> None:
-    built = Built(
+    built = BuiltDomain(
         security_group_ids=["sg-a", "sg-b"],
         execution_role_arn="arn:aws:iam::1:role/given",
         kms_key_id="arn:aws:kms:eu-west-1:1:key/given",
@@ -134,13 +118,15 @@ def test_given_groups_role_and_key_create_nothing_else() -> None:
 
 
 def test_aws_managed_key_is_an_explicit_opt_out() -> None:
-    built = Built(use_aws_managed_key=True)
+    built = BuiltDomain(use_aws_managed_key=True)
     assert built.of_type(KEY) == []
     assert "kmsKeyId" not in built.one(DOMAIN)
 
 
 def test_endpoints_studio_needs_without_internet_admit_the_domains_groups_only() -> None:
-    built = Built(vpc_endpoints=True, endpoint_client_security_group_ids=["sg-ci"], tags={"t": "1"})
+    built = BuiltDomain(
+        vpc_endpoints=True, endpoint_client_security_group_ids=["sg-ci"], tags={"t": "1"}
+    )
     endpoints = {e["serviceName"]: e for e in (r.inputs for r in built.of_type(ENDPOINT))}
     assert set(endpoints) == {
         "com.amazonaws.eu-west-1.sagemaker.api",
@@ -168,11 +154,11 @@ def test_endpoints_studio_needs_without_internet_admit_the_domains_groups_only()
 
 
 def test_no_endpoints_unless_asked() -> None:
-    assert Built().of_type(ENDPOINT) == []
+    assert BuiltDomain().of_type(ENDPOINT) == []
 
 
 def test_outputs_are_registered_on_the_component() -> None:
-    built = Built()
+    built = BuiltDomain()
     assert built.output("security_group_ids") == ["studio-sg-id"]
     assert built.output("execution_role_arn") == "arn:aws:mock:::studio-role"
     assert built.output("domain_id") == "studio-id"
@@ -229,7 +215,7 @@ def test_no_argument_can_open_the_domain_to_the_internet() -> None:
 def test_what_the_component_creates_passes_the_pack(
     analyzer: AnalyzerClient, preview: bool, arguments: dict[str, Any]
 ) -> None:
-    built = Built(preview=preview, **arguments)
+    built = BuiltDomain(preview=preview, **arguments)
     domain = built.one(DOMAIN)
     if preview and "security_group_ids" not in arguments:
         # The created group's id is unknown at preview, and still counts as a group.
@@ -241,7 +227,7 @@ def test_the_pack_judges_the_components_domain_by_every_domain_rule(
     analyzer: AnalyzerClient,
 ) -> None:
     """Turning each domain rule's property off in what the component built is caught."""
-    domain = Built().one(DOMAIN)
+    domain = BuiltDomain().one(DOMAIN)
     expected = {rule.rule_id for rule in RULES_BY_KIND[STUDIO_DOMAIN]}
     broken = {
         **domain,

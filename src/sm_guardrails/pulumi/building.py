@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -68,6 +69,54 @@ def require_choice(
         raise error(
             f"{name} is {value!r}: use {' or '.join(map(repr, choices))} (values are exact)"
         )
+
+
+class NetworkOptions(Protocol):
+    """The arguments every secure component has for its security group, endpoints and key."""
+
+    @property
+    def security_group_ids(self) -> Sequence[pulumi.Input[str]] | None: ...
+    @property
+    def allow_all_outbound(self) -> bool: ...
+    @property
+    def https_prefix_list_ids(self) -> Sequence[pulumi.Input[str]]: ...
+    @property
+    def vpc_endpoints(self) -> bool: ...
+    @property
+    def endpoint_client_security_group_ids(self) -> Sequence[pulumi.Input[str]]: ...
+    @property
+    def kms_key_id(self) -> pulumi.Input[str] | None: ...
+    @property
+    def use_aws_managed_key(self) -> bool: ...
+
+
+def require_consistent(
+    args: NetworkOptions,
+    error: type[ComponentArgumentError],
+    created_group_only: tuple[str, ...] = ("allow_all_outbound", "https_prefix_list_ids"),
+) -> None:
+    """Refuse arguments that contradict each other: options of the created group (named
+    in ``created_group_only``) with groups given, all outbound with prefix lists,
+    endpoint clients without endpoints, a key with the AWS managed key."""
+    if args.security_group_ids is not None:
+        for name in created_group_only:
+            if getattr(args, name):
+                raise error(
+                    f"{name} applies only to the security group the component creates, "
+                    "and security_group_ids is given: drop one of them"
+                )
+    if args.allow_all_outbound and args.https_prefix_list_ids:
+        raise error(
+            "https_prefix_list_ids adds to the HTTPS-only egress, and allow_all_outbound=True "
+            "already allows everything: drop one of them"
+        )
+    if args.endpoint_client_security_group_ids and not args.vpc_endpoints:
+        raise error(
+            "endpoint_client_security_group_ids applies only to the endpoints the component "
+            "creates: set vpc_endpoints=True as well, or drop it"
+        )
+    if args.kms_key_id is not None and args.use_aws_managed_key:
+        raise error("kms_key_id and use_aws_managed_key=True contradict each other: drop one")
 
 
 def execution_role(

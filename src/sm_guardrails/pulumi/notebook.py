@@ -13,6 +13,7 @@ from sm_guardrails.pulumi.building import (
     ComponentArgumentError,
     execution_role,
     require_choice,
+    require_consistent,
     require_id,
     require_ids,
     rotating_key,
@@ -93,27 +94,11 @@ class SecureNotebookInstanceArgs:
             "give at least one security group id, or leave it unset so the component "
             "creates a group with no inbound rules",
         )
-        if self.security_group_ids is not None:
-            for name in ("vpc_id", "allow_all_outbound", "https_prefix_list_ids"):
-                if getattr(self, name) and not (name == "vpc_id" and self.vpc_endpoints):
-                    raise NotebookArgumentError(
-                        f"{name} applies only to the security group the component creates, "
-                        "and security_group_ids is given: drop one of them"
-                    )
-        if self.allow_all_outbound and self.https_prefix_list_ids:
-            raise NotebookArgumentError(
-                "https_prefix_list_ids adds to the HTTPS-only egress, and allow_all_outbound=True "
-                "already allows everything: drop one of them"
-            )
-        if self.endpoint_client_security_group_ids and not self.vpc_endpoints:
-            raise NotebookArgumentError(
-                "endpoint_client_security_group_ids applies only to the endpoints the component "
-                "creates: set vpc_endpoints=True as well, or drop it"
-            )
-        if self.kms_key_id is not None and self.use_aws_managed_key:
-            raise NotebookArgumentError(
-                "kms_key_id and use_aws_managed_key=True contradict each other: drop one"
-            )
+        # vpc_id also places the endpoints the component creates.
+        vpc_id_for_group_only = ("vpc_id",) if not self.vpc_endpoints else ()
+        require_consistent(
+            self, _ERROR, (*vpc_id_for_group_only, "allow_all_outbound", "https_prefix_list_ids")
+        )
         require_choice(self.root_access, "root_access", ("Disabled", "Enabled"), _ERROR)
         require_choice(self.minimum_imds_version, "minimum_imds_version", ("2", "1"), _ERROR)
 

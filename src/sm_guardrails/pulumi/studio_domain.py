@@ -13,6 +13,7 @@ from sm_guardrails.pulumi.building import (
     ComponentArgumentError,
     execution_role,
     require_choice,
+    require_consistent,
     require_id,
     require_ids,
     rotating_key,
@@ -115,25 +116,7 @@ class SecureStudioDomainArgs:
             "security group id",
             _ERROR,
         )
-        if self.security_group_ids is not None:
-            for name in ("allow_all_outbound", "https_prefix_list_ids"):
-                if getattr(self, name):
-                    raise _ERROR(
-                        f"{name} applies only to the security group the component creates, "
-                        "and security_group_ids is given: drop one of them"
-                    )
-        if self.allow_all_outbound and self.https_prefix_list_ids:
-            raise _ERROR(
-                "https_prefix_list_ids adds to the HTTPS-only egress, and allow_all_outbound=True "
-                "already allows everything: drop one of them"
-            )
-        if self.endpoint_client_security_group_ids and not self.vpc_endpoints:
-            raise _ERROR(
-                "endpoint_client_security_group_ids applies only to the endpoints the component "
-                "creates: set vpc_endpoints=True as well, or drop it"
-            )
-        if self.kms_key_id is not None and self.use_aws_managed_key:
-            raise _ERROR("kms_key_id and use_aws_managed_key=True contradict each other: drop one")
+        require_consistent(self, _ERROR)
         require_choice(self.auth_mode, "auth_mode", ("IAM", "SSO"), _ERROR)
 
 
