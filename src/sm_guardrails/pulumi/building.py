@@ -120,27 +120,41 @@ def require_consistent(
 
 
 def execution_role(
-    name: str, description: str, tags: Tags, parent: pulumi.Resource
-) -> aws.iam.Role:
-    """A role SageMaker can assume, with no policies: the caller grants what it needs."""
-    return aws.iam.Role(
+    name: str,
+    given: pulumi.Input[str] | None,
+    description: str,
+    tags: Tags,
+    parent: pulumi.Resource,
+) -> tuple[aws.iam.Role | None, pulumi.Input[str]]:
+    """The role ARN ``given``, or a created role SageMaker can assume, with no policies
+    (the caller grants what it needs), and its ARN."""
+    if given is not None:
+        return None, given
+    role = aws.iam.Role(
         f"{name}-role",
         assume_role_policy=ASSUME_ROLE_POLICY,
         description=description,
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent),
     )
+    return role, role.arn
 
 
-def rotating_key(name: str, description: str, tags: Tags, parent: pulumi.Resource) -> aws.kms.Key:
-    """A customer managed KMS key with yearly rotation."""
-    return aws.kms.Key(
+def customer_managed_key(
+    name: str, args: NetworkOptions, description: str, tags: Tags, parent: pulumi.Resource
+) -> tuple[aws.kms.Key | None, pulumi.Input[str] | None]:
+    """The key ``args`` give, none where they opt for the AWS managed key, else a created
+    customer managed key with yearly rotation; and the key's id or ARN."""
+    if args.kms_key_id is not None or args.use_aws_managed_key:
+        return None, args.kms_key_id
+    key = aws.kms.Key(
         f"{name}-key",
         description=description,
         enable_key_rotation=True,
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent),
     )
+    return key, key.arn
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ import pulumi_aws as aws
 
 from sm_guardrails.pulumi.building import (
     ComponentArgumentError,
+    customer_managed_key,
     execution_role,
     require_choice,
     require_consistent,
     require_id,
     require_ids,
-    rotating_key,
     vpc_endpoints,
 )
 from sm_guardrails.volume_key import volume_key_statements
@@ -145,24 +145,16 @@ class SecureNotebookInstance(pulumi.ComponentResource):
         else:
             group_ids = args.security_group_ids
 
-        self.role = None
-        role_arn = args.role_arn
-        if role_arn is None:
-            self.role = execution_role(
-                name,
-                "Execution role of a SageMaker notebook instance (no managed policies)",
-                tags,
-                self,
-            )
-            role_arn = self.role.arn
-
-        self.kms_key = None
-        kms_key_id = args.kms_key_id
-        if kms_key_id is None and not args.use_aws_managed_key:
-            self.kms_key = rotating_key(
-                name, "Encrypts the storage volume of a SageMaker notebook instance", tags, self
-            )
-            kms_key_id = self.kms_key.arn
+        self.role, role_arn = execution_role(
+            name,
+            args.role_arn,
+            "Execution role of a SageMaker notebook instance (no managed policies)",
+            tags,
+            self,
+        )
+        self.kms_key, kms_key_id = customer_managed_key(
+            name, args, "Encrypts the storage volume of a SageMaker notebook instance", tags, self
+        )
 
         self.volume_key_policy = None
         if self.role is not None and kms_key_id is not None:

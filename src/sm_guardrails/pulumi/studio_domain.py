@@ -11,12 +11,12 @@ import pulumi_aws as aws
 
 from sm_guardrails.pulumi.building import (
     ComponentArgumentError,
+    customer_managed_key,
     execution_role,
     require_choice,
     require_consistent,
     require_id,
     require_ids,
-    rotating_key,
     vpc_endpoints,
 )
 
@@ -159,21 +159,16 @@ class SecureStudioDomain(pulumi.ComponentResource):
         else:
             group_ids = list(args.security_group_ids)
 
-        self.role = None
-        role_arn = args.execution_role_arn
-        if role_arn is None:
-            self.role = execution_role(
-                name, "Default execution role of a SageMaker Studio domain", tags, self
-            )
-            role_arn = self.role.arn
-
-        self.kms_key = None
-        kms_key_id = args.kms_key_id
-        if kms_key_id is None and not args.use_aws_managed_key:
-            self.kms_key = rotating_key(
-                name, "Encrypts the EFS volume of a SageMaker Studio domain", tags, self
-            )
-            kms_key_id = self.kms_key.arn
+        self.role, role_arn = execution_role(
+            name,
+            args.execution_role_arn,
+            "Default execution role of a SageMaker Studio domain",
+            tags,
+            self,
+        )
+        self.kms_key, kms_key_id = customer_managed_key(
+            name, args, "Encrypts the EFS volume of a SageMaker Studio domain", tags, self
+        )
 
         self.endpoint_security_group = None
         self.endpoints = []
