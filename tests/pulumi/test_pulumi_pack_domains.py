@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+from pulumi_policy.proxy import unknown_checking_proxy
 
 from sm_guardrails.catalog import RULES_BY_KIND, SMG_6, SMG_7
 from sm_guardrails.kinds import STUDIO_DOMAIN
+from sm_guardrails.pulumi import notebook_policies
 from sm_guardrails.pulumi.engine import AnalyzerClient, Diagnostic
 from tests.pulumi.test_pulumi_pack import (
     ADVISORY,
@@ -20,9 +23,14 @@ from tests.pulumi.test_pulumi_pack import (
     secret,
     urn,
 )
+from tests.pulumi.test_pulumi_policies import _WithoutTarget, by_rule, run_policies
 
 AWS, NATIVE = STUDIO_DOMAIN.pulumi_types
 PROVIDERS = pytest.mark.parametrize("resource_type", [AWS, NATIVE])
+PROXIES = pytest.mark.parametrize(
+    "wrap", [lambda proxy: proxy, _WithoutTarget], ids=["sdk", "no-target"]
+)
+SECRET_SIGNATURE = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 DOMAIN_RULES = {rule.rule_id for rule in RULES_BY_KIND[STUDIO_DOMAIN]}
 
 
@@ -257,3 +265,27 @@ def test_an_exemption_from_a_notebook_rule_is_no_exemption_of_a_domain(
     analyzer.configure({MAIN: {"exemptions": [exemption]}})
     props = secure(appNetworkAccessType="PublicInternetOnly")
     assert outcome(analyze(analyzer, props)) == {"SMG-6": BLOCKS}
+
+
+@PROXIES
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"executionRole": UNKNOWN, "securityGroups": [UNKNOWN, "sg-1"]}, {}),
+        ({"executionRole": "r", "securityGroups": UNKNOWN}, {}),
+        ({"executionRole": "r", "securityGroups": []}, {"SMG-7": MAIN}),
+        ({"executionRole": "r"}, {"SMG-7": MAIN}),
+        (UNKNOWN, {"SMG-7": MAIN}),
+        ("sg-1", {"SMG-7": MAIN}),
+        ({**SECRET_SIGNATURE, "value": {"securityGroups": ["sg-1"]}}, {}),
+    ],
+)
+def test_the_sdks_proxy_is_read_like_the_wire_data(
+    wrap: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+    settings: object,
+    expected: dict[str, str],
+) -> None:
+    """In a pack of your own the SDK hands the props over in its unknown-checking proxy."""
+    props = wrap(unknown_checking_proxy(secure(defaultUserSettings=settings)))
+    reported = run_policies(notebook_policies(), props, "studio", resource_type=AWS)  # type: ignore[arg-type]
+    assert by_rule(reported) == expected
