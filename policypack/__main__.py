@@ -1,4 +1,4 @@
-"""The sm-guardrails policy pack: SMG-1 and SMG-2 mandatory, SMG-3 to SMG-5 advisory.
+"""The sm-guardrails policy pack: rules at level error are mandatory, the others advisory.
 
 Two policies: ``sm-guardrails`` reports what blocks, ``sm-guardrails-advisory`` what is
 only shown. Change a level or add exemptions in the config of ``sm-guardrails``
@@ -12,6 +12,8 @@ from sm_guardrails.pulumi import notebook_policies
 
 PolicyPack(
     name="sm-guardrails",
-    description="Keeps Amazon SageMaker notebook instances off the public internet.",
+    description=(
+        "Keeps Amazon SageMaker notebook instances and Studio domains off the public internet."
+    ),
     policies=notebook_policies(),
 )

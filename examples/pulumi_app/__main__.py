@@ -1,16 +1,22 @@
-"""A VPC with a private subnet, VPC endpoints, and a SecureNotebookInstance in it.
+"""A VPC with a private subnet, VPC endpoints, a SecureNotebookInstance and a
+SecureStudioDomain in it.
 
-The subnet has no route to the internet: the notebook reaches SageMaker through
-interface endpoints and S3 through a gateway endpoint. With
-``pulumi config set insecure true`` the program also creates a raw notebook with
-direct internet access, which ``pulumi preview --policy-pack ../../policypack``
-rejects (SMG-1).
+The subnet has no route to the internet: the notebook and the Studio apps reach SageMaker
+and STS through interface endpoints and S3 through a gateway endpoint. With
+``pulumi config set insecure true`` the program also creates a raw notebook with direct
+internet access and a raw Studio domain whose apps use the public internet, which
+``pulumi preview --policy-pack ../../policypack`` rejects (SMG-1, SMG-2, SMG-6).
 """
 
 import pulumi
 import pulumi_aws as aws
 
-from sm_guardrails.pulumi import SecureNotebookInstance, SecureNotebookInstanceArgs
+from sm_guardrails.pulumi import (
+    SecureNotebookInstance,
+    SecureNotebookInstanceArgs,
+    SecureStudioDomain,
+    SecureStudioDomainArgs,
+)
 
 config = pulumi.Config()
 region = aws.get_region_output().region
@@ -37,7 +43,7 @@ endpoints_group = aws.ec2.SecurityGroup(
     ],
     egress=[],
 )
-for service in ("sagemaker.api", "sagemaker.runtime"):
+for service in ("sagemaker.api", "sagemaker.runtime", "sts"):
     aws.ec2.VpcEndpoint(
         service.replace(".", "-"),
         vpc_id=vpc.id,
@@ -67,10 +73,33 @@ notebook = SecureNotebookInstance(
 pulumi.export("notebook_name", notebook.notebook_name)
 pulumi.export("notebook_url", notebook.url)
 
+studio = SecureStudioDomain(
+    "studio",
+    SecureStudioDomainArgs(
+        vpc_id=vpc.id,
+        subnet_ids=[private_subnet.id],
+        https_prefix_list_ids=[s3.prefix_list_id],
+        tags={"team": "data-science"},
+    ),
+)
+pulumi.export("studio_domain_id", studio.domain_id)
+pulumi.export("studio_url", studio.url)
+
 if config.get_bool("insecure"):
     aws.sagemaker.NotebookInstance(
         "insecure",
         instance_type="ml.t3.medium",
         role_arn=notebook.role_arn,
         direct_internet_access="Enabled",
+    )
+    aws.sagemaker.Domain(
+        "insecure-studio",
+        domain_name="insecure-studio",
+        auth_mode="IAM",
+        app_network_access_type="PublicInternetOnly",
+        vpc_id=vpc.id,
+        subnet_ids=[private_subnet.id],
+        default_user_settings=aws.sagemaker.DomainDefaultUserSettingsArgs(
+            execution_role=studio.execution_role_arn, security_groups=studio.security_group_ids
+        ),
     )

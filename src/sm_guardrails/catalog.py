@@ -296,3 +296,8 @@ RULES_BY_KIND: dict[ResourceKind, tuple[Rule, ...]] = {
     kind: tuple(rule for rule in RULES if rule.kind is kind) for kind in KINDS
 }
 """The rules of each kind in the registry (a kind may have none yet)."""
+
+
+def judged_resources() -> str:
+    """What the rules judge, in words: ``notebook instances and Studio domains``."""
+    return " and ".join(f"{kind.noun}s" for kind in KINDS if RULES_BY_KIND[kind])

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from sm_guardrails import __version__
+from sm_guardrails.catalog import RULES, judged_resources
 from sm_guardrails.cli.exits import usage_error
 
 _NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
@@ -23,8 +24,8 @@ def pack_files(name: str, version: str = __version__) -> dict[str, str]:
     """The files of a pack called ``name`` that runs sm-guardrails ``version``."""
     return {
         "PulumiPolicy.yaml": (
-            "description: sm-guardrails - keeps SageMaker notebook instances off the public "
-            "internet (SMG-1 to SMG-5)\n"
+            f"description: sm-guardrails - keeps SageMaker {judged_resources()} off the "
+            f"public internet ({RULES[0].rule_id} to {RULES[-1].rule_id})\n"
             f"version: {version}\n"
             "runtime:\n"
             "  name: python\n"
@@ -33,7 +34,7 @@ def pack_files(name: str, version: str = __version__) -> dict[str, str]:
             "    virtualenv: venv\n"
         ),
         "__main__.py": (
-            '"""The sm-guardrails policy pack: SMG-1 and SMG-2 mandatory, SMG-3 to SMG-5 '
+            '"""The sm-guardrails policy pack: rules at level error are mandatory, the others '
             "advisory.\n\n"
             "Two policies: ``sm-guardrails`` reports what blocks, ``sm-guardrails-advisory`` "
             "what is\nonly shown. Change a level or add exemptions in the config of "
@@ -45,8 +46,9 @@ def pack_files(name: str, version: str = __version__) -> dict[str, str]:
             "from sm_guardrails.pulumi import notebook_policies\n\n"
             "PolicyPack(\n"
             f"    name={json.dumps(name)},\n"
-            '    description="Keeps Amazon SageMaker notebook instances off the public '
-            'internet.",\n'
+            "    description=(\n"
+            f'        "Keeps Amazon SageMaker {judged_resources()} off the public internet."\n'
+            "    ),\n"
             "    policies=notebook_policies(),\n"
             ")\n"
         ),

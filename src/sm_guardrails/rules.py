@@ -115,10 +115,15 @@ class ExactString:
         )
 
 
+def _present_unknown(value: Unknown) -> Outcome:
+    """An id unknown until deployment is present, unless it may not be set at all."""
+    return _undecided(value) if value.may_be_unset else _PASSED
+
+
 def present_id(value: Value) -> Outcome:
     """Presence of an id: anything but absent, blank or a non-string literal is present."""
     if isinstance(value, Unknown):
-        return _PASSED  # an id unknown until deployment is present
+        return _present_unknown(value)
     if isinstance(value, Absent):
         return _NOT_SET
     assert isinstance(value, Known)
@@ -132,7 +137,7 @@ def present_id(value: Value) -> Outcome:
 def present_id_list(value: Value) -> Outcome:
     """A non-empty list of present ids; an item that may be removed (AWS::NoValue) is not one."""
     if isinstance(value, Unknown):
-        return _PASSED  # an id unknown until deployment is present
+        return _present_unknown(value)
     if isinstance(value, Absent):
         return _NOT_SET
     assert isinstance(value, Known)

@@ -29,9 +29,14 @@ class Absent:
 
 @dataclass(frozen=True)
 class Unknown:
-    """A value decided later (at deploy time, or by another resource); ``reason`` says why."""
+    """A value decided later (at deploy time, or by another resource); ``reason`` says why.
+
+    ``may_be_unset`` says that even whether the property is set is unknown (the setting
+    that encloses it is unknown), so a presence check cannot pass it either.
+    """
 
     reason: str
+    may_be_unset: bool = False
 
 
 @dataclass(frozen=True)

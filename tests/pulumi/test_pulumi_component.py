@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -49,14 +50,22 @@ class NotebookMocks(ProgramMocks):
 
 
 class Built:
-    """What a program built: its resources by type, the invokes it made, the component."""
+    """What a program built: its resources by type, the invokes it made, the component.
 
-    def __init__(self, **arguments: Any) -> None:
-        self.mocks = NotebookMocks(preview=False, lookups=LOOKUPS)
-        self.component: SecureNotebookInstance | None = None
+    ``component`` builds the component; the first argument is the component's args.
+    """
+
+    def __init__(
+        self,
+        arguments: Any,
+        component: Callable[[Any], pulumi.ComponentResource],
+        mocks: ProgramMocks,
+    ) -> None:
+        self.mocks = mocks
+        self.component: pulumi.ComponentResource | None = None
 
         def program() -> None:
-            self.component = SecureNotebookInstance("nb", SecureNotebookInstanceArgs(**arguments))
+            self.component = component(arguments)
 
         self.resources = run_with_mocks(program, mocks=self.mocks)
         self.calls = {call.token: call.args for call in self.mocks.calls}
@@ -73,8 +82,19 @@ class Built:
         return _sync_await(getattr(self.component, name).future())
 
 
+class BuiltNotebook(Built):
+    """A program with one SecureNotebookInstance called nb."""
+
+    def __init__(self, **arguments: Any) -> None:
+        super().__init__(
+            SecureNotebookInstanceArgs(**arguments),
+            lambda args: SecureNotebookInstance("nb", args),
+            NotebookMocks(preview=False, lookups=LOOKUPS),
+        )
+
+
 def test_defaults_create_group_role_and_key_and_a_notebook_off_the_internet() -> None:
-    built = Built(subnet_id="subnet-1")
+    built = BuiltNotebook(subnet_id="subnet-1")
     # Children register concurrently, so their order is not fixed.
     assert sorted(r.resource_type for r in built.resources) == sorted(
         [COMPONENT_TYPE, ROLE, KEY, POLICY, ATTACHMENT, GROUP, NOTEBOOK]
@@ -96,7 +116,7 @@ def test_defaults_create_group_role_and_key_and_a_notebook_off_the_internet() ->
 
 
 def test_default_group_is_in_the_subnets_vpc_with_no_inbound_and_https_to_the_vpc_only() -> None:
-    built = Built(subnet_id="subnet-1")
+    built = BuiltNotebook(subnet_id="subnet-1")
     assert built.calls[GET_SUBNET]["id"] == "subnet-1"
     assert built.calls[GET_VPC]["id"] == "vpc-of-subnet"
     group = built.one(GROUP)
@@ -108,7 +128,7 @@ def test_default_group_is_in_the_subnets_vpc_with_no_inbound_and_https_to_the_vp
 
 
 def test_default_role_can_be_assumed_by_sagemaker_and_has_no_managed_policy() -> None:
-    role = Built(subnet_id="subnet-1").one(ROLE)
+    role = BuiltNotebook(subnet_id="subnet-1").one(ROLE)
     statement = json.loads(role["assumeRolePolicy"])["Statement"]
     assert statement == [
         {
@@ -121,7 +141,7 @@ def test_default_role_can_be_assumed_by_sagemaker_and_has_no_managed_policy() ->
 
 
 def test_default_role_may_use_the_volume_key_through_a_managed_policy_only() -> None:
-    built = Built(subnet_id="subnet-1")
+    built = BuiltNotebook(subnet_id="subnet-1")
     document = json.loads(built.one(POLICY)["policy"])
     assert document["Statement"] == [
         {
@@ -139,34 +159,34 @@ def test_default_role_may_use_the_volume_key_through_a_managed_policy_only() -> 
 
 def test_a_given_key_arn_goes_into_the_created_roles_policy() -> None:
     key = "arn:aws:kms:eu-west-1:1:key/given"
-    built = Built(subnet_id="subnet-1", kms_key_id=key)
+    built = BuiltNotebook(subnet_id="subnet-1", kms_key_id=key)
     assert built.of_type(KEY) == []
     resources = {s["Resource"] for s in json.loads(built.one(POLICY)["policy"])["Statement"]}
     assert resources == {key}
 
 
 def test_default_key_rotates() -> None:
-    assert Built(subnet_id="subnet-1").one(KEY)["enableKeyRotation"] is True
+    assert BuiltNotebook(subnet_id="subnet-1").one(KEY)["enableKeyRotation"] is True
 
 
 def test_given_vpc_skips_the_subnet_lookup() -> None:
-    built = Built(subnet_id="subnet-1", vpc_id="vpc-given")
+    built = BuiltNotebook(subnet_id="subnet-1", vpc_id="vpc-given")
     assert GET_SUBNET not in built.calls
     assert built.calls[GET_VPC]["id"] == "vpc-given"
     assert built.one(GROUP)["vpcId"] == "vpc-given"
 
 
 def test_https_to_prefix_lists_is_added_to_the_vpc_egress() -> None:
-    built = Built(subnet_id="subnet-1", https_prefix_list_ids=["pl-s3"])
+    built = BuiltNotebook(subnet_id="subnet-1", https_prefix_list_ids=["pl-s3"])
     [egress] = built.one(GROUP)["egress"]
     assert (egress["fromPort"], egress["toPort"]) == (443, 443)
     assert egress["cidrBlocks"] == ["10.9.0.0/16"]
     assert egress["prefixListIds"] == ["pl-s3"]
-    assert "prefixListIds" not in Built(subnet_id="subnet-1").one(GROUP)["egress"][0]
+    assert "prefixListIds" not in BuiltNotebook(subnet_id="subnet-1").one(GROUP)["egress"][0]
 
 
 def test_all_outbound_is_an_explicit_opt_in() -> None:
-    built = Built(subnet_id="subnet-1", vpc_id="vpc-1", allow_all_outbound=True)
+    built = BuiltNotebook(subnet_id="subnet-1", vpc_id="vpc-1", allow_all_outbound=True)
     [egress] = built.one(GROUP)["egress"]
     assert (egress["protocol"], egress["cidrBlocks"]) == ("-1", ["0.0.0.0/0"])
     assert GET_VPC not in built.calls
@@ -174,7 +194,7 @@ def test_all_outbound_is_an_explicit_opt_in() -> None:
 
 
 def test_given_groups_role_and_key_create_nothing_else() -> None:
-    built = Built(
+    built = BuiltNotebook(
         subnet_id="subnet-1",
         security_group_ids=["sg-1", "sg-2"],
         role_arn="arn:aws:iam::1:role/given",
@@ -194,7 +214,7 @@ def _endpoints(built: Built) -> dict[str, dict[str, Any]]:
 
 
 def test_endpoints_accept_https_from_the_notebooks_group_only() -> None:
-    built = Built(subnet_id="subnet-1", vpc_endpoints=True)
+    built = BuiltNotebook(subnet_id="subnet-1", vpc_endpoints=True)
     groups = {r.name: r.inputs for r in built.of_type(GROUP)}
     endpoint_group = groups["nb-endpoints-sg"]
     assert endpoint_group["vpcId"] == "vpc-of-subnet"
@@ -220,7 +240,7 @@ def test_endpoints_accept_https_from_the_notebooks_group_only() -> None:
 
 
 def test_endpoints_accept_the_callers_groups_and_named_clients() -> None:
-    built = Built(
+    built = BuiltNotebook(
         subnet_id="subnet-1",
         security_group_ids=["sg-1"],
         vpc_id="vpc-1",
@@ -235,11 +255,11 @@ def test_endpoints_accept_the_callers_groups_and_named_clients() -> None:
 
 
 def test_no_endpoints_unless_asked() -> None:
-    assert Built(subnet_id="subnet-1").of_type(ENDPOINT) == []
+    assert BuiltNotebook(subnet_id="subnet-1").of_type(ENDPOINT) == []
 
 
 def test_relaxations_are_explicit_and_passed_through() -> None:
-    built = Built(
+    built = BuiltNotebook(
         subnet_id="subnet-1",
         security_group_ids=["sg-1"],
         use_aws_managed_key=True,
@@ -257,7 +277,7 @@ def test_relaxations_are_explicit_and_passed_through() -> None:
 
 
 def test_usual_settings_pass_through_and_tags_reach_every_child() -> None:
-    built = Built(
+    built = BuiltNotebook(
         subnet_id="subnet-1",
         instance_type="ml.m5.xlarge",
         volume_size=50,
@@ -295,7 +315,7 @@ _SECURITY_KEYS = {
 
 
 def test_outputs_are_the_notebooks() -> None:
-    built = Built(subnet_id="subnet-1", notebook_name="analysis")
+    built = BuiltNotebook(subnet_id="subnet-1", notebook_name="analysis")
     assert built.output("notebook_name") == "analysis"
     assert built.output("arn") == "arn:aws:mock:::nb"
     assert built.output("url") == "nb.notebook.eu-west-1.sagemaker.aws"
@@ -306,7 +326,7 @@ def test_outputs_are_the_notebooks() -> None:
 
 
 def test_outputs_are_registered_on_the_component() -> None:
-    built = Built(subnet_id="subnet-1", notebook_name="analysis")
+    built = BuiltNotebook(subnet_id="subnet-1", notebook_name="analysis")
     assert built.resources[0].outputs == {
         "notebookName": "analysis",
         "arn": "arn:aws:mock:::nb",
@@ -317,7 +337,7 @@ def test_outputs_are_registered_on_the_component() -> None:
 
 
 def test_outputs_of_given_resources() -> None:
-    built = Built(subnet_id="subnet-1", security_group_ids=["sg-9"], role_arn="arn:role")
+    built = BuiltNotebook(subnet_id="subnet-1", security_group_ids=["sg-9"], role_arn="arn:role")
     assert built.output("security_group_ids") == ["sg-9"]
     assert built.output("role_arn") == "arn:role"
     assert built.component is not None

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "pulumi_app"
 PACK = ROOT / "policypack"
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
+DOMAIN = "aws:sagemaker/domain:Domain"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
@@ -43,14 +44,23 @@ def test_secure_example_passes_every_policy(analyzer: AnalyzerClient) -> None:
     assert judge(resources, analyzer) == []
 
 
-def test_insecure_example_is_rejected_with_smg1(analyzer: AnalyzerClient) -> None:
+def test_secure_example_builds_a_vpc_only_studio_domain(analyzer: AnalyzerClient) -> None:
+    resources = run_program_dir(EXAMPLE)
+    [domain] = [r for r in resources if r.resource_type == DOMAIN]
+    assert domain.inputs["appNetworkAccessType"] == "VpcOnly"
+    assert domain.inputs["defaultUserSettings"]["securityGroups"] == [UNKNOWN]
+    assert judge([domain], analyzer) == []
+
+
+def test_insecure_example_is_rejected_with_smg1_and_smg6(analyzer: AnalyzerClient) -> None:
     resources = run_program_dir(EXAMPLE, {"insecure": "true"})
     diagnostics = judge(resources, analyzer)
     mandatory = [(d.policy_name, d.urn.rsplit("::", 1)[-1]) for d in diagnostics if d.mandatory]
-    assert mandatory == [(MAIN_POLICY, "insecure")] * 2
-    smg1, smg2 = (d.message for d in diagnostics if d.mandatory)
+    assert sorted(mandatory) == [(MAIN_POLICY, "insecure")] * 2 + [(MAIN_POLICY, "insecure-studio")]
+    smg1, smg2, smg6 = sorted(d.message.splitlines()[1] for d in diagnostics if d.mandatory)
     assert "[SMG-1] insecure: directInternetAccess is 'Enabled'" in smg1
     assert "[SMG-2] insecure: subnetId is not set" in smg2
+    assert "[SMG-6] insecure-studio: appNetworkAccessType is 'PublicInternetOnly'" in smg6
 
 
 def test_relaxed_component_gives_only_advisories(analyzer: AnalyzerClient) -> None:
@@ -108,7 +118,10 @@ def test_harness_command_rejects_the_insecure_example() -> None:
     assert result.returncode == 1, result.stderr
     assert f"[mandatory] {MAIN_POLICY} (" in result.stdout
     assert "    [SMG-1] insecure: directInternetAccess is 'Enabled'" in result.stdout
-    assert "2 mandatory, 3 advisory violation(s)" in result.stdout
+    assert "    [SMG-6] insecure-studio: appNetworkAccessType is 'PublicInternetOnly'" in (
+        result.stdout
+    )
+    assert "3 mandatory, 3 advisory violation(s)" in result.stdout
 
 
 def harness(*args: str | Path) -> int:
@@ -125,13 +138,14 @@ def test_harness_applies_the_pack_config(
 ) -> None:
     pack_config = tmp_path / "pack-config.json"
     exemption = {"rule": "SMG-1", "resource": "insecure", "reason": "SEC-7"}
-    config = {"levels": {"SMG-2": "advisory"}, "exemptions": [exemption]}
+    studio = {"rule": "SMG-6", "resource": "insecure-studio", "reason": "SEC-8"}
+    config = {"levels": {"SMG-2": "advisory"}, "exemptions": [exemption, studio]}
     pack_config.write_text(json.dumps({MAIN_POLICY: config}))
     assert harness("--config", "insecure=true", "--policy-pack-config", pack_config) == 0
     out = capsys.readouterr().out
     assert f"[advisory] {ADVISORY_POLICY} (" in out
-    assert "Exempted: SEC-7." in out
-    assert "0 mandatory, 5 advisory violation(s)" in out
+    assert "Exempted: SEC-7." in out and "Exempted: SEC-8." in out
+    assert "0 mandatory, 6 advisory violation(s)" in out
 
 
 @pytest.mark.parametrize(
@@ -195,6 +209,7 @@ def test_real_pulumi_preview_with_the_pack(tmp_path: Path) -> None:
     insecure = pulumi("preview", "--policy-pack", pack)
     assert insecure.returncode != 0
     assert MAIN_POLICY in insecure.stdout and "[SMG-1] insecure:" in insecure.stdout
+    assert "[SMG-6] insecure-studio:" in insecure.stdout
 
 
 def test_example_requirements_install_this_project_with_the_pulumi_extra(

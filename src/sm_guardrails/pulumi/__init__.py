@@ -1,4 +1,5 @@
-"""Pulumi layer: the ``SecureNotebookInstance`` component and the policy pack's policies.
+"""Pulumi layer: the ``SecureNotebookInstance`` and ``SecureStudioDomain`` components and the
+policy pack's policies.
 
 Needs the ``sm-guardrails[pulumi]`` extra. ``import sm_guardrails`` never imports this.
 The component (and with it ``pulumi_aws``, about 50 ms to import) loads only when one of
@@ -28,6 +29,12 @@ if TYPE_CHECKING:
         SecureNotebookInstance,
         SecureNotebookInstanceArgs,
     )
+    from sm_guardrails.pulumi.studio_domain import (
+        STUDIO_DOMAIN_COMPONENT_TYPE,
+        SecureStudioDomain,
+        SecureStudioDomainArgs,
+        StudioDomainArgumentError,
+    )
 
 _COMPONENT_NAMES = frozenset(
     {
@@ -38,6 +45,15 @@ _COMPONENT_NAMES = frozenset(
     }
 )
 
+
+_STUDIO_DOMAIN_NAMES = frozenset(
+    {
+        "STUDIO_DOMAIN_COMPONENT_TYPE",
+        "SecureStudioDomain",
+        "SecureStudioDomainArgs",
+        "StudioDomainArgumentError",
+    }
+)
 
 _CONTROL_NAMES = frozenset(
     {"NotebookConfigRules", "NotebookPermissionsBoundary", "NotebookServiceControlPolicy"}
@@ -50,6 +66,8 @@ def __getattr__(name: str) -> object:
         return getattr(importlib.import_module("sm_guardrails.pulumi.controls"), name)
     if name in _COMPONENT_NAMES:
         return getattr(importlib.import_module("sm_guardrails.pulumi.notebook"), name)
+    if name in _STUDIO_DOMAIN_NAMES:
+        return getattr(importlib.import_module("sm_guardrails.pulumi.studio_domain"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -57,11 +75,15 @@ __all__ = [
     "ADVISORY_POLICY",
     "COMPONENT_TYPE",
     "MAIN_POLICY",
+    "STUDIO_DOMAIN_COMPONENT_TYPE",
     "NotebookArgumentError",
     "NotebookConfigRules",
     "NotebookPermissionsBoundary",
     "NotebookServiceControlPolicy",
     "SecureNotebookInstance",
     "SecureNotebookInstanceArgs",
+    "SecureStudioDomain",
+    "SecureStudioDomainArgs",
+    "StudioDomainArgumentError",
     "notebook_policies",
 ]

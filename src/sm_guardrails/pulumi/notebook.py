@@ -5,28 +5,23 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import pulumi
 import pulumi_aws as aws
 
+from sm_guardrails.pulumi.building import (
+    ComponentArgumentError,
+    customer_managed_key,
+    execution_role,
+    require_choice,
+    require_consistent,
+    require_id,
+    require_ids,
+    vpc_endpoints,
+)
 from sm_guardrails.volume_key import volume_key_statements
 
 COMPONENT_TYPE = "sm-guardrails:sagemaker:SecureNotebookInstance"
-
-_ASSUME_ROLE_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "sagemaker.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
-
 
 INTERFACE_ENDPOINT_SERVICES = {
     "sagemaker-api": "com.amazonaws.{region}.sagemaker.api",
@@ -36,16 +31,8 @@ INTERFACE_ENDPOINT_SERVICES = {
 """Interface endpoints by resource-name suffix: the SageMaker API, runtime and notebook UI."""
 
 
-def _service_name(template: str, region: str) -> str:
-    """A VPC endpoint service name in ``region``."""
-    return template.format(region=region)
-
-
-class NotebookArgumentError(pulumi.RunError, ValueError):
-    """A :class:`SecureNotebookInstanceArgs` value is wrong; the message says how to fix it.
-
-    A ``pulumi.RunError``, so ``pulumi preview`` prints the message without a traceback.
-    """
+class NotebookArgumentError(ComponentArgumentError):
+    """A :class:`SecureNotebookInstanceArgs` value is wrong; the message says how to fix it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,49 +85,25 @@ class SecureNotebookInstanceArgs:
     """Tags for the notebook and every resource the component creates."""
 
     def __post_init__(self) -> None:
-        _require_id(self.subnet_id, "subnet_id", "the id of a private subnet")
-        if self.security_group_ids is not None:
-            if not self.security_group_ids:
-                raise NotebookArgumentError(
-                    "security_group_ids is empty: give at least one security group id, or "
-                    "leave it unset so the component creates a group with no inbound rules"
-                )
-            for index, group in enumerate(self.security_group_ids):
-                _require_id(group, f"security_group_ids[{index}]", "a security group id")
-            for name in ("vpc_id", "allow_all_outbound", "https_prefix_list_ids"):
-                if getattr(self, name) and not (name == "vpc_id" and self.vpc_endpoints):
-                    raise NotebookArgumentError(
-                        f"{name} applies only to the security group the component creates, "
-                        "and security_group_ids is given: drop one of them"
-                    )
-        if self.allow_all_outbound and self.https_prefix_list_ids:
-            raise NotebookArgumentError(
-                "https_prefix_list_ids adds to the HTTPS-only egress, and allow_all_outbound=True "
-                "already allows everything: drop one of them"
-            )
-        if self.endpoint_client_security_group_ids and not self.vpc_endpoints:
-            raise NotebookArgumentError(
-                "endpoint_client_security_group_ids applies only to the endpoints the component "
-                "creates: set vpc_endpoints=True as well, or drop it"
-            )
-        if self.kms_key_id is not None and self.use_aws_managed_key:
-            raise NotebookArgumentError(
-                "kms_key_id and use_aws_managed_key=True contradict each other: drop one"
-            )
-        _require_choice(self.root_access, "root_access", ("Disabled", "Enabled"))
-        _require_choice(self.minimum_imds_version, "minimum_imds_version", ("2", "1"))
-
-
-def _require_id(value: object, name: str, what: str) -> None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise NotebookArgumentError(f"{name} is {value!r}: give {what}")
-
-
-def _require_choice(value: str, name: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise NotebookArgumentError(
-            f"{name} is {value!r}: use {' or '.join(map(repr, choices))} (values are exact)"
+        require_id(self.subnet_id, "subnet_id", "the id of a private subnet", _ERROR)
+        require_ids(
+            self.security_group_ids,
+            "security_group_ids",
+            "security group id",
+            _ERROR,
+            "give at least one security group id, or leave it unset so the component "
+            "creates a group with no inbound rules",
         )
+        # vpc_id also places the endpoints the component creates.
+        vpc_id_for_group_only = ("vpc_id",) if not self.vpc_endpoints else ()
+        require_consistent(
+            self, _ERROR, (*vpc_id_for_group_only, "allow_all_outbound", "https_prefix_list_ids")
+        )
+        require_choice(self.root_access, "root_access", ("Disabled", "Enabled"), _ERROR)
+        require_choice(self.minimum_imds_version, "minimum_imds_version", ("2", "1"), _ERROR)
+
+
+_ERROR = NotebookArgumentError
 
 
 class SecureNotebookInstance(pulumi.ComponentResource):
@@ -182,29 +145,16 @@ class SecureNotebookInstance(pulumi.ComponentResource):
         else:
             group_ids = args.security_group_ids
 
-        self.role = None
-        role_arn = args.role_arn
-        if role_arn is None:
-            self.role = aws.iam.Role(
-                f"{name}-role",
-                assume_role_policy=_ASSUME_ROLE_POLICY,
-                description="Execution role of a SageMaker notebook instance (no managed policies)",
-                tags=tags,
-                opts=child,
-            )
-            role_arn = self.role.arn
-
-        self.kms_key = None
-        kms_key_id = args.kms_key_id
-        if kms_key_id is None and not args.use_aws_managed_key:
-            self.kms_key = aws.kms.Key(
-                f"{name}-key",
-                description="Encrypts the storage volume of a SageMaker notebook instance",
-                enable_key_rotation=True,
-                tags=tags,
-                opts=child,
-            )
-            kms_key_id = self.kms_key.arn
+        self.role, role_arn = execution_role(
+            name,
+            args.role_arn,
+            "Execution role of a SageMaker notebook instance (no managed policies)",
+            tags,
+            self,
+        )
+        self.kms_key, kms_key_id = customer_managed_key(
+            name, args, "Encrypts the storage volume of a SageMaker notebook instance", tags, self
+        )
 
         self.volume_key_policy = None
         if self.role is not None and kms_key_id is not None:
@@ -294,56 +244,18 @@ class SecureNotebookInstance(pulumi.ComponentResource):
     ) -> None:
         """Interface endpoints behind a group that admits HTTPS from the notebook's groups
         (and the named clients) only, and an S3 gateway endpoint on the subnet's routes."""
-        child = pulumi.ResourceOptions(parent=self)
-        lookup = pulumi.InvokeOutputOptions(parent=self)
-        vpc_id = self._vpc_id(args)
-        region = aws.get_region_output(opts=lookup).region
-        self.endpoint_security_group = aws.ec2.SecurityGroup(
-            f"{name}-endpoints-sg",
-            description="SageMaker VPC endpoints: HTTPS in from the notebook security groups only",
-            vpc_id=vpc_id,
-            ingress=[
-                aws.ec2.SecurityGroupIngressArgs(
-                    description="HTTPS from the notebook and its named clients",
-                    protocol="tcp",
-                    from_port=443,
-                    to_port=443,
-                    security_groups=[
-                        *notebook_group_ids,
-                        *args.endpoint_client_security_group_ids,
-                    ],
-                )
-            ],
-            egress=[],
+        created = vpc_endpoints(
+            name,
+            vpc_id=self._vpc_id(args),
+            subnet_ids=[args.subnet_id],
+            services=INTERFACE_ENDPOINT_SERVICES,
+            client_group_ids=[*notebook_group_ids, *args.endpoint_client_security_group_ids],
+            clients="notebook",
             tags=tags,
-            opts=child,
+            parent=self,
         )
-        for suffix, service in INTERFACE_ENDPOINT_SERVICES.items():
-            self.endpoints.append(
-                aws.ec2.VpcEndpoint(
-                    f"{name}-{suffix}",
-                    vpc_id=vpc_id,
-                    service_name=region.apply(partial(_service_name, service)),
-                    vpc_endpoint_type="Interface",
-                    subnet_ids=[args.subnet_id],
-                    security_group_ids=[self.endpoint_security_group.id],
-                    private_dns_enabled=True,
-                    tags=tags,
-                    opts=child,
-                )
-            )
-        route_table = aws.ec2.get_route_table_output(subnet_id=args.subnet_id, opts=lookup)
-        self.endpoints.append(
-            aws.ec2.VpcEndpoint(
-                f"{name}-s3",
-                vpc_id=vpc_id,
-                service_name=region.apply(partial(_service_name, "com.amazonaws.{region}.s3")),
-                vpc_endpoint_type="Gateway",
-                route_table_ids=[route_table.id],
-                tags=tags,
-                opts=child,
-            )
-        )
+        self.endpoint_security_group = created.security_group
+        self.endpoints = created.endpoints
 
     def _security_group(
         self, name: str, args: SecureNotebookInstanceArgs, tags: dict[str, pulumi.Input[str]]

@@ -11,7 +11,7 @@ strips ``enforcementLevel`` before the policy sees it::
 A level is ``error``/``warning``/``off`` or the Pulumi words ``mandatory``/``advisory``/
 ``disabled``. A mistake never raises: it becomes a problem the policy reports, the
 entry it names has no effect, and the rest of the config still applies. Here an exemption
-must name its notebook. ``tag_exemptions`` is accepted so one file serves every adapter;
+must name its resource. ``tag_exemptions`` is accepted so one file serves every adapter;
 the pack reads no exemption tags, so it changes nothing here.
 """
 
@@ -60,19 +60,19 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
         "description": (
             "What a CloudFormation template this pack cannot read (a stack's templateUrl, "
             "a templateBody unknown at preview) counts as: 'notice' reports it as an "
-            "advisory, 'error' blocks, so every notebook must have been seen."
+            "advisory, 'error' blocks, so every resource must have been seen."
         ),
     },
     "tag_exemptions": {
         "type": "boolean",
         "description": (
             "false stops sm-guardrails audit from honouring exemption tags on deployed "
-            "notebooks; the pack reads no tags, so here it changes nothing."
+            "resources; the pack reads no tags, so here it changes nothing."
         ),
     },
     "exemptions": {
         "type": "array",
-        "description": "Notebooks exempted from one rule each, with the reason.",
+        "description": "Resources exempted from one rule each, with the reason.",
         "items": {
             "type": "object",
             "properties": {
@@ -80,7 +80,7 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
                 "resource": {
                     "type": "string",
                     "minLength": 1,
-                    "description": "The notebook's URN or its Pulumi name.",
+                    "description": "The resource's URN or its Pulumi name.",
                 },
                 "reason": {
                     "type": "string",

@@ -1,17 +1,18 @@
 """Pulumi policies: ``sm-guardrails`` (mandatory) and ``sm-guardrails-advisory``.
 
 ``notebook_policies()`` returns the two for a ``PolicyPack`` of your own or the ready
-one in ``policypack/``. ``sm-guardrails`` judges each ``aws.sagemaker.NotebookInstance``
-and ``aws-native:sagemaker:NotebookInstance`` once, by every rule, under its config
-(the shape of :meth:`GuardrailConfig.from_mapping`), and reports each finding that
-must block, and each mistake in its config as SMG-0. The SDK reports a policy's
-violations at that policy's one enforcement level, so every other finding that must
-be shown (a warning-level rule, an exempted finding, a value unknown at preview under
+one in ``policypack/``. ``sm-guardrails`` judges each resource of a kind in the registry
+(``KINDS_BY_PULUMI_TYPE``: notebook instances and Studio domains, of both providers)
+once, by every rule of its kind, under its config (the shape of
+:meth:`GuardrailConfig.from_mapping`), and reports each finding that must block, and
+each mistake in its config as SMG-0. The SDK reports a policy's violations at that
+policy's one enforcement level, so every other finding that must be shown (a
+warning-level rule, an exempted finding, a value unknown at preview under
 ``unknown: warn``) is handed over, per resource, to ``sm-guardrails-advisory``, which
 runs right after it in the same Analyze call and reports it.
 
 Two policies rather than one per rule: the SDK deserializes a resource's properties
-once per policy, so each policy costs every Analyze call, notebook or not.
+once per policy, so each policy costs every Analyze call, SageMaker resource or not.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from pulumi_policy import (
     Severity,
 )
 
-from sm_guardrails.catalog import RULES, SMG_0
+from sm_guardrails.catalog import RULES, RULES_BY_KIND, SMG_0, judged_resources
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate
-from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE, Spelling
+from sm_guardrails.kinds import KINDS, KINDS_BY_PULUMI_TYPE, Spelling
 from sm_guardrails.pulumi.pack_config import CONFIG_SCHEMA, problem_line, read_pack_settings
 from sm_guardrails.pulumi.products import PRODUCT_TYPES
 from sm_guardrails.pulumi.properties import resource_spec
@@ -57,7 +58,7 @@ class _Handover:
     The SDK runs a pack's policies one after the other on the thread that serves the
     Analyze call, so one slot per thread is enough; it is keyed by the resource's URN
     (or name), and taking it empties it. A slot nobody takes (the advisory policy
-    disabled) is replaced when ``sm-guardrails`` next judges a notebook on that
+    disabled) is replaced when ``sm-guardrails`` next judges a resource on that
     thread, so nothing piles up. It could only be taken late by an Analyze of the same
     resource in which ``sm-guardrails`` itself is disabled, after a new Configure
     call; the engine configures a pack once.
@@ -83,14 +84,14 @@ def _resource_key(args: ResourceValidationArgs) -> str:
 
 @dataclass(frozen=True)
 class _Settings:
-    """The config a notebook is judged under and the SMG-0 messages of its mistakes."""
+    """The config a resource is judged under and the SMG-0 messages of its mistakes."""
 
     config: GuardrailConfig
     problems: tuple[str, ...]
 
 
 class _Judge:
-    """``sm-guardrails``'s ``validate``: evaluates a notebook once, by every rule."""
+    """``sm-guardrails``'s ``validate``: evaluates a resource once, by every rule of its kind."""
 
     def __init__(self, base: GuardrailConfig, handover: _Handover) -> None:
         self._base = _Settings(base, ())
@@ -183,7 +184,11 @@ class _ReportHandedOver:
 
 
 def _remediation() -> str:
-    fixes = " ".join(f"{rule.rule_id}: {rule.spelled_fix(Spelling.PULUMI_AWS)}" for rule in RULES)
+    fixes = " ".join(
+        f"{rule.rule_id} ({kind.noun}): {rule.spelled_fix(Spelling.PULUMI_AWS)}"
+        for kind in KINDS
+        for rule in RULES_BY_KIND[kind]
+    )
     return f"Each message ends with the fix of its rule. {fixes}"
 
 
@@ -199,7 +204,7 @@ def notebook_policies(config: GuardrailConfig = DEFAULT_CONFIG) -> list[Resource
     return [
         ResourceValidationPolicy(
             name=MAIN_POLICY,
-            description="SageMaker notebook instances stay off the public internet",
+            description=f"SageMaker {judged_resources()} stay off the public internet",
             validate=_Judge(config, handover),
             enforcement_level=EnforcementLevel.MANDATORY,
             config_schema=PolicyConfigSchema(properties=CONFIG_SCHEMA),

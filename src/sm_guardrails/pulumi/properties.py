@@ -13,7 +13,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE
 from sm_guardrails.model import ResourceSpec
-from sm_guardrails.values import ABSENT, Known, Unknown, Value
+from sm_guardrails.values import ABSENT, Known, Unknown, Value, render_literal
 
 UNKNOWN_SENTINELS = frozenset(
     {
@@ -150,14 +150,21 @@ def resource_spec(
 def _path(props: Mapping[str, object], path: str) -> Value:
     """The value at the dotted ``path`` of a resource's properties.
 
-    Inside a setting that is not a mapping nothing is set: the rules then fail the
-    property as not set, which is what AWS would make of it.
+    A setting on the way that is unknown, or is not a mapping, leaves even whether the
+    property is set undecided: the rules then fail closed instead of passing it.
     """
     first, *rest = path.split(".")
     value = _property(props, first)
+    walked = first
     for key in rest:
+        if isinstance(value, Unknown):
+            return Unknown(f"{walked} is {value.reason}, so it may not set {key}", True)
         if not isinstance(value, Known):
             return value
         settings = value.value
-        value = to_value(settings.get(key) if isinstance(settings, dict) else None)
+        if not isinstance(settings, dict):
+            shape = f"{walked} is {render_literal(settings)}, not a mapping of settings"
+            return Unknown(f"{shape}, so it may not set {key}", True)
+        value = to_value(settings.get(key))
+        walked = f"{walked}.{key}"
     return value
