@@ -107,11 +107,7 @@ def test_domain_templates_pass_and_fail_as_the_rules_say(
 
 @pytest.mark.parametrize(
     ("changes", "failing"),
-    [
-        case[1:]
-        for case in CASES
-        if "Ref" not in json.dumps(case[1]) and "GetAtt" not in json.dumps(case[1])
-    ],
+    [case[1:] for case in CASES if "'Ref'" not in repr(case[1]) and "Fn::" not in repr(case[1])],
 )
 def test_a_guard_hook_input_of_a_domain_is_checked(
     tmp_path: Path, changes: dict[str, Any], failing: set[str]
