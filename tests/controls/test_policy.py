@@ -317,7 +317,9 @@ def test_every_keyed_check_of_every_kind_is_decided_as_its_rule_says(policy_kind
     cases = [("compliant create", _request(kind), ALLOWED) for kind in KINDS]
     cases += [case for kind in KINDS for case in _violations(kind)]
     got = decisions([request for _, request, _ in cases], **{policy_kind: policy})
-    wrong = [(what, want, seen) for (what, _, want), seen in zip(cases, got) if want != seen]
+    wrong = [
+        (what, want, seen) for (what, _, want), seen in zip(cases, got, strict=True) if want != seen
+    ]
     assert wrong == []
     assert {request.action for _, request, _ in cases} == {
         action for kind in KINDS for action in (kind.iam_create, kind.iam_update)
@@ -366,7 +368,9 @@ def test_studio_domain_requests_are_decided_as_smg_6_and_smg_7_say() -> None:
         ),
     }
     got = decisions([request for request, _ in requests.values()], scp=scp)
-    assert dict(zip(requests, got)) == {what: want for what, (_, want) in requests.items()}
+    assert dict(zip(requests, got, strict=True)) == {
+        what: want for what, (_, want) in requests.items()
+    }
 
 
 def test_levels_and_exemptions_choose_what_is_denied() -> None:

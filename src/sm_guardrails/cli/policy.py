@@ -25,8 +25,9 @@ def add_parser(subparsers: Any) -> None:
         description=(
             f"Print a policy that denies {', '.join(kind.iam_create for kind in KINDS)} "
             f"(and {', '.join(kind.iam_update for kind in KINDS)} where the condition key "
-            "applies) when the request would break an error-level rule. Exemptions must name principals: an IAM "
-            "principal ARN, or principal-tag:KEY=VALUE; a tag exemption also denies setting "
+            "applies) when the request would break an error-level rule. Exemptions must name "
+            "principals: an IAM principal ARN, or principal-tag:KEY=VALUE; a tag exemption "
+            "also denies setting "
             "that tag key (sts:TagSession, iam:TagRole, ...) to all but --tag-admin. SCPs "
             "never apply to the management account. Exit codes: 0 printed, 2 bad "
             "usage, an exemption the policy cannot express, or over AWS's size limit."
