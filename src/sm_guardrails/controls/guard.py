@@ -112,7 +112,7 @@ def _property_clauses(path: str, check: LeafCheck, message: str) -> list[str]:
 
 
 _LOOP_MESSAGE = (
-    "Guard does not expand Fn::ForEach, so a loop's notebooks are not seen; check the "
+    "Guard does not expand Fn::ForEach, so a loop's resources are not seen; check the "
     "processed template (aws cloudformation get-template --template-stage Processed)"
 )
 
@@ -173,7 +173,7 @@ def _rule_blocks(rule: Rule, level: Level, exemptions: tuple[Exemption, ...]) ->
             f"rule {name}{suffix} when %{variable} not empty {{\n"
             f"    %{variable}.{properties} {{\n{body}\n    }}\n}}\n"
         )
-    # Guard reads templates as written: a loop's notebooks are invisible to it (fail closed).
+    # Guard reads templates as written: a loop's resources are invisible to it (fail closed).
     loops = f"<<[{rule.rule_id}] {level.value}: {_LOOP_MESSAGE}>>"
     yield f"rule {name}_loops {{\n    Resources[ keys == /^Fn::ForEach::/ ] empty {loops}\n}}\n"
 
