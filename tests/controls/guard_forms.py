@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.kinds import STUDIO_DOMAIN
 from tests.corpus.cases import BASE_PROPERTIES
 
@@ -35,15 +36,8 @@ PUBLIC_DOMAIN = {
     key: value for key, value in DOMAIN_PROPERTIES.items() if key != "AppNetworkAccessType"
 }
 """A domain left at AWS's default, PublicInternetOnly: SMG-6 fails."""
-STRICT_ONLY = {
-    "SMG_1_no_direct_internet_access",
-    "SMG_2_in_vpc",
-    "SMG_3_no_root_access",
-    "SMG_4_volume_kms_key",
-    "SMG_5_imdsv2_only",
-    "SMG_6_studio_vpc_only",
-    "SMG_7_studio_in_vpc",
-}
+LOOP_RULES = {rule: f"{rule.rule_id}_{rule.name}_loops".replace("-", "_") for rule in RULES}
+"""Each rule's Guard rule failing on a template with ``Fn::ForEach`` under Resources."""
 BODIES = "SMG_U_template_bodies"
 CODE = "SMG_U_code_made_notebooks"
 MACROS = "SMG_U_macros"
@@ -491,22 +485,8 @@ FORMS: tuple[Form, ...] = (
                 ]
             },
         },
-        "SMG_1_no_direct_internet_access_loops",
-        "SMG_2_in_vpc_loops",
-        "SMG_6_studio_vpc_only_loops",
-        "SMG_7_studio_in_vpc_loops",
-        strict={
-            f"{name}_loops"
-            for name in (
-                "SMG_1_no_direct_internet_access",
-                "SMG_2_in_vpc",
-                "SMG_3_no_root_access",
-                "SMG_4_volume_kms_key",
-                "SMG_5_imdsv2_only",
-                "SMG_6_studio_vpc_only",
-                "SMG_7_studio_in_vpc",
-            )
-        },
+        *(name for rule, name in LOOP_RULES.items() if rule.default_level is Level.ERROR),
+        strict=set(LOOP_RULES.values()),
     ),
     _form(
         "body-declares-domain",
