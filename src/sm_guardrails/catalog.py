@@ -218,7 +218,10 @@ SMG_6 = Rule(
         "{SubnetIds} and {SecurityGroups}); reach AWS through VPC endpoints (SageMaker API, "
         "runtime, Studio, STS, and an S3 gateway endpoint) or a NAT gateway. " + STUDIO_UPDATE_NOTE
     ),
-    references=(),
+    references=(
+        _config_rule("sagemaker-domain-in-vpc"),
+        Reference("Lacework", "lacework-global-388"),
+    ),
     security_severity="8.0",  # high: a network path around the VPC
     kind=STUDIO_DOMAIN,
     checks=(_domain("AppNetworkAccessType", ExactString("VpcOnly", "PublicInternetOnly")),),

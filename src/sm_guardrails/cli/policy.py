@@ -11,18 +11,23 @@ from sm_guardrails.cli.options import config_from_args
 from sm_guardrails.config import ConfigError
 from sm_guardrails.controls.iam import PolicyTooLarge, minified, notebook_policy
 from sm_guardrails.controls.options import add_config_options, write_output
+from sm_guardrails.kinds import KINDS
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``policy`` on the CLI's subparsers."""
     parser = subparsers.add_parser(
         "policy",
-        help="print an SCP or permissions boundary denying notebooks that break an error rule",
+        help=(
+            "print an SCP or permissions boundary denying "
+            f"{' and '.join(kind.noun + 's' for kind in KINDS)} that break an error rule"
+        ),
         description=(
-            "Print a policy that denies sagemaker:CreateNotebookInstance (and "
-            "UpdateNotebookInstance where the condition key applies) when the request "
-            "would break an error-level rule. Exemptions must name principals: an IAM "
-            "principal ARN, or principal-tag:KEY=VALUE; a tag exemption also denies setting "
+            f"Print a policy that denies {', '.join(kind.iam_create for kind in KINDS)} "
+            f"(and {', '.join(kind.iam_update for kind in KINDS)} where the condition key "
+            "applies) when the request would break an error-level rule. Exemptions must name "
+            "principals: an IAM principal ARN, or principal-tag:KEY=VALUE; a tag exemption "
+            "also denies setting "
             "that tag key (sts:TagSession, iam:TagRole, ...) to all but --tag-admin. SCPs "
             "never apply to the management account. Exit codes: 0 printed, 2 bad "
             "usage, an exemption the policy cannot express, or over AWS's size limit."

@@ -12,6 +12,7 @@ elsewhere, a resource without a type. docs/preventive.md has the table.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 from sm_guardrails.cloudformation.custom_resources import NOTEBOOK_SETTINGS
@@ -23,6 +24,7 @@ from sm_guardrails.cloudformation.held import (
 )
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM
 from sm_guardrails.cloudformation.judge import UNDERSTOOD_TRANSFORMS
+from sm_guardrails.kinds import KINDS
 
 CUSTOM_RESOURCE_TYPES = r"/^(Custom::.+|AWS::CloudFormation::CustomResource)$/"
 INLINE_CODE = {"AWS::Lambda::Function": "Code", "AWS::Serverless::Function": "InlineCode"}
@@ -49,13 +51,15 @@ _SETTINGS = "|".join(_loose(name) for name in sorted(NOTEBOOK_SETTINGS))
 taken to create a notebook."""
 _BODY_MARKS = [
     _loose("NotebookInstance"),
+    *(re.escape(kind.cloudformation_type) for kind in KINDS),
     _SETTINGS,
     "transform",  # a macro, AWS::Include or Fn::Transform: check reads what it can, Guard nothing
     "foreach",  # Fn::ForEach can build a type from a parameter
     r"\\[uUx]",  # a JSON or YAML escape can spell any of the above
     r"\\\r?\n",  # a YAML escaped line break joins the words around it
 ]
-"""What in a template body's text makes Guard block it: anything that can make a notebook."""
+"""What in a template body's text makes Guard block it: anything that can make a notebook
+or another resource of a kind the rules judge (its CloudFormation type)."""
 _UNSEEN_BODY_MARKS = [
     "templateurl",
     "templatebody",
@@ -72,9 +76,9 @@ def _message(text: str) -> str:
 
 _BODY_MESSAGE = _message(
     "Guard reads a TemplateBody as a string, not a template, and this one may deploy a "
-    "notebook (it names a notebook or its settings, a macro, a loop, an escape) or is built "
-    "by an intrinsic function; check it with sm-guardrails check, which judges the "
-    "notebooks in it, or validate the body's template on its own"
+    "notebook or a Studio domain (it names one or a notebook's settings, a macro, a loop, an "
+    "escape) or is built by an intrinsic function; check it with sm-guardrails check, which "
+    "judges the resources in it, or validate the body's template on its own"
 )
 
 

@@ -1,4 +1,6 @@
-"""SCPs and permissions boundaries that deny notebook requests breaking an error-level rule.
+"""SCPs and permissions boundaries that deny the requests creating or updating a resource of
+any kind in the registry (a notebook instance, a Studio domain) that would break an
+error-level rule.
 
 Statements are built from each rule's checks (what each property must be) and the
 condition key its kind declares for the property (which SageMaker condition key carries
@@ -10,19 +12,21 @@ semantics they rely on are in docs/preventive.md:
   request does not carry: ``StringNotEquals`` is true (denied), ``ForAnyValue`` is false,
   so every multi-valued key is paired with a ``Null`` statement;
 - an update that does not send a key does not change it, so update statements apply
-  only when the key is present (``Null: false``).
+  only when the key is present (``Null: false``), and a multi-valued key is denied on
+  update only when an id it sends is malformed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sm_guardrails.catalog import RULES_BY_KIND, Level, Rule
 from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.controls.exemptions import UnexpressibleExemption
-from sm_guardrails.kinds import NOTEBOOK_INSTANCE, ConditionKey
+from sm_guardrails.kinds import KINDS, ConditionKey
 from sm_guardrails.model import Exemption
 from sm_guardrails.rules import ExactString, LeafCheck, present_id, present_id_list
 
@@ -48,22 +52,28 @@ def _key_conditions(
     key: ConditionKey, check: LeafCheck, on_create: bool
 ) -> list[tuple[str, dict[str, Any]]]:
     """(Sid suffix, Condition) pairs that each deny a create (or an update) request when
-    ``check`` would fail."""
+    ``check`` would fail.
+
+    An update that does not send a key leaves the property as it is, so on update an
+    exact value is denied only when the key is present and a presence check only when
+    the ids sent are malformed (an absent key cannot be told from one left unchanged).
+    """
     if isinstance(check, ExactString):
         values = [value for value in (check.expected, *check.accepted) if isinstance(value, str)]
         condition: dict[str, Any] = {"StringNotEquals": {key.name: values}}
         if not on_create:
             condition["Null"] = {key.name: "false"}  # an update that leaves it as it is
         return [("NotAllowed", condition)]
-    if check is present_id and key.type in ("String", "ARN") and on_create:
+    if check is not present_id and check is not present_id_list:
+        raise NotImplementedError(f"no IAM condition for the check of {key.name}")
+    found: list[tuple[str, dict[str, Any]]] = []
+    if on_create:
         names = (key.name, key.successor) if key.successor else (key.name,)
-        return [("Missing", {"Null": dict.fromkeys(names, "true")})]
-    if check in (present_id, present_id_list) and key.type == "ArrayOfString" and on_create:
-        found: list[tuple[str, dict[str, Any]]] = [("Missing", {"Null": {key.name: "true"}})]
-        if key.id_pattern:
-            found.append(("Malformed", {"ForAnyValue:StringNotLike": {key.name: [key.id_pattern]}}))
-        return found
-    raise NotImplementedError(f"no IAM condition for {key.name} on update")
+        found.append(("Missing", {"Null": dict.fromkeys(names, "true")}))
+    if key.type == "ArrayOfString" and key.id_pattern:
+        # ForAnyValue is false on an absent key: the Null statement above covers that
+        found.append(("Malformed", {"ForAnyValue:StringNotLike": {key.name: [key.id_pattern]}}))
+    return found
 
 
 def _exception(exemptions: tuple[Exemption, ...], kind: PolicyKind) -> dict[str, Any]:
@@ -100,11 +110,22 @@ def _merge(condition: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _rule_statements(
+@dataclass(frozen=True)
+class _Denial:
+    """One action a rule denies on one condition (the rule's exceptions included)."""
+
+    rule_id: str
+    verb: str
+    name: str
+    """The condition key's name and what the condition denies: ``VpcSubnetsMissing``."""
+    action: str
+    condition: dict[str, Any]
+
+
+def _rule_denials(
     rule: Rule, exemptions: tuple[Exemption, ...], kind: PolicyKind
-) -> list[dict[str, Any]]:
+) -> Iterator[_Denial]:
     exception = _exception(exemptions, kind)
-    statements = []
     assert rule.kind is not None
     create, update = rule.kind.iam_create, rule.kind.iam_update
     for check in rule.checks:
@@ -113,17 +134,40 @@ def _rule_statements(
             continue  # no IAM condition key carries it (docs/preventive.md)
         for action in (create, update) if key.on_update else (create,):
             for suffix, condition in _key_conditions(key, check.check, action == create):
-                verb = "Create" if action == create else "Update"
-                sid = f"{rule.rule_id.replace('-', '')}{verb}{key.name.split(':')[1]}{suffix}"
-                statements.append(
-                    {
-                        "Sid": sid,
-                        "Effect": "Deny",
-                        "Action": action,
-                        "Resource": "*",
-                        "Condition": _merge(condition, exception),
-                    }
+                yield _Denial(
+                    rule.rule_id.replace("-", ""),
+                    "Create" if action == create else "Update",
+                    key.name.split(":")[1] + suffix,
+                    action,
+                    _merge(condition, exception),
                 )
+
+
+def _statements(denials: Sequence[_Denial]) -> list[dict[str, Any]]:
+    """One Deny statement per distinct condition, listing every action denied on it.
+
+    The same key often means the same thing to several actions and rules (subnets on
+    CreateNotebookInstance, CreateDomain and UpdateDomain): one statement per condition
+    keeps the SCP within AWS's size limit. Its Sid names the rules (and the verb, when
+    there is one): ``SMG2SMG7CreateVpcSubnetsMissing``.
+    """
+    grouped: dict[str, list[_Denial]] = {}
+    for denial in denials:
+        grouped.setdefault(json.dumps(denial.condition, sort_keys=True), []).append(denial)
+    statements = []
+    for group in grouped.values():
+        rule_ids = "".join(dict.fromkeys(denial.rule_id for denial in group))
+        verbs = set(denial.verb for denial in group)
+        actions = list(dict.fromkeys(denial.action for denial in group))
+        statements.append(
+            {
+                "Sid": f"{rule_ids}{verbs.pop() if len(verbs) == 1 else ''}{group[0].name}",
+                "Effect": "Deny",
+                "Action": actions[0] if len(actions) == 1 else actions,
+                "Resource": "*",
+                "Condition": group[0].condition,
+            }
+        )
     return statements
 
 
@@ -168,16 +212,18 @@ def notebook_policy(
             }
         )
     tag_keys = []
-    for rule in RULES_BY_KIND[NOTEBOOK_INSTANCE]:
+    denials: list[_Denial] = []
+    for rule in (rule for kind in KINDS for rule in RULES_BY_KIND[kind]):
         if config.level_of(rule) is not Level.ERROR:
             continue
         exemptions = tuple(e for e in config.exemptions if e.rule_id == rule.rule_id)
-        statements += _rule_statements(rule, exemptions, kind)
+        denials += _rule_denials(rule, exemptions, kind)
         tag_keys += [
             resource.removeprefix(PRINCIPAL_TAG_PREFIX).partition("=")[0]
             for resource in (e.resource or "" for e in exemptions)
             if resource.startswith(PRINCIPAL_TAG_PREFIX)
         ]
+    statements += _statements(denials)
     for admin in tag_admins:
         if not admin.startswith("arn:"):
             raise ConfigError(

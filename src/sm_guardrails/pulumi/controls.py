@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.controls.config_rules import NOTEBOOK_RESOURCE_TYPE, config_rule_specs
+from sm_guardrails.controls.config_rules import config_rule_specs
 from sm_guardrails.controls.iam import notebook_policy
 
 SCP_COMPONENT_TYPE = "sm-guardrails:organizations:NotebookServiceControlPolicy"
@@ -93,7 +93,7 @@ class NotebookConfigRules(pulumi.ComponentResource):
                 name=spec.name,
                 description=spec.description,
                 source=aws.cfg.RuleSourceArgs(owner="AWS", source_identifier=spec.identifier),
-                scope=aws.cfg.RuleScopeArgs(compliance_resource_types=[NOTEBOOK_RESOURCE_TYPE]),
+                scope=aws.cfg.RuleScopeArgs(compliance_resource_types=[spec.resource_type]),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             for spec in config_rule_specs(config or GuardrailConfig())
