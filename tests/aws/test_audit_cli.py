@@ -12,10 +12,18 @@ from typing import Any
 import pytest
 
 from sm_guardrails.cli.iam_policy import audit_policy
+from sm_guardrails.kinds import KINDS
 from tests.aws.conftest import ACCOUNT_ID, COMPLIANT, AwsEnv, make_notebook
 from tests.aws.fault_proxy import Answer, Call, fault_proxy
 
 REGIONS = ("eu-west-1", "us-east-2")
+REGION_ONLY = {
+    "kind": "deployed",
+    "account": None,
+    "region": "eu-west-1",
+    "arn": None,
+    "name": None,
+}
 EXEMPT_NETWORK = [
     {"Key": "sm-guardrails:exempt:SMG-1", "Value": "ticket NET-1: public demo"},
     {"Key": "sm-guardrails:exempt:SMG-2", "Value": "ticket NET-1: public demo"},
@@ -184,7 +192,7 @@ def _one_region_fails(code: str, region: str = "eu-west-1") -> Any:
 @pytest.mark.parametrize(
     ("code", "words"),
     [
-        ("AccessDeniedException", "access denied to sagemaker:ListNotebookInstances"),
+        ("AccessDeniedException", "access denied to sagemaker:List"),
         ("ExpiredTokenException", "the credentials have expired"),
         ("UnrecognizedClientException", "opt-in region, it is probably not enabled"),
     ],
@@ -197,10 +205,13 @@ def test_a_region_that_cannot_be_read_is_one_line_and_the_others_are_audited(
     assert result.returncode == 2
     report = json.loads(result.stdout)
     assert _blocking(report) == {item for item in EXPECTED if item[0] == "us-east-2"}
-    (error,) = report["errors"]
-    assert error["file"] == "eu-west-1" and words in error["message"]
-    (line,) = result.stderr.splitlines()
-    assert line.startswith("sm-guardrails: error: eu-west-1: eu-west-1: ") and words in line
+    # every kind's listing failed there: one note each, located at the region
+    assert [error["location"] for error in report["errors"]] == [REGION_ONLY] * len(KINDS)
+    assert all(words in error["message"] for error in report["errors"])
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(KINDS) and words in lines[0]
+    assert all(line.startswith("sm-guardrails: error: eu-west-1: eu-west-1: ") for line in lines)
+    assert report["summary"]["regions"] == 1
 
 
 def test_no_credentials_is_one_line(fleet: AwsEnv) -> None:
@@ -239,7 +250,7 @@ def test_a_notebook_deleted_between_list_and_describe_is_reported(fleet: AwsEnv)
     assert _blocking(report) == {("eu-west-1", "half", "SMG-1")}
     assert report["skipped"] == [
         {
-            "file": "eu-west-1 exposed",
+            "location": {**REGION_ONLY, "name": "exposed"},
             "message": "deleted after it was listed, so it was not audited",
         }
     ]
@@ -289,7 +300,7 @@ def test_a_terminal_gets_a_progress_bar_on_stderr(fleet: AwsEnv) -> None:
     os.close(controller)
     assert done.returncode == 1
     assert json.loads(done.stdout)["summary"]["notebooks"] == 8
-    assert b"8/8 notebooks, 2/2 regions listed" in shown
+    assert b"8/8 resources, 2/2 regions listed" in shown
 
 
 def _single_error_line(stderr: str) -> str:

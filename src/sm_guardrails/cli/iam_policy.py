@@ -11,18 +11,24 @@ import argparse
 import json
 from typing import Any
 
+from sm_guardrails.kinds import KINDS
+
 NOTEBOOKS = "arn:aws:sagemaker:*:*:notebook-instance/*"
 DEFAULT_ROLE = "arn:aws:iam::*:role/*"
 
 
 def audit_policy() -> dict[str, object]:
-    """What ``sm-guardrails audit`` calls: list, describe, tags, and region discovery."""
+    """What ``sm-guardrails audit`` calls for every kind of the registry: list, describe,
+    tags; and region discovery."""
     return _policy(
-        _statement("ListNotebooks", ["sagemaker:ListNotebookInstances"], "*"),
-        _statement(
-            "ReadNotebooks",
-            ["sagemaker:DescribeNotebookInstance", "sagemaker:ListTags"],
-            NOTEBOOKS,
+        _statement("ListResources", sorted(kind.api.list_action for kind in KINDS), "*"),
+        *(
+            _statement(
+                "Read" + "".join(word.title() for word in kind.short_noun.split()) + "s",
+                [kind.api.describe_action, "sagemaker:ListTags"],
+                kind.api.arn_pattern,
+            )
+            for kind in KINDS
         ),
         _statement("FindEnabledRegions", ["ec2:DescribeRegions"], "*"),
     )

@@ -1,6 +1,6 @@
 """``sm-guardrails remediate``: replace a notebook that has direct internet access.
 
-boto3 is imported only when the command runs (``sm_guardrails.aws.remediation``), so the
+boto3 is imported only when the command runs (``sm_guardrails.cli.remediation_run``), so the
 rest of the CLI needs no cloud SDK.
 """
 
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     try:
         from sm_guardrails.aws.remediate_options import RemediateOptions
-        from sm_guardrails.aws.remediation import run_remediate
+        from sm_guardrails.cli.remediation_run import run_remediate
     except ImportError as error:
         return usage_error(f"remediate needs the [aws] extra ({error})")
     options = RemediateOptions(

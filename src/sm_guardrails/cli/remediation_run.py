@@ -1,5 +1,8 @@
 """What ``sm-guardrails remediate`` does: read, plan, confirm, journal, run, report.
 
+The AWS side (:mod:`sm_guardrails.aws`) plans, journals and runs, and returns or raises;
+this module is the command's: it prints plans, read-backs and one-line errors.
+
 Exit codes: 0 the plan was shown or carried out (or there was nothing to replace);
 1 a run stopped before the end (the journal says where; ``--resume`` goes on);
 2 bad usage or input, or a refusal: nothing was changed.
@@ -43,6 +46,8 @@ from sm_guardrails.aws.remediation_runner import (
 from sm_guardrails.cli.exits import print_error
 from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.deployed import DeployedFinding
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
+from sm_guardrails.reporting.text import note_place
 from sm_guardrails.rules import Verdict
 
 if TYPE_CHECKING:
@@ -109,7 +114,7 @@ def _remediate_all_failing(options: RemediateOptions, config: GuardrailConfig) -
     in_place: dict[tuple[str, str], None] = {}
 
     def sort(item: DeployedFinding) -> None:
-        finding, key = item.finding, (item.location.region, item.location.name)
+        finding, key = item.finding, (item.location.region, item.location.name or "")
         if finding.exemption is None and finding.verdict is not Verdict.PASS:
             if finding.rule_id in REPLACED_BY:
                 replace[key] = None
@@ -117,9 +122,9 @@ def _remediate_all_failing(options: RemediateOptions, config: GuardrailConfig) -
                 in_place[key] = None
 
     clients, unusable = region_clients(session, options.region, settings)
-    report = audit_regions(clients, config, sort, unusable=unusable)
+    report = audit_regions(clients, config, sort, unusable=unusable, kinds=[NOTEBOOK_INSTANCE])
     for note in report.errors:
-        print_error(f"{note.file}: {note.message}")
+        print_error(f"{note_place(note)}: {note.message}")
     plans, outcomes = [], []
     for region, name in replace:
         client = clients[region]
