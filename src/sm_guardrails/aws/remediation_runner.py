@@ -107,7 +107,10 @@ class RemediationRunner:
     @property
     def plan(self) -> RemediationPlan:
         """The plan being carried out."""
-        return self.journal.plan
+        plan = self.journal.plan
+        if not isinstance(plan, RemediationPlan):
+            raise TypeError(f"{self.journal.path} is not a notebook's journal")
+        return plan
 
     def run(self) -> Verification:
         """Finish the plan; :class:`RemediationInterrupted` leaves a resumable journal.
