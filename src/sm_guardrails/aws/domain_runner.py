@@ -128,7 +128,7 @@ class DomainRunner:
         """True when the domain shows every setting the update request asks for."""
         request = self.plan.update_request
         groups = (current.get("DefaultUserSettings") or {}).get("SecurityGroups")
-        return (
+        return bool(
             current.get("AppNetworkAccessType") == request["AppNetworkAccessType"]
             and current.get("SubnetIds") == request["SubnetIds"]
             and groups == request["DefaultUserSettings"]["SecurityGroups"]
