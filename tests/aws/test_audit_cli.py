@@ -262,6 +262,9 @@ def _policy_actions(policy: dict[str, Any]) -> set[str]:
 
 
 def test_the_audit_policy_holds_exactly_the_actions_an_audit_calls(fleet: AwsEnv) -> None:
+    from tests.aws.test_audit_domains import make_domain
+
+    make_domain(fleet.client("sagemaker", REGIONS[0]), "studio")
     called: set[str] = set()
 
     def record(call: Call) -> None:

@@ -210,3 +210,22 @@ def test_a_damaged_domain_journal_is_one_line(public: tuple[AwsEnv, str], tmp_pa
     assert result.returncode == 2
     line = _one_error(result)
     assert "the journal is damaged (plan.update_request:" in line and "Bogus" in line
+
+
+def test_the_remediate_policy_allows_every_call_a_domain_update_makes(
+    public: tuple[AwsEnv, str], tmp_path: Path
+) -> None:
+    from sm_guardrails.cli.iam_policy import remediate_policy
+
+    env, domain_id = public
+    called: set[str] = set()
+
+    def record(call: Call) -> Answer | None:
+        called.add(call.action)
+        return _no_apps(call)
+
+    with fault_proxy(env.endpoint, record) as proxy:
+        args = ["--domain", domain_id, "--apply", "--journal-dir", str(tmp_path)]
+        _remediate(env, *args, endpoint=proxy)
+    allowed = {action for s in remediate_policy()["Statement"] for action in s["Action"]}
+    assert {"sagemaker:ListApps", "sagemaker:UpdateDomain"} <= called <= allowed

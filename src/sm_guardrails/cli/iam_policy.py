@@ -11,9 +11,8 @@ import argparse
 import json
 from typing import Any
 
-from sm_guardrails.kinds import KINDS
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, STUDIO_DOMAIN
 
-NOTEBOOKS = "arn:aws:sagemaker:*:*:notebook-instance/*"
 DEFAULT_ROLE = "arn:aws:iam::*:role/*"
 
 
@@ -35,7 +34,8 @@ def audit_policy() -> dict[str, object]:
 
 
 def remediate_policy(role_arn: str = DEFAULT_ROLE) -> dict[str, object]:
-    """What ``sm-guardrails remediate`` needs: stop, delete and recreate a notebook.
+    """What ``sm-guardrails remediate`` needs: stop, delete and recreate a notebook; update
+    a domain in place, list its apps and (``--delete-apps``) delete them.
 
     Recreating passes the notebook's role to SageMaker (only to SageMaker), and a
     notebook with a KMS key needs a grant on that key made through SageMaker.
@@ -52,7 +52,16 @@ def remediate_policy(role_arn: str = DEFAULT_ROLE) -> dict[str, object]:
                 "sagemaker:ListTags",
                 "sagemaker:StopNotebookInstance",
             ],
-            NOTEBOOKS,
+            NOTEBOOK_INSTANCE.api.arn_pattern,
+        ),
+        _statement(
+            "UpdateDomains",
+            [STUDIO_DOMAIN.api.describe_action, "sagemaker:ListTags", "sagemaker:UpdateDomain"],
+            STUDIO_DOMAIN.api.arn_pattern,
+        ),
+        _statement("ListDomainApps", ["sagemaker:ListApps"], "*"),
+        _statement(
+            "DeleteDomainAppsWhenAsked", ["sagemaker:DeleteApp"], "arn:aws:sagemaker:*:*:app/*"
         ),
         _statement(
             "PassNotebookRole",
