@@ -705,5 +705,6 @@ def test_options_naming_no_notebook_are_refused_before_any_call(
 ) -> None:
     assert run_remediate(RemediateOptions(config=GuardrailConfig())) == 2
     assert capsys.readouterr().err == (
-        "sm-guardrails: error: give the notebook's NAME, --resume JOURNAL or --all-failing\n"
+        "sm-guardrails: error: give the notebook's NAME, --domain ID, --resume JOURNAL or "
+        "--all-failing\n"
     )
