@@ -10,7 +10,6 @@ ListApps or UpdateDomain) stops the run with one line and a resumable journal.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -34,7 +33,7 @@ from sm_guardrails.aws.remediation_plan import (
     json_ready,
     judged_for_remediation,
 )
-from sm_guardrails.aws.remediation_runner import RemediationInterrupted, notebook_tags
+from sm_guardrails.aws.remediation_runner import Polling, RemediationInterrupted, notebook_tags
 from sm_guardrails.aws.resources import deployed_resource
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding
@@ -56,19 +55,18 @@ class DomainVerification:
 
 
 @dataclass
-class DomainRunner:
+class DomainRunner(Polling):
     """Runs one journal's domain plan to the end against ``client`` (in its region)."""
 
     client: SageMakerClient
     journal: Journal
     config: GuardrailConfig = DEFAULT_CONFIG
-    poll_interval: float = 15.0
-    timeout: float = 1800.0
-    progress: Callable[[str], None] = lambda message: None
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
-    _waiting: tuple[str, float] | None = field(default=None, init=False)
     _sent: bool = field(default=False, init=False)
+
+    @property
+    def subject(self) -> str:
+        """The domain: ``d-abc (name, region)``."""
+        return self.plan.label
 
     @property
     def plan(self) -> DomainPlan:
@@ -176,17 +174,6 @@ class DomainRunner:
         if not self.journal.has(step, COMPLETED):
             self.journal.record(step, COMPLETED)
             self.progress(f"{self.plan.domain_id}: {step} done")
-
-    def _wait(self, status: str, goal: str) -> None:
-        now = self.clock()
-        if self._waiting is None or self._waiting[0] != status:
-            self._waiting = (status, now)
-        elif now - self._waiting[1] > self.timeout:
-            raise RemediationInterrupted(
-                f"{self.plan.label} is still {status} after {self.timeout:g} s, waiting for "
-                f"{goal}; resume later (nothing is lost)"
-            )
-        self.sleep(self.poll_interval)
 
     def _describe(self) -> dict[str, Any]:
         try:

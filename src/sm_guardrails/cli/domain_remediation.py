@@ -16,17 +16,18 @@ from sm_guardrails.aws.clients import AwsSettings
 from sm_guardrails.aws.domain_plan import DomainPlan, plan_domain_update, refuse_unsafe_update
 from sm_guardrails.aws.domain_runner import DomainRunner, DomainVerification, running_apps
 from sm_guardrails.aws.errors import aws_problem
-from sm_guardrails.aws.journal import DONE, Journal, notebook_lock
+from sm_guardrails.aws.journal import Journal
 from sm_guardrails.aws.remediate_options import RemediateOptions
 from sm_guardrails.aws.remediation_plan import PlanRefused
 from sm_guardrails.aws.remediation_runner import notebook_tags
 from sm_guardrails.cli.exits import EXIT_OK, EXIT_USAGE, print_error
 from sm_guardrails.cli.remediation_session import (
     carry_out,
-    journal_name,
     progress_line,
     region_client,
+    resume_journal,
     shown_value,
+    start_journal,
 )
 from sm_guardrails.config import GuardrailConfig
 
@@ -49,37 +50,25 @@ def remediate_domain(domain_id: str, options: RemediateOptions, config: Guardrai
             "first, or pass --delete-apps to let this run delete them; nothing was changed"
         )
         return EXIT_USAGE
-    options.journal_dir.mkdir(parents=True, exist_ok=True)
-    with notebook_lock(options.journal_dir, plan.region, plan.domain_id):
-        journal = Journal.start(options.journal_dir / journal_name(plan), plan)
-        print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
-        return _carry_out(client, journal, options, config)
+    return start_journal(
+        options, plan, lambda journal: _carry_out(client, journal, options, config)
+    )
 
 
 def resume_domain(
     journal: Journal, plan: DomainPlan, options: RemediateOptions, config: GuardrailConfig
 ) -> int:
     """Show where a domain journal's run is; with ``--apply``, judge it again and finish it."""
-    if journal.status == DONE:
-        print(f"{journal.path}: the update of {plan.label} is already done")
-        return EXIT_OK
-    steps = ", ".join(f"{e['step']} {e['phase']}" for e in journal.events) or "none"
-    resume = ["sm-guardrails", "remediate", "--resume", str(journal.path), "--apply"]
-    print(render_domain_plan(plan, shlex.join(resume)))
-    print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
-    if journal.message:
-        print(f"Last stop: {journal.message}")
-    if not options.apply:
-        refuse_unsafe_update(plan, config, f"{journal.path} ({plan.domain_id})", from_journal=True)
-        print("\nNothing was changed. To go on: add --apply.")
-        return EXIT_OK
-    settings = AwsSettings(
-        profile=options.profile or plan.profile,
-        endpoint_url=options.endpoint_url or plan.endpoint_url,
+    return resume_journal(
+        journal,
+        options,
+        done=f"update of {plan.label}",
+        render=lambda command: render_domain_plan(plan, command),
+        refuse=lambda: refuse_unsafe_update(
+            plan, config, f"{journal.path} ({plan.domain_id})", from_journal=True
+        ),
+        carry_out=lambda client, held: _carry_out(client, held, options, config),
     )
-    client, _ = region_client(settings, plan.region)
-    with notebook_lock(journal.path.parent, plan.region, plan.domain_id):
-        return _carry_out(client, Journal.load(journal.path), options, config)
 
 
 def _plan(

@@ -26,7 +26,7 @@ from sm_guardrails.aws.clients import (
 )
 from sm_guardrails.aws.domain_plan import DomainPlan
 from sm_guardrails.aws.errors import aws_problem
-from sm_guardrails.aws.journal import DONE, Journal, JournalError, notebook_lock
+from sm_guardrails.aws.journal import Journal, JournalError
 from sm_guardrails.aws.remediate_options import RemediateOptions
 from sm_guardrails.aws.remediation_plan import (
     FIXED_IN_PLACE,
@@ -45,10 +45,11 @@ from sm_guardrails.cli.domain_remediation import remediate_domain, resume_domain
 from sm_guardrails.cli.exits import print_error
 from sm_guardrails.cli.remediation_session import (
     carry_out,
-    journal_name,
     progress_line,
     region_client,
+    resume_journal,
     shown_value,
+    start_journal,
 )
 from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.deployed import DeployedFinding
@@ -205,11 +206,9 @@ def _start(
     config: GuardrailConfig,
 ) -> int:
     """Write the plan's journal, then carry it out."""
-    options.journal_dir.mkdir(parents=True, exist_ok=True)
-    with notebook_lock(options.journal_dir, plan.region, plan.name):
-        journal = Journal.start(options.journal_dir / journal_name(plan), plan)
-        print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
-        return _carry_out(client, journal, options, config)
+    return start_journal(
+        options, plan, lambda journal: _carry_out(client, journal, options, config)
+    )
 
 
 def _resume(path: Path, options: RemediateOptions, config: GuardrailConfig) -> int:
@@ -218,28 +217,16 @@ def _resume(path: Path, options: RemediateOptions, config: GuardrailConfig) -> i
     plan = journal.plan
     if isinstance(plan, DomainPlan):
         return resume_domain(journal, plan, options, config)
-    if journal.status == DONE:
-        print(f"{journal.path}: the replacement of {plan.name} ({plan.region}) is already done")
-        return EXIT_OK
-    steps = ", ".join(f"{e['step']} {e['phase']}" for e in journal.events) or "none"
-    resume = shlex.join(["sm-guardrails", "remediate", "--resume", str(options.resume), "--apply"])
-    print(render_plan(plan, resume))
-    print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
-    if journal.message:
-        print(f"Last stop: {journal.message}")
-    if not options.apply:  # say now what --apply would refuse
-        where = f"{journal.path} ({plan.name})"
-        refuse_unsafe_request(plan, config, where, from_journal=True)
-        print("\nNothing was changed. To go on: add --apply.")
-        return EXIT_OK
-    settings = AwsSettings(
-        profile=options.profile or plan.profile,
-        endpoint_url=options.endpoint_url or plan.endpoint_url,
+    return resume_journal(
+        journal,
+        options,
+        done=f"replacement of {plan.name} ({plan.region})",
+        render=lambda command: render_plan(plan, command),
+        refuse=lambda: refuse_unsafe_request(
+            plan, config, f"{journal.path} ({plan.name})", from_journal=True
+        ),
+        carry_out=lambda client, held: _carry_out(client, held, options, config),
     )
-    client, _ = region_client(settings, plan.region)
-    with notebook_lock(journal.path.parent, plan.region, plan.name):
-        # as the lock holder saw it
-        return _carry_out(client, Journal.load(journal.path), options, config)
 
 
 def _carry_out(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -9,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from sm_guardrails.aws.clients import AwsSettings, make_session, sagemaker_client
-from sm_guardrails.aws.journal import Plan
+from sm_guardrails.aws.journal import DONE, Journal, Plan, notebook_lock
+from sm_guardrails.aws.remediate_options import RemediateOptions
 from sm_guardrails.aws.remediation_plan import PlanRefused
 from sm_guardrails.aws.remediation_runner import RemediationInterrupted
 from sm_guardrails.cli.exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_error
@@ -64,3 +66,53 @@ def carry_out(run: Callable[[], Outcome], journal: Path, render: Callable[[Outco
         return EXIT_FINDINGS
     print(render(outcome))
     return EXIT_OK
+
+
+def start_journal(
+    options: RemediateOptions, plan: Plan, carry_out: Callable[[Journal], int]
+) -> int:
+    """Write ``plan``'s new journal under the lock on its resource, then carry it out."""
+    options.journal_dir.mkdir(parents=True, exist_ok=True)
+    with notebook_lock(options.journal_dir, plan.region, plan.name):
+        journal = Journal.start(options.journal_dir / journal_name(plan), plan)
+        print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
+        return carry_out(journal)
+
+
+def resume_journal(
+    journal: Journal,
+    options: RemediateOptions,
+    *,
+    done: str,
+    render: Callable[[str], str],
+    refuse: Callable[[], None],
+    carry_out: Callable[[SageMakerClient, Journal], int],
+) -> int:
+    """Show where ``journal``'s run is; with ``--apply`` finish it, under its lock.
+
+    ``done`` is what a finished run's line says was done, ``render`` shows the plan with
+    the resume command, ``refuse`` raises when ``--apply`` would be refused.
+    """
+    plan = journal.plan
+    if journal.status == DONE:
+        print(f"{journal.path}: the {done} is already done")
+        return EXIT_OK
+    steps = ", ".join(f"{e['step']} {e['phase']}" for e in journal.events) or "none"
+    print(
+        render(shlex.join(["sm-guardrails", "remediate", "--resume", str(journal.path), "--apply"]))
+    )
+    print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
+    if journal.message:
+        print(f"Last stop: {journal.message}")
+    if not options.apply:  # say now what --apply would refuse
+        refuse()
+        print("\nNothing was changed. To go on: add --apply.")
+        return EXIT_OK
+    settings = AwsSettings(
+        profile=options.profile or plan.profile,
+        endpoint_url=options.endpoint_url or plan.endpoint_url,
+    )
+    client, _ = region_client(settings, plan.region)
+    with notebook_lock(journal.path.parent, plan.region, plan.name):
+        # as the lock holder saw it
+        return carry_out(client, Journal.load(journal.path))
