@@ -324,7 +324,8 @@ def test_a_bad_region_is_one_line_and_the_good_regions_are_still_audited(
     if output_format == "json":
         report = json.loads(result.stdout)
         assert _blocking(report) == {item for item in EXPECTED if item[0] == "us-east-2"}
-        assert [error["file"] for error in report["errors"]] == ["eu_west_1"]
+        (error,) = report["errors"]
+        assert error["location"] == {**REGION_ONLY, "region": "eu_west_1"} and "file" not in error
         assert report["summary"]["regions"] == 1
     else:
         assert f"\nus-east-2 {ACCOUNT_ID} exposed arn:" in "\n" + result.stdout
@@ -378,7 +379,12 @@ def test_every_read_error_reaches_the_user_in_every_format_and_destination(
     ]
     document = report_file.read_text() if destination == "file" else result.stdout
     if output_format == "json":
-        shown = [f"{e['file']}: {e['message']}" for e in json.loads(document)["errors"]]
+        errors = json.loads(document)["errors"]
+        assert [error["location"] for error in errors] == [
+            REGION_ONLY,
+            {**REGION_ONLY, "region": "us-east-2", "name": "half"},
+        ]
+        shown = [error["message"] for error in errors]
     elif output_format == "sarif":
         notes = json.loads(document)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
         shown = [note["message"]["text"] for note in notes]
