@@ -83,7 +83,8 @@ def test_a_compliant_app_passes_and_says_what_it_checked(tmp_path: Path) -> None
     result = _cdk_app(tmp_path, *_app(tmp_path, assembly), outdir=tmp_path / "cdk.out")
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
-        "sm-guardrails: 1 template(s), 1 notebook(s), 0 domain(s), 0 error(s), 0 warning(s), 0 exempted\n"
+        "sm-guardrails: 1 template(s), 1 notebook(s), 0 domain(s), 0 error(s), 0 warning(s), "
+        "0 exempted\n"
     )
 
 
