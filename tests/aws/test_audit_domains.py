@@ -158,3 +158,24 @@ def test_a_domain_that_cannot_be_described_is_an_error_naming_it(studio: AwsEnv)
     assert report["summary"]["domains"] == 3 and report["summary"]["regions"] == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"sm-guardrails: error: {REGION} d-public: ")
+
+
+def test_a_note_about_a_known_resource_is_located_at_its_arn_in_sarif(studio: AwsEnv) -> None:
+    def deny_tags(call: Call) -> Answer | None:
+        if call.operation == "ListTags" and b"domain/d-public" in call.body:
+            return Answer(400, "AccessDeniedException", "no tags for you")
+        return None
+
+    with fault_proxy(studio.endpoint, deny_tags) as proxy:
+        result = _audit(studio, "--region", REGION, "--format", "sarif", endpoint=proxy)
+    assert result.returncode == 2
+    (run,) = json.loads(result.stdout)["runs"]
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert "access denied to sagemaker:ListTags" in note["message"]["text"]
+    (where,) = note["locations"]
+    arn = f"arn:aws:sagemaker:{REGION}:123456789012:domain/d-public"
+    assert where == {
+        "logicalLocations": [{"name": "public", "fullyQualifiedName": arn, "kind": "resource"}]
+    }
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"sm-guardrails: error: {REGION} public ({arn}): ")
