@@ -1,13 +1,13 @@
 """``sm-guardrails audit`` against a bare list + describe loop, on a moto server on loopback.
 
 Both variants use the same boto3 clients and thread pool size against a moto server in
-its own process, and the same calls (ListNotebookInstances pages, then
-DescribeNotebookInstance and ListTags per notebook);
-the audit also judges every notebook and streams a JSON report to /dev/null. Repetitions
+its own process, and the same calls (ListNotebookInstances and ListDomains pages, then
+DescribeNotebookInstance or DescribeDomain, and ListTags, per resource); the audit also
+judges every notebook and domain and streams a JSON report to /dev/null. Repetitions
 are interleaved and the ratio is the median of per-repetition ratios. Peak memory is
-Python's traced peak (tracemalloc) during one audit, at a quarter of the notebooks and
+Python's traced peak (tracemalloc) during one audit, at a quarter of the resources and
 at all of them: streamed reports keep it flat, which the row states as bytes of growth
-per extra notebook (the absolute peak is under a MiB, so its ratio is mostly noise).
+per extra resource (the absolute peak is under a MiB, so its ratio is mostly noise).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from sm_guardrails.reporting import JsonReporter
 
 TARGET = 1.1
 """The most the audit may take over the bare loop."""
-FLAT_BYTES_PER_NOTEBOOK = 512
-"""The most peak memory may grow per extra notebook and count as flat: one notebook's
+FLAT_BYTES_PER_RESOURCE = 512
+"""The most peak memory may grow per extra resource and count as flat: one resource's
 findings, kept instead of streamed, take several KiB (its JSON records alone ~1 KiB each)."""
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2")
 WORKERS = 8
@@ -41,14 +41,20 @@ AUDIT, BARE = "audit", "bare list+describe"
 
 @dataclass(frozen=True)
 class AuditSizes:
-    """How many notebooks in all, and how many repetitions."""
+    """How many notebooks and domains in all, and how many repetitions."""
 
     notebooks: int
+    domains: int
     repetitions: int
 
+    @property
+    def resources(self) -> int:
+        """Notebooks and domains."""
+        return self.notebooks + self.domains
 
-FULL = AuditSizes(2000, 3)
-SMOKE = AuditSizes(8, 1)
+
+FULL = AuditSizes(2000, 200, 3)
+SMOKE = AuditSizes(8, 4, 1)
 
 
 def run(smoke: bool) -> str:
@@ -82,12 +88,11 @@ def _measure(endpoint: str, sizes: AuditSizes) -> str:
     settings = AwsSettings(endpoint_url=endpoint, max_pool_connections=WORKERS * 2)
     session = make_session(settings)
     clients = {region: sagemaker_client(session, region, settings) for region in REGIONS}
-    quarter = sizes.notebooks // 4
-    _create(clients, 0, quarter)
+    _create(clients, 0, sizes.notebooks // 4, 0, sizes.domains // 4)
     _audit(clients)  # warm up: botocore loads its service models on the first calls
-    peak_quarter, _ = _peak(lambda: _audit(clients))
-    _create(clients, quarter, sizes.notebooks)
-    peak_all, notebooks = _peak(lambda: _audit(clients))
+    peak_quarter, quarter = _peak(lambda: _audit(clients))
+    _create(clients, sizes.notebooks // 4, sizes.notebooks, sizes.domains // 4, sizes.domains)
+    peak_all, resources = _peak(lambda: _audit(clients))
     variants: dict[str, Callable[[], int]] = {
         AUDIT: lambda: _audit(clients),
         BARE: lambda: _bare(clients),
@@ -98,18 +103,18 @@ def _measure(endpoint: str, sizes: AuditSizes) -> str:
             began = time.perf_counter()
             counted = variants[name]()
             samples[name].append(time.perf_counter() - began)
-            assert counted == sizes.notebooks, f"{name} read {counted} notebooks"
+            assert counted == sizes.resources, f"{name} read {counted} resources"
     ratio = paired_ratio(samples, AUDIT, BARE)
     growth = peak_all / peak_quarter
-    per_notebook = max(0, peak_all - peak_quarter) / (notebooks - quarter)
+    per_resource = max(0, peak_all - peak_quarter) / (resources - quarter)
     rows = [
         ["audit / bare loop (wall)", f"{ratio:.2f}x", f"<= {TARGET}x", verdict(ratio <= TARGET)],
         [
-            f"peak memory {quarter} -> {notebooks} notebooks",
+            f"peak memory {quarter} -> {resources} resources",
             f"{peak_quarter / 2**20:.2f} -> {peak_all / 2**20:.2f} MiB ({growth:.2f}x), "
-            f"{per_notebook:.0f} bytes per extra notebook",
-            f"<= {FLAT_BYTES_PER_NOTEBOOK} bytes per notebook",
-            verdict(per_notebook <= FLAT_BYTES_PER_NOTEBOOK),
+            f"{per_resource:.0f} bytes per extra resource",
+            f"<= {FLAT_BYTES_PER_RESOURCE} bytes per resource",
+            verdict(per_resource <= FLAT_BYTES_PER_RESOURCE),
         ],
     ]
     times = [
@@ -118,7 +123,8 @@ def _measure(endpoint: str, sizes: AuditSizes) -> str:
     ]
     return "\n".join(
         [
-            f"### Audit, {sizes.notebooks} notebooks in {len(REGIONS)} regions "
+            f"### Audit, {sizes.notebooks} notebooks and {sizes.domains} Studio domains in "
+            f"{len(REGIONS)} regions "
             f"(moto server, {WORKERS} workers)",
             "",
             str(__doc__).strip().split("\n\n")[1].replace("\n", " "),
@@ -130,9 +136,11 @@ def _measure(endpoint: str, sizes: AuditSizes) -> str:
     )
 
 
-def _create(clients: dict[str, Any], start: int, stop: int) -> None:
-    """Notebooks ``start`` to ``stop`` - 1, spread over the regions, half of them exposed."""
+def _create(clients: dict[str, Any], start: int, stop: int, first: int, last: int) -> None:
+    """Notebooks ``start`` to ``stop`` - 1 and domains ``first`` to ``last`` - 1, spread over
+    the regions, half of each exposed (tagged: moto fails ListTags on an untagged domain)."""
     role = "arn:aws:iam::123456789012:role/bench"
+    tags = [{"Key": "team", "Value": "bench"}]
     with ThreadPoolExecutor(WORKERS) as pool:
         futures = [
             pool.submit(
@@ -141,9 +149,22 @@ def _create(clients: dict[str, Any], start: int, stop: int) -> None:
                 InstanceType="ml.t3.medium",
                 RoleArn=role,
                 DirectInternetAccess="Enabled" if index % 2 else "Disabled",
-                Tags=[{"Key": "team", "Value": "bench"}],
+                Tags=tags,
             )
             for index in range(start, stop)
+        ]
+        futures += [
+            pool.submit(
+                clients[REGIONS[index % len(REGIONS)]].create_domain,
+                DomainName=f"studio-{index:05d}",
+                AuthMode="IAM",
+                DefaultUserSettings={"ExecutionRole": role, "SecurityGroups": ["sg-0bench"]},
+                SubnetIds=["subnet-0bench"],
+                VpcId="vpc-0bench",
+                AppNetworkAccessType="PublicInternetOnly" if index % 2 else "VpcOnly",
+                Tags=tags,
+            )
+            for index in range(first, last)
         ]
         for future in futures:
             future.result()
@@ -154,24 +175,32 @@ def _audit(clients: dict[str, Any]) -> int:
         reporter = JsonReporter(sink)
         report = audit_regions(clients, GuardrailConfig(), reporter.finding, workers=WORKERS)
         reporter.finish(report)
-    return report.notebooks
+    return sum(report.judged.values())
 
 
 def _bare(clients: dict[str, Any]) -> int:
-    """List every region, then describe each notebook and read its tags on the same pool."""
+    """List every region, then describe each notebook and domain and read its tags on the
+    same pool."""
 
-    def read(client: Any, name: str) -> None:
+    def notebook(client: Any, name: str) -> None:
         arn = client.describe_notebook_instance(NotebookInstanceName=name)["NotebookInstanceArn"]
         client.list_tags(ResourceArn=arn)
 
+    def domain(client: Any, domain_id: str) -> None:
+        client.list_tags(ResourceArn=client.describe_domain(DomainId=domain_id)["DomainArn"])
+
     with ThreadPoolExecutor(WORKERS) as pool:
-        futures = [
-            pool.submit(read, client, summary["NotebookInstanceName"])
-            for client in clients.values()
-            for page in client.get_paginator("list_notebook_instances").paginate()
-            for summary in page["NotebookInstances"]
-        ]
+        futures = []
+        for client in clients.values():
+            for page in client.get_paginator("list_notebook_instances").paginate():
+                for summary in page["NotebookInstances"]:
+                    futures.append(pool.submit(notebook, client, summary["NotebookInstanceName"]))
+            for page in client.get_paginator("list_domains").paginate():
+                for item in page["Domains"]:
+                    futures.append(pool.submit(domain, client, item["DomainId"]))
         wait(futures)
+        for future in futures:
+            future.result()
     return len(futures)
 
 

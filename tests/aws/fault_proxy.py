@@ -37,11 +37,13 @@ class Call:
 
 @dataclass(frozen=True)
 class Answer:
-    """An error answer in the JSON protocol's shape."""
+    """An error answer in the JSON protocol's shape, or with ``body`` a successful one
+    (for a call moto does not implement, in the shape botocore's model gives it)."""
 
     status: int
     code: str
     message: str
+    body: dict[str, object] | None = None
 
 
 Decide = Callable[[Call], "Answer | None"]
@@ -61,10 +63,12 @@ def fault_proxy(upstream: str, decide: Decide) -> Iterator[str]:
             with lock:
                 answer = decide(call)
             if answer is not None:
-                payload = json.dumps({"__type": answer.code, "message": answer.message}).encode()
+                error = {"__type": answer.code, "message": answer.message}
+                payload = json.dumps(error if answer.body is None else answer.body).encode()
                 self.send_response(answer.status)
                 self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("x-amzn-ErrorType", answer.code)
+                if answer.body is None:
+                    self.send_header("x-amzn-ErrorType", answer.code)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

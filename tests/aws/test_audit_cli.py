@@ -12,10 +12,18 @@ from typing import Any
 import pytest
 
 from sm_guardrails.cli.iam_policy import audit_policy
+from sm_guardrails.kinds import KINDS
 from tests.aws.conftest import ACCOUNT_ID, COMPLIANT, AwsEnv, make_notebook
 from tests.aws.fault_proxy import Answer, Call, fault_proxy
 
 REGIONS = ("eu-west-1", "us-east-2")
+REGION_ONLY = {
+    "kind": "deployed",
+    "account": None,
+    "region": "eu-west-1",
+    "arn": None,
+    "name": None,
+}
 EXEMPT_NETWORK = [
     {"Key": "sm-guardrails:exempt:SMG-1", "Value": "ticket NET-1: public demo"},
     {"Key": "sm-guardrails:exempt:SMG-2", "Value": "ticket NET-1: public demo"},
@@ -184,7 +192,7 @@ def _one_region_fails(code: str, region: str = "eu-west-1") -> Any:
 @pytest.mark.parametrize(
     ("code", "words"),
     [
-        ("AccessDeniedException", "access denied to sagemaker:ListNotebookInstances"),
+        ("AccessDeniedException", "access denied to sagemaker:List"),
         ("ExpiredTokenException", "the credentials have expired"),
         ("UnrecognizedClientException", "opt-in region, it is probably not enabled"),
     ],
@@ -197,10 +205,13 @@ def test_a_region_that_cannot_be_read_is_one_line_and_the_others_are_audited(
     assert result.returncode == 2
     report = json.loads(result.stdout)
     assert _blocking(report) == {item for item in EXPECTED if item[0] == "us-east-2"}
-    (error,) = report["errors"]
-    assert error["file"] == "eu-west-1" and words in error["message"]
-    (line,) = result.stderr.splitlines()
-    assert line.startswith("sm-guardrails: error: eu-west-1: eu-west-1: ") and words in line
+    # every kind's listing failed there: one note each, located at the region
+    assert [error["location"] for error in report["errors"]] == [REGION_ONLY] * len(KINDS)
+    assert all(words in error["message"] for error in report["errors"])
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(KINDS) and words in lines[0]
+    assert all(line.startswith("sm-guardrails: error: eu-west-1: eu-west-1: ") for line in lines)
+    assert report["summary"]["regions"] == 1
 
 
 def test_no_credentials_is_one_line(fleet: AwsEnv) -> None:
@@ -239,7 +250,7 @@ def test_a_notebook_deleted_between_list_and_describe_is_reported(fleet: AwsEnv)
     assert _blocking(report) == {("eu-west-1", "half", "SMG-1")}
     assert report["skipped"] == [
         {
-            "file": "eu-west-1 exposed",
+            "location": {**REGION_ONLY, "name": "exposed"},
             "message": "deleted after it was listed, so it was not audited",
         }
     ]
@@ -251,6 +262,9 @@ def _policy_actions(policy: dict[str, Any]) -> set[str]:
 
 
 def test_the_audit_policy_holds_exactly_the_actions_an_audit_calls(fleet: AwsEnv) -> None:
+    from tests.aws.test_audit_domains import make_domain
+
+    make_domain(fleet.client("sagemaker", REGIONS[0]), "studio")
     called: set[str] = set()
 
     def record(call: Call) -> None:
@@ -289,7 +303,7 @@ def test_a_terminal_gets_a_progress_bar_on_stderr(fleet: AwsEnv) -> None:
     os.close(controller)
     assert done.returncode == 1
     assert json.loads(done.stdout)["summary"]["notebooks"] == 8
-    assert b"8/8 notebooks, 2/2 regions listed" in shown
+    assert b"8/8 resources, 2/2 regions listed" in shown
 
 
 def _single_error_line(stderr: str) -> str:
@@ -310,7 +324,8 @@ def test_a_bad_region_is_one_line_and_the_good_regions_are_still_audited(
     if output_format == "json":
         report = json.loads(result.stdout)
         assert _blocking(report) == {item for item in EXPECTED if item[0] == "us-east-2"}
-        assert [error["file"] for error in report["errors"]] == ["eu_west_1"]
+        (error,) = report["errors"]
+        assert error["location"] == {**REGION_ONLY, "region": "eu_west_1"} and "file" not in error
         assert report["summary"]["regions"] == 1
     else:
         assert f"\nus-east-2 {ACCOUNT_ID} exposed arn:" in "\n" + result.stdout
@@ -364,7 +379,12 @@ def test_every_read_error_reaches_the_user_in_every_format_and_destination(
     ]
     document = report_file.read_text() if destination == "file" else result.stdout
     if output_format == "json":
-        shown = [f"{e['file']}: {e['message']}" for e in json.loads(document)["errors"]]
+        errors = json.loads(document)["errors"]
+        assert [error["location"] for error in errors] == [
+            REGION_ONLY,
+            {**REGION_ONLY, "region": "us-east-2", "name": "half"},
+        ]
+        shown = [error["message"] for error in errors]
     elif output_format == "sarif":
         notes = json.loads(document)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
         shown = [note["message"]["text"] for note in notes]

@@ -29,7 +29,6 @@ from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
 from sm_guardrails.aws.journal import FORMAT as JOURNAL_FORMAT
 from sm_guardrails.aws.journal import Journal, checksum, notebook_lock
 from sm_guardrails.aws.remediate_options import RemediateOptions
-from sm_guardrails.aws.remediation import run_remediate
 from sm_guardrails.aws.remediation_plan import (
     CARRIED_OVER,
     SET_BY_PLAN,
@@ -41,6 +40,7 @@ from sm_guardrails.aws.remediation_runner import (
     RemediationRunner,
     notebook_tags,
 )
+from sm_guardrails.cli.remediation_run import run_remediate
 from sm_guardrails.config import GuardrailConfig
 from tests.aws.conftest import AwsEnv, make_notebook
 from tests.support import ROOT
@@ -705,5 +705,6 @@ def test_options_naming_no_notebook_are_refused_before_any_call(
 ) -> None:
     assert run_remediate(RemediateOptions(config=GuardrailConfig())) == 2
     assert capsys.readouterr().err == (
-        "sm-guardrails: error: give the notebook's NAME, --resume JOURNAL or --all-failing\n"
+        "sm-guardrails: error: give the notebook's NAME, --domain ID, --resume JOURNAL or "
+        "--all-failing\n"
     )

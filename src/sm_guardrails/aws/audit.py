@@ -1,10 +1,12 @@
-"""Audit the notebook instances of an account: list, describe and judge them, region by region.
+"""Audit the resources of every declared kind in an account: list, describe and judge them.
 
-Listing pages through ``ListNotebookInstances``; each notebook's ``DescribeNotebookInstance``
-and ``ListTags`` run on a bounded thread pool, at most ``2 * workers`` notebooks in flight,
-and every finding goes to ``on_finding`` as soon as its notebook is judged, so memory stays
-flat however many notebooks there are. A region that cannot be read, or whose name is no
-region name, is an error note (the run exits 2) and the other regions are still audited.
+Region by region and kind by kind (:data:`sm_guardrails.kinds.KINDS`, each with its
+``api`` reader), listing pages through the kind's List call; each resource's Describe
+call and ``ListTags`` run on a bounded thread pool, at most ``2 * workers`` resources in
+flight, and every finding goes to ``on_finding`` as soon as its resource is judged, so
+memory stays flat however many there are. A region, or one kind in a region, that cannot
+be listed, or a region name that is no region name, is an error note (the run exits 2),
+and everything else is still audited.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sm_guardrails.aws.clients import AwsSettings, RegionNameError, ec2_client, sagemaker_client
 from sm_guardrails.aws.errors import aws_problem, is_not_found
 from sm_guardrails.aws.resources import DeployedResource, deployed_resource
-from sm_guardrails.cloudformation import CheckReport, FileNote
+from sm_guardrails.cloudformation import CheckReport
 from sm_guardrails.config import GuardrailConfig
-from sm_guardrails.deployed import DeployedFinding, DeployedLocation
+from sm_guardrails.deployed import DeployedFinding, DeployedLocation, DeployedNote
 from sm_guardrails.evaluation import evaluate
-from sm_guardrails.kinds import NOTEBOOK_INSTANCE
+from sm_guardrails.kinds import KINDS, ResourceKind
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -35,7 +37,7 @@ DISCOVERY_REGION = "us-east-1"
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a run is: notebooks listed and judged, regions listed of all."""
+    """How far a run is: resources listed and judged, regions listed of all."""
 
     listed: int
     judged: int
@@ -62,15 +64,15 @@ def enabled_regions(session: boto3.Session, settings: AwsSettings) -> list[str]:
 
 def region_clients(
     session: boto3.Session, regions: Iterable[str], settings: AwsSettings
-) -> tuple[dict[str, SageMakerClient], list[FileNote]]:
+) -> tuple[dict[str, SageMakerClient], list[DeployedNote]]:
     """A SageMaker client per region, and an error note per region that is no region name."""
     clients: dict[str, SageMakerClient] = {}
-    unusable: list[FileNote] = []
+    unusable: list[DeployedNote] = []
     for region in dict.fromkeys(regions):
         try:
             clients[region] = sagemaker_client(session, region, settings)
         except RegionNameError as error:
-            unusable.append(FileNote(region, str(error)))
+            unusable.append(DeployedNote(DeployedLocation.region_only(region), str(error)))
     return clients, unusable
 
 
@@ -81,43 +83,50 @@ def audit_regions(
     *,
     workers: int = 8,
     on_progress: Callable[[Progress], None] | None = None,
-    unusable: Iterable[FileNote] = (),
+    unusable: Iterable[DeployedNote] = (),
+    kinds: Iterable[ResourceKind] = KINDS,
 ) -> CheckReport:
-    """Audit every notebook instance of each region of ``clients`` (region to SageMaker client).
+    """Audit every resource of ``kinds`` in each region of ``clients`` (region to client).
 
-    Findings (passes left out) go to ``on_finding``, each located by the notebook's
+    Findings (passes left out) go to ``on_finding``, each located by the resource's
     account (from its ARN), region, ARN and name.
-    The report counts regions read in ``templates`` (its ``source`` is "region"), notebooks
-    judged, and holds one error note per region or notebook that could not be read (the
-    ``unusable`` notes of :func:`region_clients` first), and one skipped note per notebook
-    deleted while the run read it or per ignored exemption tag.
+    The report counts the regions whose every kind was listed in ``templates`` (its
+    ``source`` is "region") and the resources judged per kind, and holds one error note per
+    region, kind of a region or resource that could not be read (the ``unusable`` notes of
+    :func:`region_clients` first), and one skipped note per resource deleted while the run
+    read it or per ignored exemption tag.
     """
     report = CheckReport(source="region", errors=list(unusable))
+    kinds = tuple(kinds)
     listed = regions_listed = 0
 
-    def judge(done: Future[DeployedResource | _Note]) -> None:
+    def judge(done: Future[DeployedResource | _Unread]) -> None:
         outcome = done.result()
-        if isinstance(outcome, _Note):
+        if isinstance(outcome, _Unread):
             (report.errors if outcome.is_error else report.skipped).append(outcome.note)
         else:
-            _report_notebook(outcome, config, report, on_finding)
+            _report_resource(outcome, config, report, on_finding)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="audit") as pool:
-        pending: set[Future[DeployedResource | _Note]] = set()
+        pending: set[Future[DeployedResource | _Unread]] = set()
         for region, client in clients.items():
-            try:
-                for name in _notebook_names(client, region):
-                    listed += 1
-                    while len(pending) >= 2 * workers:
-                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            judge(future)
-                        _tell(on_progress, listed, report, regions_listed, len(clients))
-                    pending.add(pool.submit(_read_notebook, client, region, name, config))
-            except RegionError as error:
-                report.errors.append(FileNote(region, str(error)))
-            else:
-                report.templates += 1
+            unread = 0
+            for kind in kinds:
+                try:
+                    for resource_id in _resource_ids(client, kind, region):
+                        listed += 1
+                        while len(pending) >= 2 * workers:
+                            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                            for future in done:
+                                judge(future)
+                            _tell(on_progress, listed, report, regions_listed, len(clients))
+                        pending.add(pool.submit(_read, client, kind, region, resource_id, config))
+                except RegionError as error:
+                    report.errors.append(
+                        DeployedNote(DeployedLocation.region_only(region), str(error))
+                    )
+                    unread += 1
+            report.templates += not unread
             regions_listed += 1
             _tell(on_progress, listed, report, regions_listed, len(clients))
         while pending:
@@ -129,10 +138,10 @@ def audit_regions(
 
 
 @dataclass(frozen=True)
-class _Note:
-    """Why a listed notebook was not judged: an error (unreadable) or not (deleted since)."""
+class _Unread:
+    """Why a listed resource was not judged: an error (unreadable) or not (deleted since)."""
 
-    note: FileNote
+    note: DeployedNote
     is_error: bool
 
 
@@ -144,58 +153,68 @@ def _tell(
     regions: int,
 ) -> None:
     if on_progress is not None:
-        on_progress(Progress(listed, report.notebooks, regions_listed, regions))
+        judged = sum(report.judged.values())
+        on_progress(Progress(listed, judged, regions_listed, regions))
 
 
-def _notebook_names(client: SageMakerClient, region: str) -> Iterator[str]:
-    """The names of the region's notebook instances, page by page."""
+def _resource_ids(client: SageMakerClient, kind: ResourceKind, region: str) -> Iterator[str]:
+    """The ids of the region's resources of ``kind`` (what Describe takes), page by page."""
+    api = kind.api
     try:
-        for page in client.get_paginator("list_notebook_instances").paginate():
-            for summary in page["NotebookInstances"]:
-                yield summary["NotebookInstanceName"]
+        for page in client.get_paginator(api.list_operation).paginate():  # type: ignore[call-overload]
+            for summary in page[api.list_key]:
+                yield summary[api.id_field]
     except (ClientError, BotoCoreError) as error:
-        raise RegionError(aws_problem(error, region, "sagemaker:ListNotebookInstances")) from None
+        problem = aws_problem(error, region, api.list_action)
+        raise RegionError(problem) from None
 
 
-def _read_notebook(
-    client: SageMakerClient, region: str, name: str, config: GuardrailConfig
-) -> DeployedResource | _Note:
-    """Describe notebook ``name`` and read its tags; a note when it is gone or unreadable."""
-    action = "sagemaker:DescribeNotebookInstance"
+def _read(
+    client: SageMakerClient,
+    kind: ResourceKind,
+    region: str,
+    resource_id: str,
+    config: GuardrailConfig,
+) -> DeployedResource | _Unread:
+    """Describe resource ``resource_id`` of ``kind`` and read its tags; why not, when it is
+    gone or unreadable."""
+    api = kind.api
+    action = api.describe_action
+    where = DeployedLocation(None, region, name=resource_id)
     try:
-        description: Any = client.describe_notebook_instance(NotebookInstanceName=name)
+        description: Any = getattr(client, api.describe_operation)(**{api.id_field: resource_id})
+        where = DeployedLocation.of(
+            description[api.arn_field], region, description.get(api.name_field, resource_id)
+        )
         action = "sagemaker:ListTags"
         tags: list[Any] = []
-        for page in client.get_paginator("list_tags").paginate(
-            ResourceArn=description["NotebookInstanceArn"]
-        ):
+        for page in client.get_paginator("list_tags").paginate(ResourceArn=where.arn or ""):
             tags.extend(page["Tags"])
     except (ClientError, BotoCoreError) as error:
-        where = f"{region} {name}"
         if is_not_found(error):
-            gone = FileNote(where, "deleted after it was listed, so it was not audited")
-            return _Note(gone, is_error=False)
-        return _Note(FileNote(where, aws_problem(error, region, action)), is_error=True)
+            gone = DeployedNote(where, "deleted after it was listed, so it was not audited")
+            return _Unread(gone, is_error=False)
+        return _Unread(DeployedNote(where, aws_problem(error, region, action)), is_error=True)
     return deployed_resource(
-        NOTEBOOK_INSTANCE, description, tags, region, honour_exemption_tags=config.tag_exemptions
+        kind, description, tags, region, honour_exemption_tags=config.tag_exemptions
     )
 
 
-def _report_notebook(
-    notebook: DeployedResource,
+def _report_resource(
+    resource: DeployedResource,
     config: GuardrailConfig,
     report: CheckReport,
     on_finding: Callable[[DeployedFinding], None],
 ) -> None:
-    report.notebooks += 1
-    for tag in notebook.ignored_exemption_tags:
+    report.judged[resource.spec.kind] += 1
+    location = DeployedLocation.of(resource.arn, resource.region, resource.name)
+    for tag in resource.ignored_exemption_tags:
         report.skipped.append(
-            FileNote(
-                notebook.arn,
+            DeployedNote(
+                location,
                 f"exemption tag {tag} not honoured: tag_exemptions is false in the config",
             )
         )
-    location = DeployedLocation.of(notebook.arn, notebook.region, notebook.name)
-    for finding in evaluate(notebook.spec, config, passes=False):
+    for finding in evaluate(resource.spec, config, passes=False):
         report.count(finding)
         on_finding(DeployedFinding(finding, location))

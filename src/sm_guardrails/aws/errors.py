@@ -88,6 +88,12 @@ def _problem(error: ClientError | BotoCoreError, region: str, action: str) -> st
         )
     if code in BAD_SECRET:
         return f"{region}: the request signature is wrong ({code}); check the secret access key"
+    if code.isdigit():  # botocore's code when the answer is no AWS error: the HTTP status
+        return (
+            f"{region}: {action} failed: the endpoint answered HTTP {code} without an AWS "
+            "error (a server fault, or an endpoint that does not implement the call); run "
+            "again later, or check --endpoint-url"
+        )
     return f"{region}: {action} failed ({code}: {message})"
 
 

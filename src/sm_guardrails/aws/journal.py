@@ -26,6 +26,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from sm_guardrails.aws import domain_plan
+from sm_guardrails.aws.domain_plan import DomainPlan
 from sm_guardrails.aws.remediation_plan import RemediationPlan
 
 if sys.platform == "win32":
@@ -49,6 +51,9 @@ else:
         return True
 
 
+Plan = RemediationPlan | DomainPlan
+"""What a journal carries out: a notebook's replacement or a domain's update in place."""
+
 FORMAT = "sm-guardrails/remediation-journal"
 VERSION = 2
 """2: each version carries its checksum."""
@@ -65,6 +70,14 @@ _crash_hook: list[CrashHook] = []
 def install_crash_hook(hook: CrashHook) -> None:
     """Call ``hook`` at every :func:`crash_point` of this process (fault injection)."""
     _crash_hook[:] = [hook]
+
+
+def default_journal_dir() -> Path:
+    """Where journals go unless ``--journal-dir`` says otherwise: the user's state folder
+    (``$XDG_STATE_HOME/sm-guardrails/remediation``, by default under ``~/.local/state``),
+    outside any checkout, so a journal (an account's settings) is never committed."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "sm-guardrails" / "remediation"
 
 
 IN_PROGRESS = "in-progress"
@@ -119,17 +132,18 @@ def utc_now() -> str:
 
 @dataclass
 class Journal:
-    """One notebook's replacement: its plan, its events, and where it is written."""
+    """One remediation (a notebook's replacement, a domain's update): its plan, its events,
+    and where it is written."""
 
     path: Path
-    plan: RemediationPlan
+    plan: Plan
     events: list[dict[str, str]] = field(default_factory=list)
     status: str = IN_PROGRESS
     message: str = ""
     started_at: str = field(default_factory=utc_now)
 
     @classmethod
-    def start(cls, path: Path, plan: RemediationPlan) -> Journal:
+    def start(cls, path: Path, plan: Plan) -> Journal:
         """A new journal for ``plan``, written to ``path`` (which must not exist yet)."""
         if path.exists():
             raise JournalError(f"{path}: a journal is already there; resume it or move it away")
@@ -160,7 +174,7 @@ class Journal:
             )
         _check_sum(path, raw)
         try:
-            plan = RemediationPlan.from_json(raw["plan"])
+            plan = _plan(raw["plan"])
             events = [_event(event) for event in raw["events"]]
             status = raw["status"]
             if status not in STATUSES:
@@ -246,6 +260,15 @@ def _check_sum(path: Path, raw: dict[str, Any]) -> None:
             "again with `sm-guardrails remediate NAME` (plan.original and plan.tags in it are "
             "the notebook as it was)"
         )
+
+
+def _plan(raw: object) -> Plan:
+    """The journal's plan, of the remediation its ``kind`` names (none: a notebook's)."""
+    if not isinstance(raw, dict):
+        raise TypeError("the plan must be an object")
+    if raw.get("kind") == domain_plan.KIND:
+        return DomainPlan.from_json(raw)
+    return RemediationPlan.from_json(raw)
 
 
 def _event(raw: object) -> dict[str, str]:

@@ -137,22 +137,22 @@ class RemediationPlan:
         original = raw["original"]
         if not isinstance(request, dict) or not isinstance(original, dict):
             raise TypeError("create_request and original must be objects")
-        problems = ParamValidator().validate(request, _create_request_shape())
+        problems = ParamValidator().validate(request, request_shape("CreateNotebookInstance"))
         if problems.has_errors():
             report = "; ".join(problems.generate_report().splitlines())
             raise TypeError(f"plan.create_request: {report}")
         if request.get("NotebookInstanceName") != raw["name"]:
             raise TypeError("create_request names another notebook")
         return cls(
-            region=_text(raw["region"]),
-            name=_text(raw["name"]),
+            region=json_text(raw["region"]),
+            name=json_text(raw["name"]),
             original=original,
             tags=tuple(_tag(tag) for tag in raw["tags"]),
             create_request=request,
-            reasons=tuple(_text(reason) for reason in raw["reasons"]),
-            dropped_tags=tuple(_text(tag) for tag in raw["dropped_tags"]),
-            endpoint_url=_optional_text(raw["endpoint_url"]),
-            profile=_optional_text(raw["profile"]),
+            reasons=tuple(json_text(reason) for reason in raw["reasons"]),
+            dropped_tags=tuple(json_text(tag) for tag in raw["dropped_tags"]),
+            endpoint_url=json_optional_text(raw["endpoint_url"]),
+            profile=json_optional_text(raw["profile"]),
         )
 
     def settings(self) -> list[SettingRow]:
@@ -237,19 +237,22 @@ class RemediationPlan:
         return commands
 
 
-def judged_for_remediation(spec: ResourceSpec, config: GuardrailConfig) -> list[Finding]:
-    """The findings (passes left out) of ``spec`` as a remediation judges a notebook it makes.
+def judged_for_remediation(
+    spec: ResourceSpec, config: GuardrailConfig, fixed: Sequence[str] = REPLACED_BY
+) -> list[Finding]:
+    """The findings (passes left out) of ``spec`` as a remediation judges a resource it makes.
 
-    As ``audit`` judges it under ``config``, except that the rules a replacement exists to
-    fix (SMG-1, SMG-2) are always at error level and never exempted, by tag or config:
-    a replacement is never allowed to put a notebook back on the internet.
+    As ``audit`` judges it under ``config``, except that the rules the remediation exists
+    to fix (``fixed``: a notebook replacement's SMG-1, SMG-2) are always at error level and
+    never exempted, by tag or config: a remediation never puts a resource back on the
+    internet.
     """
     strict = replace(
         config,
-        levels={**config.levels, **dict.fromkeys(REPLACED_BY, Level.ERROR)},
-        exemptions=tuple(e for e in config.exemptions if e.rule_id not in REPLACED_BY),
+        levels={**config.levels, **dict.fromkeys(fixed, Level.ERROR)},
+        exemptions=tuple(e for e in config.exemptions if e.rule_id not in fixed),
     )
-    kept = tuple(e for e in spec.exemptions if e.rule_id not in REPLACED_BY)
+    kept = tuple(e for e in spec.exemptions if e.rule_id not in fixed)
     return evaluate(replace(spec, exemptions=kept), strict, passes=False)
 
 
@@ -434,25 +437,25 @@ def json_ready(response: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def _create_request_shape() -> Shape:
-    """CreateNotebookInstance's input shape in botocore's SageMaker model."""
+def request_shape(operation: str) -> Shape:
+    """The input shape of SageMaker ``operation`` in botocore's model."""
     model = botocore.session.get_session().get_service_model("sagemaker")
-    shape = model.operation_model("CreateNotebookInstance").input_shape
-    assert shape is not None  # the operation takes input
+    shape = model.operation_model(operation).input_shape
+    assert shape is not None  # the operations asked for take input
     return shape
 
 
-def _text(value: object) -> str:
+def json_text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
     return value
 
 
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)
+def json_optional_text(value: object) -> str | None:
+    return None if value is None else json_text(value)
 
 
 def _tag(value: object) -> dict[str, str]:
     if not isinstance(value, dict) or not isinstance(value.get("Key"), str):
         raise TypeError("a tag must be an object with a string Key")
-    return {"Key": value["Key"], "Value": _text(value.get("Value", ""))}
+    return {"Key": value["Key"], "Value": json_text(value.get("Value", ""))}

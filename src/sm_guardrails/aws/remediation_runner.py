@@ -84,8 +84,38 @@ class Verification:
     unconfirmed: tuple[str, ...]
 
 
+@dataclass(kw_only=True)
+class Polling:
+    """How a runner waits for a state to change: ``poll_interval`` seconds between looks,
+    at most ``timeout`` seconds in one state before it stops with a resumable journal."""
+
+    poll_interval: float = 15.0
+    timeout: float = 1800.0
+    progress: Callable[[str], None] = lambda message: None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    _waiting: tuple[str, float] | None = field(default=None, init=False)
+
+    @property
+    def subject(self) -> str:
+        """What the messages name: the notebook, the domain."""
+        raise NotImplementedError
+
+    def _wait(self, status: str, goal: str) -> None:
+        """Pause while ``status`` lasts, up to the timeout."""
+        now = self.clock()
+        if self._waiting is None or self._waiting[0] != status:
+            self._waiting = (status, now)
+        elif now - self._waiting[1] > self.timeout:
+            raise RemediationInterrupted(
+                f"{self.subject} is still {status} after {self.timeout:g} s, waiting for "
+                f"{goal}; resume later (nothing is lost)"
+            )
+        self.sleep(self.poll_interval)
+
+
 @dataclass
-class RemediationRunner:
+class RemediationRunner(Polling):
     """Runs one journal's plan to the end against ``client`` (in the plan's region).
 
     ``poll_interval`` is the pause between looks while a state changes; ``timeout`` the
@@ -96,18 +126,20 @@ class RemediationRunner:
     client: SageMakerClient
     journal: Journal
     config: GuardrailConfig = DEFAULT_CONFIG
-    poll_interval: float = 15.0
-    timeout: float = 1800.0
-    progress: Callable[[str], None] = lambda message: None
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
     _last_call: tuple[str, str] | None = field(default=None, init=False)
-    _waiting: tuple[str, float] | None = field(default=None, init=False)
+
+    @property
+    def subject(self) -> str:
+        """The notebook's name."""
+        return self.plan.name
 
     @property
     def plan(self) -> RemediationPlan:
         """The plan being carried out."""
-        return self.journal.plan
+        plan = self.journal.plan
+        if not isinstance(plan, RemediationPlan):
+            raise TypeError(f"{self.journal.path} is not a notebook's journal")
+        return plan
 
     def run(self) -> Verification:
         """Finish the plan; :class:`RemediationInterrupted` leaves a resumable journal.
@@ -281,18 +313,6 @@ class RemediationRunner:
             self.journal.record(step, COMPLETED)
             self.progress(f"{self.plan.name}: {step} done")
             crash_point(f"{step}:done")
-
-    def _wait(self, status: str, goal: str) -> None:
-        """Pause while ``status`` lasts, up to the timeout."""
-        now = self.clock()
-        if self._waiting is None or self._waiting[0] != status:
-            self._waiting = (status, now)
-        elif now - self._waiting[1] > self.timeout:
-            raise RemediationInterrupted(
-                f"{self.plan.name} is still {status} after {self.timeout:g} s, waiting for "
-                f"{goal}; resume later (nothing is lost)"
-            )
-        self.sleep(self.poll_interval)
 
     def _create(self, NotebookInstanceName: str) -> None:
         """CreateNotebookInstance with the plan's request (whose name is the same)."""

@@ -1,4 +1,4 @@
-"""``sm-guardrails audit``: judge the notebook instances an AWS account runs, region by region.
+"""``sm-guardrails audit``: judge the SageMaker resources an AWS account runs, region by region.
 
 boto3 is imported only when the command runs, so the rest of the CLI needs no cloud SDK.
 """
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from sm_guardrails.cli.exits import print_error, usage_error
 from sm_guardrails.cli.options import add_config_options, config_from_args
 from sm_guardrails.reporting import REPORTERS, Reporter
-from sm_guardrails.reporting.text import TextReporter
+from sm_guardrails.reporting.text import TextReporter, note_place
 
 if TYPE_CHECKING:
     from sm_guardrails.aws.audit import Progress
@@ -23,11 +23,11 @@ def add_parser(commands: Any) -> None:
     """Register ``audit`` on the CLI's subcommands."""
     audit = commands.add_parser(
         "audit",
-        help="audit the SageMaker notebook instances of an AWS account",
+        help="audit the SageMaker notebook instances and Studio domains of an AWS account",
         description=(
-            "List, describe and judge every notebook instance in the given regions. "
-            "Exit codes: 0 no error-level finding, 1 at least one, 2 bad usage or a region "
-            "or notebook that could not be read (the others are still audited)."
+            "List, describe and judge every notebook instance and Studio domain in the given "
+            "regions. Exit codes: 0 no error-level finding, 1 at least one, 2 bad usage or a "
+            "region, kind or resource that could not be read (the rest is still audited)."
         ),
     )
     where = audit.add_mutually_exclusive_group(required=True)
@@ -41,7 +41,7 @@ def add_parser(commands: Any) -> None:
     )
     audit.add_argument("--profile", help="the AWS profile to use (default: the usual chain)")
     audit.add_argument("--endpoint-url", help="send every call to this endpoint instead of AWS")
-    audit.add_argument("--workers", type=int, default=8, help="notebooks read at once (default 8)")
+    audit.add_argument("--workers", type=int, default=8, help="resources read at once (default 8)")
     audit.add_argument(
         "--retry-mode",
         choices=["adaptive", "standard"],
@@ -113,12 +113,12 @@ def run(args: argparse.Namespace) -> int:
             progress.close()
         reporter.finish(report)
     for note in report.errors:  # on stderr whatever the format and destination
-        print_error(f"{note.file}: {note.message}")
+        print_error(f"{note_place(note)}: {note.message}")
     return report.exit_code
 
 
 class _ProgressBar:
-    """One redrawn line on a terminal: regions listed, notebooks judged of those listed."""
+    """One redrawn line on a terminal: regions listed, resources judged of those listed."""
 
     WIDTH = 30
 
@@ -131,7 +131,7 @@ class _ProgressBar:
         filled = int(share * self.WIDTH)
         bar = "#" * filled + "." * (self.WIDTH - filled)
         self.stream.write(
-            f"\r[{bar}] {progress.judged}/{progress.listed} notebooks, "
+            f"\r[{bar}] {progress.judged}/{progress.listed} resources, "
             f"{progress.regions_listed}/{progress.regions} regions listed"
         )
         self.stream.flush()

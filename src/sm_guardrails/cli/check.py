@@ -14,6 +14,7 @@ from sm_guardrails.cli.options import add_config_options, config_from_args
 from sm_guardrails.cloudformation import check_paths
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.reporting import REPORTERS
+from sm_guardrails.reporting.text import note_place
 
 
 def add_parser(subparsers: Any) -> None:
@@ -62,5 +63,5 @@ def report_check(
         report = check_paths(paths, config, reporter.finding, skip_non_templates=skip_non_templates)
         reporter.finish(report)
     for note in report.errors:
-        print_error(f"{note.file}: {note.message}")
+        print_error(f"{note_place(note)}: {note.message}")
     return report.exit_code

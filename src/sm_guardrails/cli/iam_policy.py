@@ -11,25 +11,31 @@ import argparse
 import json
 from typing import Any
 
-NOTEBOOKS = "arn:aws:sagemaker:*:*:notebook-instance/*"
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, STUDIO_DOMAIN
+
 DEFAULT_ROLE = "arn:aws:iam::*:role/*"
 
 
 def audit_policy() -> dict[str, object]:
-    """What ``sm-guardrails audit`` calls: list, describe, tags, and region discovery."""
+    """What ``sm-guardrails audit`` calls for every kind of the registry: list, describe,
+    tags; and region discovery."""
     return _policy(
-        _statement("ListNotebooks", ["sagemaker:ListNotebookInstances"], "*"),
-        _statement(
-            "ReadNotebooks",
-            ["sagemaker:DescribeNotebookInstance", "sagemaker:ListTags"],
-            NOTEBOOKS,
+        _statement("ListResources", sorted(kind.api.list_action for kind in KINDS), "*"),
+        *(
+            _statement(
+                "Read" + "".join(word.title() for word in kind.short_noun.split()) + "s",
+                [kind.api.describe_action, "sagemaker:ListTags"],
+                kind.api.arn_pattern,
+            )
+            for kind in KINDS
         ),
         _statement("FindEnabledRegions", ["ec2:DescribeRegions"], "*"),
     )
 
 
 def remediate_policy(role_arn: str = DEFAULT_ROLE) -> dict[str, object]:
-    """What ``sm-guardrails remediate`` needs: stop, delete and recreate a notebook.
+    """What ``sm-guardrails remediate`` needs: stop, delete and recreate a notebook; update
+    a domain in place, list its apps and (``--delete-apps``) delete them.
 
     Recreating passes the notebook's role to SageMaker (only to SageMaker), and a
     notebook with a KMS key needs a grant on that key made through SageMaker.
@@ -46,7 +52,16 @@ def remediate_policy(role_arn: str = DEFAULT_ROLE) -> dict[str, object]:
                 "sagemaker:ListTags",
                 "sagemaker:StopNotebookInstance",
             ],
-            NOTEBOOKS,
+            NOTEBOOK_INSTANCE.api.arn_pattern,
+        ),
+        _statement(
+            "UpdateDomains",
+            [STUDIO_DOMAIN.api.describe_action, "sagemaker:ListTags", "sagemaker:UpdateDomain"],
+            STUDIO_DOMAIN.api.arn_pattern,
+        ),
+        _statement("ListDomainApps", ["sagemaker:ListApps"], "*"),
+        _statement(
+            "DeleteDomainAppsWhenAsked", ["sagemaker:DeleteApp"], "arn:aws:sagemaker:*:*:app/*"
         ),
         _statement(
             "PassNotebookRole",

@@ -1,6 +1,7 @@
-"""``sm-guardrails remediate``: replace a notebook that has direct internet access.
+"""``sm-guardrails remediate``: replace a notebook that has direct internet access, or
+update a Studio domain in place to VpcOnly.
 
-boto3 is imported only when the command runs (``sm_guardrails.aws.remediation``), so the
+boto3 is imported only when the command runs (``sm_guardrails.cli.remediation_run``), so the
 rest of the CLI needs no cloud SDK.
 """
 
@@ -32,6 +33,11 @@ def add_parser(subparsers: Any) -> None:
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("name", nargs="?", metavar="NAME", help="the notebook instance's name")
     target.add_argument(
+        "--domain",
+        metavar="ID",
+        help="a Studio domain's id (d-...): update it in place to VpcOnly (UpdateDomain)",
+    )
+    target.add_argument(
         "--resume", type=Path, metavar="JOURNAL", help="finish the run this journal records"
     )
     target.add_argument(
@@ -47,13 +53,28 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--profile", help="the AWS profile to use")
     parser.add_argument("--endpoint-url", help="send every call to this endpoint instead of AWS")
-    parser.add_argument("--subnet-id", help="the new subnet (default: the notebook's own)")
+    parser.add_argument(
+        "--subnet-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="the new subnet (default: the resource's own); repeatable for a domain",
+    )
     parser.add_argument(
         "--security-group-id",
         action="append",
         default=[],
         metavar="ID",
         help="a new security group (repeatable; default: the notebook's own, same subnet only)",
+    )
+    parser.add_argument(
+        "--vpc-id", help="a domain's VPC, only for a domain that has none (UpdateDomain's rule)"
+    )
+    parser.add_argument(
+        "--delete-apps",
+        action="store_true",
+        help="let --apply delete a domain's running apps (their unsaved work is lost; home "
+        "directories stay): AWS changes its network access only when none runs",
     )
     parser.add_argument(
         "--keep-root-access", action="store_true", help="keep RootAccess as it is (SMG-3)"
@@ -67,8 +88,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--journal-dir",
         type=Path,
-        default=Path("."),
-        help="where --apply writes its journal (default: the current folder)",
+        default=None,
+        help="where --apply writes its journal (default: $XDG_STATE_HOME/sm-guardrails/"
+        "remediation, else ~/.local/state/sm-guardrails/remediation)",
     )
     parser.add_argument(
         "--poll-interval",
@@ -91,8 +113,9 @@ def run(args: argparse.Namespace) -> int:
     """Plan, carry out or resume a replacement; the exit code."""
     config = config_from_args(args)
     try:
+        from sm_guardrails.aws.journal import default_journal_dir
         from sm_guardrails.aws.remediate_options import RemediateOptions
-        from sm_guardrails.aws.remediation import run_remediate
+        from sm_guardrails.cli.remediation_run import run_remediate
     except ImportError as error:
         return usage_error(f"remediate needs the [aws] extra ({error})")
     options = RemediateOptions(
@@ -103,12 +126,15 @@ def run(args: argparse.Namespace) -> int:
         region=tuple(args.region),
         profile=args.profile,
         endpoint_url=args.endpoint_url,
-        subnet_id=args.subnet_id,
+        subnet_id=tuple(args.subnet_id),
         security_group_id=tuple(args.security_group_id),
+        domain=args.domain,
+        vpc_id=args.vpc_id,
+        delete_apps=args.delete_apps,
         keep_root_access=args.keep_root_access,
         apply=args.apply,
         confirm_data_loss=args.confirm_data_loss,
-        journal_dir=args.journal_dir,
+        journal_dir=args.journal_dir or default_journal_dir(),
         poll_interval=args.poll_interval,
         timeout=args.timeout,
     )

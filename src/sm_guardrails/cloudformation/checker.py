@@ -26,7 +26,9 @@ from sm_guardrails.cloudformation.loader import (
 )
 from sm_guardrails.cloudformation.resources import template_problems
 from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.deployed import DeployedNote
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, ResourceKind
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__"}
@@ -57,23 +59,37 @@ class FileNote:
     message: str
 
 
+Note = FileNote | DeployedNote
+"""An input error or a skipped note: about a file (``check``) or part of an account (``audit``)."""
+
+
 @dataclass
 class CheckReport:
     """What a check run found, in the order it found it, and how much of each kind.
 
     ``findings`` stays empty when the run passes them to a callback instead.
     ``source`` names what ``templates`` counts: templates, or the regions an audit read.
+    ``judged`` counts the resources judged, per kind of the registry.
     """
 
     findings: list[TemplateFinding] = field(default_factory=list)
-    errors: list[FileNote] = field(default_factory=list)
-    skipped: list[FileNote] = field(default_factory=list)
+    errors: list[Note] = field(default_factory=list)
+    skipped: list[Note] = field(default_factory=list)
     templates: int = 0
-    notebooks: int = 0
+    judged: dict[ResourceKind, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     blocking: int = 0
     warnings: int = 0
     exempted: int = 0
     source: str = "template"
+
+    @property
+    def notebooks(self) -> int:
+        """The notebook instances judged."""
+        return self.judged[NOTEBOOK_INSTANCE]
+
+    @notebooks.setter
+    def notebooks(self, count: int) -> None:
+        self.judged[NOTEBOOK_INSTANCE] = count
 
     def count(self, finding: Finding) -> None:
         """Count ``finding`` in the totals."""

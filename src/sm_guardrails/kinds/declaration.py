@@ -89,6 +89,23 @@ class ApiReader:
     describe_operation: str
     name_field: str
     arn_field: str
+    arn_pattern: str
+    """The ARNs of the kind's resources in IAM policies, any region and account."""
+
+    @property
+    def list_action(self) -> str:
+        """The IAM action of the list call: ``sagemaker:ListDomains``."""
+        return _iam_action(self.list_operation)
+
+    @property
+    def describe_action(self) -> str:
+        """The IAM action of the describe call: ``sagemaker:DescribeDomain``."""
+        return _iam_action(self.describe_operation)
+
+
+def _iam_action(operation: str) -> str:
+    """boto3's ``list_domains`` as IAM's ``sagemaker:ListDomains``."""
+    return "sagemaker:" + "".join(word.title() for word in operation.split("_"))
 
 
 @dataclass(frozen=True, eq=False)

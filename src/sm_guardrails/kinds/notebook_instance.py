@@ -33,6 +33,7 @@ NOTEBOOK_INSTANCE = ResourceKind(
         describe_operation="describe_notebook_instance",
         name_field="NotebookInstanceName",
         arn_field="NotebookInstanceArn",
+        arn_pattern="arn:aws:sagemaker:*:*:notebook-instance/*",
     ),
     properties=(
         Property(

@@ -35,6 +35,7 @@ STUDIO_DOMAIN = ResourceKind(
         describe_operation="describe_domain",
         name_field="DomainName",
         arn_field="DomainArn",
+        arn_pattern="arn:aws:sagemaker:*:*:domain/*",
     ),
     properties=(
         Property(

@@ -7,7 +7,8 @@ from dataclasses import asdict
 from typing import TextIO
 
 from sm_guardrails.cloudformation import CheckReport, FileNote
-from sm_guardrails.deployed import DeployedFinding
+from sm_guardrails.cloudformation.checker import Note
+from sm_guardrails.deployed import DeployedFinding, DeployedLocation
 from sm_guardrails.reporting.base import ReportedFinding
 
 
@@ -18,7 +19,7 @@ def finding_record(item: ReportedFinding) -> dict[str, object]:
     """
     finding = item.finding
     if isinstance(item, DeployedFinding):
-        where: dict[str, object] = {"kind": "deployed", **asdict(item.location)}
+        where = deployed_location(item.location)
         flat = {}
     else:
         flat = {
@@ -45,8 +46,19 @@ def finding_record(item: ReportedFinding) -> dict[str, object]:
     }
 
 
-def _notes(notes: list[FileNote]) -> list[dict[str, str]]:
-    return [{"file": note.file, "message": note.message} for note in notes]
+def deployed_location(location: DeployedLocation) -> dict[str, object]:
+    """A deployed resource's (or region's) ``location`` object."""
+    return {"kind": "deployed", **asdict(location)}
+
+
+def _notes(notes: list[Note]) -> list[dict[str, object]]:
+    """A file's note keeps its ``file`` key; an account's has a deployed ``location``."""
+    return [
+        {"file": note.file, "message": note.message}
+        if isinstance(note, FileNote)
+        else {"location": deployed_location(note.location), "message": note.message}
+        for note in notes
+    ]
 
 
 class JsonReporter:
@@ -69,7 +81,7 @@ class JsonReporter:
             "skipped": _notes(report.skipped),
             "summary": {
                 f"{report.source}s": report.templates,
-                "notebooks": report.notebooks,
+                **{f"{kind.short_noun}s": count for kind, count in report.judged.items()},
                 "blocking": report.blocking,
                 "warnings": report.warnings,
                 "exempted": report.exempted,

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from sm_guardrails import __version__
 from sm_guardrails.catalog import RULES, SMG_0, SMG_U, Level, Rule
 from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
+from sm_guardrails.cloudformation.checker import Note
 from sm_guardrails.deployed import DeployedFinding
 from sm_guardrails.reporting.base import ReportedFinding
 
@@ -102,12 +103,17 @@ def _result(item: ReportedFinding) -> dict[str, object]:
     return result
 
 
-def _notification(note: FileNote, source: str) -> dict[str, object]:
-    """An input error; a file's is located there (an audit's names a region, not a file)."""
+def _notification(note: Note) -> dict[str, object]:
+    """An input error; a file's is located there, a resource's at its ARN (a region's has
+    no location: the message names it)."""
     notification: dict[str, object] = {"level": "error", "message": {"text": note.message}}
-    if source == "template":
+    if isinstance(note, FileNote):
         uri = _uri(note.file)
         notification["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]
+    elif note.location.arn:
+        where = note.location
+        logical = {"name": where.name, "fullyQualifiedName": where.arn, "kind": "resource"}
+        notification["locations"] = [{"logicalLocations": [logical]}]
     return notification
 
 
@@ -135,8 +141,6 @@ class SarifReporter:
         """Close the results and record input errors as tool notifications."""
         invocation = {
             "executionSuccessful": not report.errors,
-            "toolExecutionNotifications": [
-                _notification(note, report.source) for note in report.errors
-            ],
+            "toolExecutionNotifications": [_notification(note) for note in report.errors],
         }
         self.out.write(f'\n], "invocations": [{json.dumps(invocation)}]}}]}}\n')

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from sm_guardrails.catalog import RULES
-from sm_guardrails.cloudformation import CheckReport
+from sm_guardrails.cloudformation import CheckReport, FileNote
+from sm_guardrails.cloudformation.checker import Note
 from sm_guardrails.deployed import DeployedFinding
 from sm_guardrails.reporting.base import ReportedFinding
 
@@ -21,6 +22,11 @@ def location(item: ReportedFinding) -> str:
     inner = f" > {item.inner}" if item.inner else ""
     loops = f" [from {' > '.join(item.loops)}]" if item.loops else ""
     return f"{item.file}{line} {item.logical_id}{inner}{path}{loops}"
+
+
+def note_place(note: Note) -> str:
+    """What a note is about: the file, or ``region [name (arn)]`` of an account."""
+    return note.file if isinstance(note, FileNote) else str(note.location)
 
 
 class TextReporter:
@@ -48,8 +54,8 @@ class TextReporter:
     def finish(self, report: CheckReport) -> None:
         """Input errors if ``list_errors``, skipped files and the summary line."""
         errors = report.errors if self.list_errors else []
-        lines = [f"{note.file}: error: {note.message}" for note in errors]
-        lines += [f"{note.file}: skipped: {note.message}" for note in report.skipped]
+        lines = [f"{note_place(note)}: error: {note.message}" for note in errors]
+        lines += [f"{note_place(note)}: skipped: {note.message}" for note in report.skipped]
         lines.append(summary(report))
         self.out.write("\n".join(lines) + "\n")
 
@@ -58,7 +64,7 @@ def summary(report: CheckReport) -> str:
     """Counts of what was checked and found."""
     parts = [
         f"{report.templates} {report.source}(s)",
-        f"{report.notebooks} notebook(s)",
+        *(f"{count} {kind.short_noun}(s)" for kind, count in report.judged.items()),
         f"{report.blocking} error(s)",
         f"{report.warnings} warning(s)",
         f"{report.exempted} exempted",

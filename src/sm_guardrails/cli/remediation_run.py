@@ -1,5 +1,8 @@
 """What ``sm-guardrails remediate`` does: read, plan, confirm, journal, run, report.
 
+The AWS side (:mod:`sm_guardrails.aws`) plans, journals and runs, and returns or raises;
+this module is the command's: it prints plans, read-backs and one-line errors.
+
 Exit codes: 0 the plan was shown or carried out (or there was nothing to replace);
 1 a run stopped before the end (the journal says where; ``--resume`` goes on);
 2 bad usage or input, or a refusal: nothing was changed.
@@ -9,7 +12,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,10 +23,10 @@ from sm_guardrails.aws.clients import (
     RegionNameError,
     SettingsError,
     make_session,
-    sagemaker_client,
 )
+from sm_guardrails.aws.domain_plan import DomainPlan
 from sm_guardrails.aws.errors import aws_problem
-from sm_guardrails.aws.journal import DONE, Journal, JournalError, notebook_lock
+from sm_guardrails.aws.journal import Journal, JournalError
 from sm_guardrails.aws.remediate_options import RemediateOptions
 from sm_guardrails.aws.remediation_plan import (
     FIXED_IN_PLACE,
@@ -35,14 +37,24 @@ from sm_guardrails.aws.remediation_plan import (
     refuse_unsafe_request,
 )
 from sm_guardrails.aws.remediation_runner import (
-    RemediationInterrupted,
     RemediationRunner,
     Verification,
     notebook_tags,
 )
+from sm_guardrails.cli.domain_remediation import remediate_domain, resume_domain
 from sm_guardrails.cli.exits import print_error
+from sm_guardrails.cli.remediation_session import (
+    carry_out,
+    progress_line,
+    region_client,
+    resume_journal,
+    shown_value,
+    start_journal,
+)
 from sm_guardrails.config import ConfigError, GuardrailConfig
 from sm_guardrails.deployed import DeployedFinding
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
+from sm_guardrails.reporting.text import note_place
 from sm_guardrails.rules import Verdict
 
 if TYPE_CHECKING:
@@ -64,10 +76,14 @@ def run_remediate(options: RemediateOptions) -> int:
             return _resume(options.resume, options, config)
         if options.all_failing:
             return _remediate_all_failing(options, config)
-        if options.name is None:
-            raise PlanRefused("give the notebook's NAME, --resume JOURNAL or --all-failing")
         if len(options.region) > 1:
-            raise PlanRefused("one --region for one notebook (several only with --all-failing)")
+            raise PlanRefused("one --region for one resource (several only with --all-failing)")
+        if options.domain is not None:
+            return remediate_domain(options.domain, options, config)
+        if options.name is None:
+            raise PlanRefused(
+                "give the notebook's NAME, --domain ID, --resume JOURNAL or --all-failing"
+            )
         return _remediate(options.name, options, config)
     except (PlanRefused, JournalError, ConfigError, SettingsError, RegionNameError) as refusal:
         print_error(str(refusal))
@@ -79,7 +95,7 @@ def run_remediate(options: RemediateOptions) -> int:
 
 def _remediate(name: str, options: RemediateOptions, config: GuardrailConfig) -> int:
     settings = AwsSettings(profile=options.profile, endpoint_url=options.endpoint_url)
-    client, region = _client(settings, options.region[0] if options.region else None)
+    client, region = region_client(settings, options.region[0] if options.region else None)
     plan = _plan(client, region, name, options, config)
     print(render_plan(plan, _apply_command(plan, options)))
     if not options.apply:
@@ -109,7 +125,7 @@ def _remediate_all_failing(options: RemediateOptions, config: GuardrailConfig) -
     in_place: dict[tuple[str, str], None] = {}
 
     def sort(item: DeployedFinding) -> None:
-        finding, key = item.finding, (item.location.region, item.location.name)
+        finding, key = item.finding, (item.location.region, item.location.name or "")
         if finding.exemption is None and finding.verdict is not Verdict.PASS:
             if finding.rule_id in REPLACED_BY:
                 replace[key] = None
@@ -117,9 +133,9 @@ def _remediate_all_failing(options: RemediateOptions, config: GuardrailConfig) -
                 in_place[key] = None
 
     clients, unusable = region_clients(session, options.region, settings)
-    report = audit_regions(clients, config, sort, unusable=unusable)
+    report = audit_regions(clients, config, sort, unusable=unusable, kinds=[NOTEBOOK_INSTANCE])
     for note in report.errors:
-        print_error(f"{note.file}: {note.message}")
+        print_error(f"{note_place(note)}: {note.message}")
     plans, outcomes = [], []
     for region, name in replace:
         client = clients[region]
@@ -174,7 +190,7 @@ def _plan(
         description,
         tags,
         region,
-        subnet_id=options.subnet_id,
+        subnet_id=_one_subnet(options.subnet_id),
         security_group_ids=options.security_group_id,
         keep_root_access=options.keep_root_access,
         endpoint_url=options.endpoint_url,
@@ -190,39 +206,27 @@ def _start(
     config: GuardrailConfig,
 ) -> int:
     """Write the plan's journal, then carry it out."""
-    options.journal_dir.mkdir(parents=True, exist_ok=True)
-    with notebook_lock(options.journal_dir, plan.region, plan.name):
-        journal = Journal.start(options.journal_dir / _journal_name(plan), plan)
-        print(f"\nJournal: {journal.path} (resume with --resume {journal.path} --apply)")
-        return _carry_out(client, journal, options, config)
+    return start_journal(
+        options, plan, lambda journal: _carry_out(client, journal, options, config)
+    )
 
 
 def _resume(path: Path, options: RemediateOptions, config: GuardrailConfig) -> int:
     """Show where journal ``path``'s run is; with --apply, judge its create request and finish."""
     journal = Journal.load(path)
     plan = journal.plan
-    if journal.status == DONE:
-        print(f"{journal.path}: the replacement of {plan.name} ({plan.region}) is already done")
-        return EXIT_OK
-    steps = ", ".join(f"{e['step']} {e['phase']}" for e in journal.events) or "none"
-    resume = shlex.join(["sm-guardrails", "remediate", "--resume", str(options.resume), "--apply"])
-    print(render_plan(plan, resume))
-    print(f"\nJournal {journal.path}: {journal.status}; steps so far: {steps}")
-    if journal.message:
-        print(f"Last stop: {journal.message}")
-    if not options.apply:  # say now what --apply would refuse
-        where = f"{journal.path} ({plan.name})"
-        refuse_unsafe_request(plan, config, where, from_journal=True)
-        print("\nNothing was changed. To go on: add --apply.")
-        return EXIT_OK
-    settings = AwsSettings(
-        profile=options.profile or plan.profile,
-        endpoint_url=options.endpoint_url or plan.endpoint_url,
+    if isinstance(plan, DomainPlan):
+        return resume_domain(journal, plan, options, config)
+    return resume_journal(
+        journal,
+        options,
+        done=f"replacement of {plan.name} ({plan.region})",
+        render=lambda command: render_plan(plan, command),
+        refuse=lambda: refuse_unsafe_request(
+            plan, config, f"{journal.path} ({plan.name})", from_journal=True
+        ),
+        carry_out=lambda client, held: _carry_out(client, held, options, config),
     )
-    client, _ = _client(settings, plan.region)
-    with notebook_lock(journal.path.parent, plan.region, plan.name):
-        # as the lock holder saw it
-        return _carry_out(client, Journal.load(journal.path), options, config)
 
 
 def _carry_out(
@@ -234,25 +238,16 @@ def _carry_out(
         config,
         poll_interval=options.poll_interval,
         timeout=options.timeout,
-        progress=lambda message: print(f"sm-guardrails: {message}", file=sys.stderr),
+        progress=progress_line,
     )
-    try:
-        verification = runner.run()
-    except PlanRefused as refusal:
-        print_error(str(refusal))
-        return EXIT_REFUSED
-    except RemediationInterrupted as stop:
-        print_error(f"{stop} (journal: {journal.path})")
-        return EXIT_INTERRUPTED
-    print(render_verification(journal.plan, verification))
-    return EXIT_OK
+    return carry_out(runner.run, journal.path, lambda done: render_verification(runner.plan, done))
 
 
 def render_verification(plan: RemediationPlan, verification: Verification) -> str:
     """The new notebook as read back and judged: its network settings, findings, unseen."""
     shown = verification.description
     network = ", ".join(
-        f"{field}={_shown(shown.get(field))}"
+        f"{field}={shown_value(shown.get(field))}"
         for field in ("DirectInternetAccess", "SubnetId", "SecurityGroups")
     )
     lines = [
@@ -300,7 +295,7 @@ def render_plan(plan: RemediationPlan, apply_command: str) -> str:
         "Settings of the new notebook:",
     ]
     for row in plan.settings():
-        before, after = _shown(row.before), _shown(row.after)
+        before, after = shown_value(row.before), shown_value(row.after)
         change = f"{before} -> {after} ({row.why})" if row.why else f"{after} (kept)"
         lines.append(f"  {row.name}: {change}")
     kept = plan.create_request.get("Tags", [])
@@ -330,14 +325,6 @@ def render_plan(plan: RemediationPlan, apply_command: str) -> str:
     return "\n".join(lines)
 
 
-def _shown(value: object) -> str:
-    if value is None:
-        return "not set"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
-
-
 def _apply_command(plan: RemediationPlan, options: RemediateOptions) -> str:
     words = ["sm-guardrails", "remediate", plan.name, "--region", plan.region]
     for option, value in (("--profile", plan.profile), ("--endpoint-url", plan.endpoint_url)):
@@ -365,14 +352,7 @@ def _confirmed(options: RemediateOptions, names: list[str]) -> bool:
     return answer.strip().lower() == "yes"
 
 
-def _journal_name(plan: RemediationPlan) -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return f"sm-guardrails-remediate-{plan.region}-{plan.name}-{stamp}.json"
-
-
-def _client(settings: AwsSettings, region: str | None) -> tuple[SageMakerClient, str]:
-    session = make_session(settings)
-    region = region or session.region_name
-    if not region:
-        raise PlanRefused("no region: pass --region or set one in the profile (AWS_REGION)")
-    return sagemaker_client(session, region, settings), region
+def _one_subnet(subnets: tuple[str, ...]) -> str | None:
+    if len(subnets) > 1:
+        raise PlanRefused("a notebook instance takes one --subnet-id")
+    return subnets[0] if subnets else None
