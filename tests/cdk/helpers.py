@@ -47,6 +47,37 @@ def notebook(
     )
 
 
+DOMAIN_SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+DOMAIN_SECURITY_GROUPS = ["sg-0123456789abcdef0"]
+
+
+def domain(
+    scope: Construct,
+    id: str = "Domain",
+    security_groups: list[str] | None = DOMAIN_SECURITY_GROUPS,
+    **overrides: Any,
+) -> sagemaker.CfnDomain:
+    """A CfnDomain that passes every rule (VpcOnly, in a VPC, behind a security group),
+    changed by ``overrides`` (``app_network_access_type=None`` leaves it out) and
+    ``security_groups`` (those of its default user settings)."""
+    props: dict[str, Any] = {
+        "app_network_access_type": "VpcOnly",
+        "vpc_id": "vpc-0123456789abcdef0",
+        "subnet_ids": DOMAIN_SUBNETS,
+        **overrides,
+    }
+    return sagemaker.CfnDomain(
+        scope,
+        id,
+        auth_mode="IAM",
+        domain_name=id.lower(),
+        default_user_settings=sagemaker.CfnDomain.UserSettingsProperty(
+            execution_role=ROLE_ARN, security_groups=security_groups
+        ),
+        **props,
+    )
+
+
 @dataclass
 class Violation:
     """One violation of the validation report, flattened to what tests check."""

@@ -88,7 +88,9 @@ class Coverage:
     ) -> Iterator[TemplateFinding]:
         stage_config = self._stage_config(_real(str(loaded.path)))
         configs = [] if stage_config is None else [stage_config]
-        configs += [config for config in visited.values() if config not in configs]
+        for config in visited.values():
+            if config not in configs:  # each config judges the template once
+                configs.append(config)
         for config in configs:
             for item in check_template(loaded, config, with_lines=False):
                 if visited.get(item.logical_id, stage_config) == config:
