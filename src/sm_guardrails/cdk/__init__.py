@@ -32,6 +32,7 @@ from sm_guardrails.cdk.controls import (
 from sm_guardrails.cdk.enforce import enforce
 from sm_guardrails.cdk.exemptions import exempt
 from sm_guardrails.cdk.notebook import SecureNotebookInstance
+from sm_guardrails.cdk.studio import SecureStudioDomain, StudioConfigurationError
 from sm_guardrails.cdk.validation import GuardrailValidationPlugin
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "NotebookPermissionsBoundary",
     "NotebookServiceControlPolicy",
     "SecureNotebookInstance",
+    "SecureStudioDomain",
+    "StudioConfigurationError",
     "enforce",
     "exempt",
 ]
