@@ -281,3 +281,10 @@ def test_checkov_fails_only_what_it_cannot_see(notebooks: Synthesized) -> None:
     assert len(imported) == 2
     assert sorted(failed_checks(report)) == sorted(("CKV2_AWS_68", r) for r in imported)
     assert report["summary"]["passed"] > 0
+
+
+def test_checkov_fails_nothing_on_studio_domains(domains: Synthesized) -> None:
+    """Its one Domain check (CKV_AWS_187, a customer managed key) passes; roles are not read."""
+    report = checkov(domains.template_file)
+    assert failed_checks(report) == []
+    assert report["summary"]["passed"] > 0
