@@ -5,28 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from sm_guardrails.cdk.endpoints import NOTEBOOK_SERVICES, SageMakerVpcEndpoints
-from sm_guardrails.cdk.key_policy import volume_key_policy
+from sm_guardrails.cdk.endpoints import NOTEBOOK_SERVICES
 from sm_guardrails.cdk.network import (
     check_security_group_options,
     private_subnets,
     vpc_security_group,
 )
+from sm_guardrails.cdk.secure import SecureSageMakerResource
 
 
 class NotebookConfigurationError(ValueError):
     """A SecureNotebookInstance was given settings that cannot be combined or honoured."""
 
 
-@jsii.implements(iam.IGrantable, ec2.IConnectable)
-class SecureNotebookInstance(Construct):
+class SecureNotebookInstance(SecureSageMakerResource):
     """A notebook instance that is always in a VPC subnet, behind security groups,
     with ``DirectInternetAccess: Disabled``; nothing here turns that off.
 
@@ -95,7 +93,7 @@ class SecureNotebookInstance(Construct):
         notebook_instance_name: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id)
+        super().__init__(scope, id, what="SageMaker notebook")
         _check_combinations(
             self.node.path,
             security_groups,
@@ -112,8 +110,7 @@ class SecureNotebookInstance(Construct):
         subnets = private_subnets(
             self.node.path, vpc, vpc_subnets, NotebookConfigurationError, "a notebook"
         )
-
-        self.security_groups: list[ec2.ISecurityGroup] = list(
+        group_ids = self._use_security_groups(
             security_groups
             or [
                 vpc_security_group(
@@ -125,29 +122,10 @@ class SecureNotebookInstance(Construct):
                 )
             ]
         )
-        self._connections = ec2.Connections(security_groups=self.security_groups)
-        self.role: iam.IRole = role or iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
-            description=f"Execution role of the SageMaker notebook {self.node.path}",
-        )
+        self._use_role(role)
         self.encryption_key: kms.IKey | None = None
-        self.volume_key_policy: iam.ManagedPolicy | None = None
         if not aws_managed_volume_key:
-            self.encryption_key = encryption_key or kms.Key(
-                self,
-                "Key",
-                enable_key_rotation=True,
-                description=f"Storage volume of the SageMaker notebook {self.node.path}",
-            )
-            self.volume_key_policy = volume_key_policy(
-                self,
-                self.encryption_key,
-                f"Use of the volume key of the SageMaker notebook {self.node.path}",
-            )
-            # Role: ManagedPolicyArns; imported role: the policy's Roles; immutable: untouched.
-            self.role.add_managed_policy(self.volume_key_policy)
+            self.encryption_key = self._use_key(encryption_key, "Storage volume", "volume")
 
         self.notebook_instance = sagemaker.CfnNotebookInstance(
             self,
@@ -156,7 +134,7 @@ class SecureNotebookInstance(Construct):
             role_arn=self.role.role_arn,
             direct_internet_access="Disabled",
             subnet_id=subnets[0].subnet_id,
-            security_group_ids=[group.security_group_id for group in self.security_groups],
+            security_group_ids=group_ids,
             root_access="Enabled" if root_access else "Disabled",
             kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
             instance_metadata_service_configuration=(
@@ -175,26 +153,8 @@ class SecureNotebookInstance(Construct):
             tags=[cdk.CfnTag(key=key, value=value) for key, value in (tags or {}).items()] or None,
         )
         self.notebook_instance_name: str = self.notebook_instance.attr_notebook_instance_name
-        self.endpoints: SageMakerVpcEndpoints | None = None
         if vpc_endpoints:
-            self.endpoints = SageMakerVpcEndpoints(
-                self,
-                "Endpoints",
-                vpc=vpc,
-                services=NOTEBOOK_SERVICES,
-                subnets=ec2.SubnetSelection(subnets=subnets, one_per_az=True),
-                clients=[self, *endpoint_clients],
-            )
-
-    @property
-    def connections(self) -> ec2.Connections:
-        """The notebook's security groups, to allow traffic to and from it."""
-        return self._connections
-
-    @property
-    def grant_principal(self) -> iam.IPrincipal:
-        """The execution role, for ``bucket.grant_read(notebook)`` and the like."""
-        return self.role
+            self._add_endpoints(vpc, subnets, endpoint_clients, NOTEBOOK_SERVICES)
 
 
 def _check_combinations(

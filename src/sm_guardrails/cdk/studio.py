@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from sm_guardrails.cdk.endpoints import STUDIO_SERVICES, SageMakerVpcEndpoints
-from sm_guardrails.cdk.key_policy import volume_key_policy
+from sm_guardrails.cdk.endpoints import STUDIO_SERVICES
 from sm_guardrails.cdk.network import (
     check_security_group_options,
     private_subnets,
     vpc_security_group,
 )
+from sm_guardrails.cdk.secure import SecureSageMakerResource
 
 AUTH_MODES = ("IAM", "SSO")
 """``AuthMode``'s values (botocore's ``AuthMode`` enum, cfn-lint's schema)."""
@@ -35,8 +34,7 @@ class StudioConfigurationError(ValueError):
     """A SecureStudioDomain was given settings that cannot be combined or honoured."""
 
 
-@jsii.implements(iam.IGrantable, ec2.IConnectable)
-class SecureStudioDomain(Construct):
+class SecureStudioDomain(SecureSageMakerResource):
     """A Studio domain with ``AppNetworkAccessType: VpcOnly``, in private subnets of a
     VPC, whose user profiles and shared spaces get its security groups; nothing here
     turns that off.
@@ -91,7 +89,7 @@ class SecureStudioDomain(Construct):
         endpoint_clients: Sequence[ec2.IConnectable] = (),
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id)
+        super().__init__(scope, id, what="SageMaker Studio domain")
         path = self.node.path
         _check_options(path, auth_mode, security_groups, vpc_endpoints, endpoint_clients)
         check_security_group_options(
@@ -109,30 +107,14 @@ class SecureStudioDomain(Construct):
                 f"{path}: vpc_subnets selects {len(self.subnets)} private subnets and a "
                 f"domain takes at most {MAX_SUBNETS}; select fewer (e.g. one_per_az=True)"
             )
-        self.security_groups: list[ec2.ISecurityGroup] = list(
+        group_ids = self._use_security_groups(
             security_groups
             or [_default_security_group(self, vpc, allow_all_outbound, https_prefix_list_ids)]
         )
-        self._connections = ec2.Connections(security_groups=self.security_groups)
-        self.role: iam.IRole = role or iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
-            description=f"Execution role of the SageMaker Studio domain {path}",
+        self._use_role(role)
+        self.encryption_key: kms.IKey = self._use_key(
+            encryption_key, "EFS and space storage", "storage"
         )
-        self.encryption_key: kms.IKey = encryption_key or kms.Key(
-            self,
-            "Key",
-            enable_key_rotation=True,
-            description=f"EFS and space storage of the SageMaker Studio domain {path}",
-        )
-        self.volume_key_policy = volume_key_policy(
-            self,
-            self.encryption_key,
-            f"Use of the storage key of the SageMaker Studio domain {path}",
-        )
-        self.role.add_managed_policy(self.volume_key_policy)
-        group_ids = [group.security_group_id for group in self.security_groups]
         self.domain = sagemaker.CfnDomain(
             self,
             "Resource",
@@ -152,26 +134,8 @@ class SecureStudioDomain(Construct):
         )
         self.domain_id: str = self.domain.attr_domain_id
         self.domain_arn: str = self.domain.attr_domain_arn
-        self.endpoints: SageMakerVpcEndpoints | None = None
         if vpc_endpoints:
-            self.endpoints = SageMakerVpcEndpoints(
-                self,
-                "Endpoints",
-                vpc=vpc,
-                services=STUDIO_SERVICES,
-                subnets=ec2.SubnetSelection(subnets=self.subnets, one_per_az=True),
-                clients=[self, *endpoint_clients],
-            )
-
-    @property
-    def connections(self) -> ec2.Connections:
-        """The domain's security groups, to allow traffic to and from its apps."""
-        return self._connections
-
-    @property
-    def grant_principal(self) -> iam.IPrincipal:
-        """The default execution role, for ``bucket.grant_read(domain)`` and the like."""
-        return self.role
+            self._add_endpoints(vpc, self.subnets, endpoint_clients, STUDIO_SERVICES)
 
 
 def _check_options(
