@@ -9,6 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
@@ -76,6 +77,38 @@ def domain(
         ),
         **props,
     )
+
+
+def raw_domain(scope: Construct, id: str = "Raw") -> cdk.CfnResource:
+    """A raw ``CfnResource`` of type ``AWS::SageMaker::Domain`` that says nothing of its
+    network (so breaks SMG-6 and SMG-7)."""
+    return cdk.CfnResource(
+        scope,
+        id,
+        type="AWS::SageMaker::Domain",
+        properties={
+            "AuthMode": "IAM",
+            "DomainName": id.lower(),
+            "DefaultUserSettings": {"ExecutionRole": ROLE_ARN},
+        },
+    )
+
+
+def vpc_stack(app: cdk.App, env: cdk.Environment | None = None) -> tuple[cdk.Stack, ec2.Vpc]:
+    """A stack with a VPC of public, private (with a NAT gateway) and isolated subnets."""
+    stack = cdk.Stack(app, "Stack", env=env)
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=2,
+        nat_gateways=1,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC),
+            ec2.SubnetConfiguration(name="App", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            ec2.SubnetConfiguration(name="Data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        ],
+    )
+    return stack, vpc
 
 
 @dataclass

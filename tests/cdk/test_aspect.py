@@ -17,11 +17,11 @@ from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.config import GuardrailConfig
 from tests.cdk.cdk_cli import cdk_synth
 from tests.cdk.helpers import (
-    ROLE_ARN,
     SynthResult,
     domain,
     needs_native_acknowledge,
     notebook,
+    raw_domain,
     synth,
 )
 
@@ -233,16 +233,7 @@ def test_an_aspect_on_a_stack_judges_its_studio_domains(app: cdk.App) -> None:
     domain(guarded, "Open", app_network_access_type="PublicInternetOnly")
     domain(guarded, "Reopened").add_property_override("AppNetworkAccessType", "PublicInternetOnly")
     domain(guarded, "Compliant")
-    cdk.CfnResource(
-        guarded,
-        "Raw",
-        type="AWS::SageMaker::Domain",
-        properties={
-            "AuthMode": "IAM",
-            "DomainName": "raw",
-            "DefaultUserSettings": {"ExecutionRole": ROLE_ARN},
-        },
-    )
+    raw_domain(guarded)
     domain(cdk.Stack(app, "Other"), "Open", app_network_access_type="PublicInternetOnly")
     _reported(
         synth(app),

@@ -12,25 +12,13 @@ from aws_cdk.assertions import Template
 
 from sm_guardrails.cdk import SecureStudioDomain, StudioConfigurationError, enforce
 from sm_guardrails.cdk.studio import MAX_SECURITY_GROUPS
-from tests.cdk.helpers import synth
+from tests.cdk.helpers import synth, vpc_stack
 
 DOMAIN = "AWS::SageMaker::Domain"
 
 
 def _stack(app: cdk.App) -> tuple[cdk.Stack, ec2.Vpc]:
-    stack = cdk.Stack(app, "Stack", env=cdk.Environment(account="123456789012", region="eu-west-1"))
-    vpc = ec2.Vpc(
-        stack,
-        "Vpc",
-        max_azs=2,
-        nat_gateways=1,
-        subnet_configuration=[
-            ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC),
-            ec2.SubnetConfiguration(name="App", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-            ec2.SubnetConfiguration(name="Data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
-        ],
-    )
-    return stack, vpc
+    return vpc_stack(app, cdk.Environment(account="123456789012", region="eu-west-1"))
 
 
 def _render(**props: Any) -> tuple[Template, SecureStudioDomain, cdk.Stack]:

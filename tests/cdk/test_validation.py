@@ -20,7 +20,14 @@ from sm_guardrails.cdk import (
     release,
 )
 from sm_guardrails.config import ConfigError, GuardrailConfig
-from tests.cdk.helpers import ROLE_ARN, domain, needs_native_acknowledge, notebook, synth
+from tests.cdk.helpers import (
+    ROLE_ARN,
+    domain,
+    needs_native_acknowledge,
+    notebook,
+    raw_domain,
+    synth,
+)
 
 PATH = "Stack/Notebook"
 
@@ -96,16 +103,7 @@ def test_override_that_reopens_a_studio_domain_is_caught(app: cdk.App) -> None:
 
 
 def test_raw_cfn_resource_studio_domain_is_caught(app: cdk.App) -> None:
-    cdk.CfnResource(
-        _stack(app),
-        "Raw",
-        type="AWS::SageMaker::Domain",
-        properties={
-            "AuthMode": "IAM",
-            "DomainName": "raw",
-            "DefaultUserSettings": {"ExecutionRole": ROLE_ARN},
-        },
-    )
+    raw_domain(_stack(app))
     assert synth(app).rules("error") == {("SMG-6", "Stack/Raw"), ("SMG-7", "Stack/Raw")}
 
 
