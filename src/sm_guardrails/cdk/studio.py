@@ -159,11 +159,6 @@ def _check_options(
             f"{path}: endpoint_clients applies only to the endpoints this construct "
             "creates; leave vpc_endpoints on, or drop endpoint_clients"
         )
-    if not hasattr(sagemaker.CfnDomain, "DefaultSpaceSettingsProperty"):
-        raise StudioConfigurationError(
-            f"{path}: this aws-cdk-lib has no CfnDomain.DefaultSpaceSettingsProperty, through "
-            "which shared spaces get the domain's security groups; upgrade aws-cdk-lib"
-        )
 
 
 def _default_security_group(
