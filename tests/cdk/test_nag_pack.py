@@ -13,7 +13,7 @@ import pytest
 
 from sm_guardrails.cdk import enforce, exempt
 from sm_guardrails.cdk.nag import ASPECT_PACK, PACK_NAME, SmGuardrailsChecks
-from tests.cdk.helpers import domain, notebook, synth
+from tests.cdk.helpers import ROLE_ARN, domain, notebook, synth
 
 Build = Callable[[cdk.Stack], object]
 
@@ -26,6 +26,22 @@ def _parameter_notebook(stack: cdk.Stack) -> object:
 def _parameter_domain(stack: cdk.Stack) -> object:
     choice = cdk.CfnParameter(stack, "Access", allowed_values=["VpcOnly", "PublicInternetOnly"])
     return domain(stack, app_network_access_type=choice.value_as_string)
+
+
+def _conditional_domain(stack: cdk.Stack) -> object:
+    """Default user settings chosen by a condition, each branch with its security groups
+    (CloudFormation's spelling inside the Fn::If, as CDK writes it unchanged)."""
+    condition = cdk.CfnCondition(
+        stack, "Prod", expression=cdk.Fn.condition_equals(cdk.Aws.REGION, "eu-west-1")
+    )
+    settings = cdk.Fn.condition_if(
+        condition.logical_id,
+        {"ExecutionRole": ROLE_ARN, "SecurityGroups": ["sg-0123456789abcdef0"]},
+        {"ExecutionRole": ROLE_ARN, "SecurityGroups": ["sg-0123456789abcdef1"]},
+    )
+    resource = domain(stack)
+    resource.default_user_settings = settings
+    return resource
 
 
 CASES: dict[str, Build] = {
@@ -48,6 +64,7 @@ CASES: dict[str, Build] = {
         domain(stack, app_network_access_type="PublicInternetOnly"), "SMG-6", "demo, SEC-51"
     ),
     "domain parameter": _parameter_domain,
+    "domain condition": _conditional_domain,
 }
 
 
@@ -94,6 +111,8 @@ def test_nag_pack_agrees_with_enforce(case: str, tmp_path: Path) -> None:
     assert _nag_verdicts(tmp_path / "nag", CASES[case]) == expected
     if case == "internet":
         assert ("SMG-1", "error") in expected  # the comparison is not of two empty sets
+    if case == "domain condition":
+        assert expected == set()
     if case == "domain defaults":
         assert {("SMG-6", "error"), ("SMG-7", "error")} <= expected
 

@@ -17,7 +17,8 @@ from sm_guardrails.cloudformation import METADATA_KEY, TemplateContext
 from sm_guardrails.kinds import ResourceKind, Spelling
 
 _NameTree = dict[str, tuple[str, "_NameTree"]]
-"""An L1 (camelCase) key with its CloudFormation name and the names of its members."""
+"""An L1 (camelCase) key, or its CloudFormation name, with the CloudFormation name and
+the names of its members."""
 _trees: dict[ResourceKind, _NameTree] = {}
 
 
@@ -49,7 +50,10 @@ def _name_tree(kind: ResourceKind) -> _NameTree:
             level = tree
             l1_path = item.spelled(Spelling.CDK_L1).split(".")
             for l1_name, name in zip(l1_path, item.cloudformation.split("."), strict=True):
-                level = level.setdefault(l1_name, (name, {}))[1]
+                # Inside an intrinsic (Fn::If of two structs) keys may be either spelling.
+                entry = level.get(l1_name) or (name, {})
+                level[l1_name] = level[name] = entry
+                level = entry[1]
         _trees[kind] = tree
     return _trees[kind]
 
