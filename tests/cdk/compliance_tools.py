@@ -6,11 +6,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 
 from tests.support import ROOT
 
@@ -34,6 +38,58 @@ class Finding:
     rule: str
     path: str
     reason: str | None
+
+
+@dataclass
+class Synthesized:
+    """An app synthesized under the four packs."""
+
+    template_file: Path
+    template: dict[str, Any]
+    violations: list[Finding]
+    acknowledged: list[Finding]
+    error: str | None
+
+    def resources(self, resource_type: str) -> dict[str, Any]:
+        """The template's resources of ``resource_type``, by logical id."""
+        return {
+            logical_id: resource
+            for logical_id, resource in self.template["Resources"].items()
+            if resource["Type"] == resource_type
+        }
+
+
+def synth_under_packs(outdir: Path, build: Callable[[cdk.Stack, ec2.IVpc], None]) -> Synthesized:
+    """Synthesize a stack that ``build`` fills, beside a VPC of isolated subnets of the app's
+    own, with cdk-nag 3's four packs as validation plugins."""
+    app = cdk.App(outdir=str(outdir))
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app),
+        HIPAASecurityChecks(app),
+        NIST80053R5Checks(app),
+        PCIDSS321Checks(app),
+    )
+    stack = cdk.Stack(app, "Stack")
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=2,
+        nat_gateways=0,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        ],
+    )
+    build(stack, vpc)
+    error = None
+    try:
+        app.synth()
+    except RuntimeError as exc:  # the VPC's own findings fail the report
+        error = str(exc)
+    violations, acknowledged = validation_report(outdir)
+    template_file = outdir / "Stack.template.json"
+    return Synthesized(
+        template_file, json.loads(template_file.read_text()), violations, acknowledged, error
+    )
 
 
 def validation_report(outdir: Path) -> tuple[list[Finding], list[Finding]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
@@ -45,6 +46,69 @@ def notebook(
     return sagemaker.CfnNotebookInstance(
         scope, id, instance_type="ml.t3.medium", role_arn=ROLE_ARN, **props
     )
+
+
+DOMAIN_SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+DOMAIN_SECURITY_GROUPS = ["sg-0123456789abcdef0"]
+
+
+def domain(
+    scope: Construct,
+    id: str = "Domain",
+    security_groups: list[str] | None = DOMAIN_SECURITY_GROUPS,
+    **overrides: Any,
+) -> sagemaker.CfnDomain:
+    """A CfnDomain that passes every rule (VpcOnly, in a VPC, behind a security group),
+    changed by ``overrides`` (``app_network_access_type=None`` leaves it out) and
+    ``security_groups`` (those of its default user settings)."""
+    props: dict[str, Any] = {
+        "app_network_access_type": "VpcOnly",
+        "vpc_id": "vpc-0123456789abcdef0",
+        "subnet_ids": DOMAIN_SUBNETS,
+        **overrides,
+    }
+    return sagemaker.CfnDomain(
+        scope,
+        id,
+        auth_mode="IAM",
+        domain_name=id.lower(),
+        default_user_settings=sagemaker.CfnDomain.UserSettingsProperty(
+            execution_role=ROLE_ARN, security_groups=security_groups
+        ),
+        **props,
+    )
+
+
+def raw_domain(scope: Construct, id: str = "Raw") -> cdk.CfnResource:
+    """A raw ``CfnResource`` of type ``AWS::SageMaker::Domain`` that says nothing of its
+    network (so breaks SMG-6 and SMG-7)."""
+    return cdk.CfnResource(
+        scope,
+        id,
+        type="AWS::SageMaker::Domain",
+        properties={
+            "AuthMode": "IAM",
+            "DomainName": id.lower(),
+            "DefaultUserSettings": {"ExecutionRole": ROLE_ARN},
+        },
+    )
+
+
+def vpc_stack(app: cdk.App, env: cdk.Environment | None = None) -> tuple[cdk.Stack, ec2.Vpc]:
+    """A stack with a VPC of public, private (with a NAT gateway) and isolated subnets."""
+    stack = cdk.Stack(app, "Stack", env=env)
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=2,
+        nat_gateways=1,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC),
+            ec2.SubnetConfiguration(name="App", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            ec2.SubnetConfiguration(name="Data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        ],
+    )
+    return stack, vpc
 
 
 @dataclass

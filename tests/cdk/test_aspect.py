@@ -16,7 +16,14 @@ from sm_guardrails.catalog import Level
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.config import GuardrailConfig
 from tests.cdk.cdk_cli import cdk_synth
-from tests.cdk.helpers import SynthResult, needs_native_acknowledge, notebook, synth
+from tests.cdk.helpers import (
+    SynthResult,
+    domain,
+    needs_native_acknowledge,
+    notebook,
+    raw_domain,
+    synth,
+)
 
 
 def _aspect(app: cdk.App) -> None:
@@ -218,6 +225,36 @@ def test_an_aspect_on_a_stack_judges_that_stack_only(app: cdk.App) -> None:
     notebook(cdk.Stack(app, "Other"), direct_internet_access="Enabled")
     notebook(cdk.Stack(cdk.Stage(app, "Prod"), "Stack"), direct_internet_access="Enabled")
     _reported(synth(app), {("SMG-1", "Guarded/Notebook"), ("SMG-2", "Guarded/Nested/Notebook")})
+
+
+def test_an_aspect_on_a_stack_judges_its_studio_domains(app: cdk.App) -> None:
+    guarded = cdk.Stack(app, "Guarded")
+    cdk.Aspects.of(guarded).add(NotebookGuardrailAspect())
+    domain(guarded, "Open", app_network_access_type="PublicInternetOnly")
+    domain(guarded, "Reopened").add_property_override("AppNetworkAccessType", "PublicInternetOnly")
+    domain(guarded, "Compliant")
+    raw_domain(guarded)
+    domain(cdk.Stack(app, "Other"), "Open", app_network_access_type="PublicInternetOnly")
+    _reported(
+        synth(app),
+        {
+            ("SMG-6", "Guarded/Open"),
+            ("SMG-6", "Guarded/Reopened"),
+            ("SMG-6", "Guarded/Raw"),
+            ("SMG-7", "Guarded/Raw"),
+        },
+    )
+
+
+def test_an_override_that_reopens_a_domain_is_judged(
+    app: cdk.App, guard: Callable[[cdk.App], object]
+) -> None:
+    guard(app)
+    stack = cdk.Stack(app, "Stack")
+    domain(stack, "NoGroups").add_property_deletion_override("DefaultUserSettings.SecurityGroups")
+    fixed = domain(stack, "Fixed", app_network_access_type="PublicInternetOnly")
+    fixed.add_property_override("AppNetworkAccessType", "VpcOnly")
+    _reported(synth(app), {("SMG-7", "Stack/NoGroups")})
 
 
 def test_an_aspect_on_a_stage_judges_that_stage_only(app: cdk.App) -> None:

@@ -17,25 +17,13 @@ from aws_cdk.assertions import Template
 
 from sm_guardrails.cdk import SecureNotebookInstance, enforce
 from sm_guardrails.cdk.notebook import NotebookConfigurationError
-from tests.cdk.helpers import ROLE_ARN, synth
+from tests.cdk.helpers import ROLE_ARN, synth, vpc_stack
 
 NOTEBOOK = "AWS::SageMaker::NotebookInstance"
 
 
 def _stack(app: cdk.App) -> tuple[cdk.Stack, ec2.Vpc]:
-    stack = cdk.Stack(app, "Stack")
-    vpc = ec2.Vpc(
-        stack,
-        "Vpc",
-        max_azs=2,
-        nat_gateways=1,
-        subnet_configuration=[
-            ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC),
-            ec2.SubnetConfiguration(name="App", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-            ec2.SubnetConfiguration(name="Data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
-        ],
-    )
-    return stack, vpc
+    return vpc_stack(app)
 
 
 def _render(app: cdk.App, **props: Any) -> tuple[Template, SecureNotebookInstance]:

@@ -13,7 +13,7 @@ import pytest
 
 from sm_guardrails.cdk import enforce, exempt
 from sm_guardrails.cdk.nag import ASPECT_PACK, PACK_NAME, SmGuardrailsChecks
-from tests.cdk.helpers import notebook, synth
+from tests.cdk.helpers import ROLE_ARN, domain, notebook, synth
 
 Build = Callable[[cdk.Stack], object]
 
@@ -21,6 +21,27 @@ Build = Callable[[cdk.Stack], object]
 def _parameter_notebook(stack: cdk.Stack) -> object:
     choice = cdk.CfnParameter(stack, "Internet", allowed_values=["Enabled", "Disabled"])
     return notebook(stack, direct_internet_access=choice.value_as_string)
+
+
+def _parameter_domain(stack: cdk.Stack) -> object:
+    choice = cdk.CfnParameter(stack, "Access", allowed_values=["VpcOnly", "PublicInternetOnly"])
+    return domain(stack, app_network_access_type=choice.value_as_string)
+
+
+def _conditional_domain(stack: cdk.Stack) -> object:
+    """Default user settings chosen by a condition, each branch with its security groups
+    (CloudFormation's spelling inside the Fn::If, as CDK writes it unchanged)."""
+    condition = cdk.CfnCondition(
+        stack, "Prod", expression=cdk.Fn.condition_equals(cdk.Aws.REGION, "eu-west-1")
+    )
+    settings = cdk.Fn.condition_if(
+        condition.logical_id,
+        {"ExecutionRole": ROLE_ARN, "SecurityGroups": ["sg-0123456789abcdef0"]},
+        {"ExecutionRole": ROLE_ARN, "SecurityGroups": ["sg-0123456789abcdef1"]},
+    )
+    resource = domain(stack)
+    resource.default_user_settings = settings
+    return resource
 
 
 CASES: dict[str, Build] = {
@@ -34,6 +55,16 @@ CASES: dict[str, Build] = {
         notebook(stack, root_access="Enabled"), "SMG-3", "vendor agent, SEC-42"
     ),
     "parameter": _parameter_notebook,
+    "domain compliant": lambda stack: domain(stack),
+    "domain public": lambda stack: domain(stack, app_network_access_type="PublicInternetOnly"),
+    "domain defaults": lambda stack: domain(
+        stack, app_network_access_type=None, subnet_ids=[], security_groups=None
+    ),
+    "domain exempted": lambda stack: exempt(
+        domain(stack, app_network_access_type="PublicInternetOnly"), "SMG-6", "demo, SEC-51"
+    ),
+    "domain parameter": _parameter_domain,
+    "domain condition": _conditional_domain,
 }
 
 
@@ -51,7 +82,7 @@ def _nag_verdicts(outdir: Path, build: Build) -> set[tuple[str, str]]:
             (match[1], message.level.value.lower())
             for stack in assembly.stacks_recursively
             for message in stack.messages
-            if (match := re.match(rf"{PACK_NAME}-(SMG-\d): ", str(message.entry.data)))
+            if (match := re.match(rf"{PACK_NAME}-(SMG-\w+): ", str(message.entry.data)))
         }
     report_file = outdir / "validation-report.json"  # written only when a plugin reports
     plugins = json.loads(report_file.read_text())["pluginReports"] if report_file.exists() else []
@@ -80,6 +111,10 @@ def test_nag_pack_agrees_with_enforce(case: str, tmp_path: Path) -> None:
     assert _nag_verdicts(tmp_path / "nag", CASES[case]) == expected
     if case == "internet":
         assert ("SMG-1", "error") in expected  # the comparison is not of two empty sets
+    if case == "domain condition":
+        assert expected == set()
+    if case == "domain defaults":
+        assert {("SMG-6", "error"), ("SMG-7", "error")} <= expected
 
 
 def test_nag_pack_does_not_see_an_escape_hatch_override(tmp_path: Path) -> None:

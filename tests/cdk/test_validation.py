@@ -20,7 +20,14 @@ from sm_guardrails.cdk import (
     release,
 )
 from sm_guardrails.config import ConfigError, GuardrailConfig
-from tests.cdk.helpers import ROLE_ARN, needs_native_acknowledge, notebook, synth
+from tests.cdk.helpers import (
+    ROLE_ARN,
+    domain,
+    needs_native_acknowledge,
+    notebook,
+    raw_domain,
+    synth,
+)
 
 PATH = "Stack/Notebook"
 
@@ -46,9 +53,66 @@ def test_compliant_app_synthesizes_without_findings(app: cdk.App) -> None:
     stack = _stack(app)
     notebook(stack)
     notebook(cdk.NestedStack(stack, "Nested"))
+    domain(stack)
     result = synth(app)
     assert result.error is None
     assert result.violations == []
+
+
+@pytest.mark.parametrize(
+    ("access", "said"),
+    [
+        (
+            "PublicInternetOnly",
+            "AppNetworkAccessType is 'PublicInternetOnly', not exactly 'VpcOnly'",
+        ),
+        (None, "AppNetworkAccessType is not set, and AWS's default is PublicInternetOnly"),
+    ],
+    ids=["public", "absent"],
+)
+def test_studio_domain_off_the_vpc_fails_synth_naming_smg6_and_path(
+    app: cdk.App, access: str | None, said: str
+) -> None:
+    domain(_stack(app), app_network_access_type=access)
+    result = synth(app)
+    assert result.error is not None
+    assert f"[SMG-6] {said}" in result.error
+    assert "Stack/Domain (Domain)" in result.error
+    assert result.rules("error") == {("SMG-6", "Stack/Domain")}
+
+
+def test_studio_domain_outside_a_vpc_breaks_smg7_for_each_missing_setting(app: cdk.App) -> None:
+    domain(_stack(app), vpc_id="", subnet_ids=[], security_groups=None)
+    result = synth(app)
+    assert result.rules("error") == {("SMG-7", "Stack/Domain")}
+    (violation,) = result.violations
+    for said in ("VpcId is blank", "SubnetIds", "DefaultUserSettings.SecurityGroups is not set"):
+        assert said in violation.description
+
+
+def test_override_that_reopens_a_studio_domain_is_caught(app: cdk.App) -> None:
+    stack = _stack(app)
+    domain(stack, "Public").add_property_override("AppNetworkAccessType", "PublicInternetOnly")
+    domain(stack, "Unset").add_property_deletion_override("AppNetworkAccessType")
+    domain(stack, "NoGroups").add_override("Properties.DefaultUserSettings.SecurityGroups", [])
+    assert synth(app).rules("error") == {
+        ("SMG-6", "Stack/Public"),
+        ("SMG-6", "Stack/Unset"),
+        ("SMG-7", "Stack/NoGroups"),
+    }
+
+
+def test_raw_cfn_resource_studio_domain_is_caught(app: cdk.App) -> None:
+    raw_domain(_stack(app))
+    assert synth(app).rules("error") == {("SMG-6", "Stack/Raw"), ("SMG-7", "Stack/Raw")}
+
+
+def test_exempted_studio_domain_is_reported_as_info(app: cdk.App) -> None:
+    resource = domain(_stack(app), app_network_access_type="PublicInternetOnly")
+    exempt(resource, "SMG-6", "SEC-51: public demo domain without data")
+    result = synth(app)
+    assert result.error is None
+    assert result.rules("info") == {("SMG-6", "Stack/Domain")}
 
 
 def test_warnings_alone_do_not_fail_synth(app: cdk.App) -> None:

@@ -2,12 +2,16 @@
 
 - :class:`SecureNotebookInstance`: a notebook that is always in a private subnet,
   behind a security group, without direct internet access.
-- :func:`enforce`: fail synthesis on any notebook of the app that breaks a rule
+- :class:`SecureStudioDomain`: a Studio domain whose apps reach nothing outside its
+  VPC (``VpcOnly``), in private subnets, behind a security group, with the endpoints
+  Studio needs and its storage encrypted with a customer managed key.
+- :func:`enforce`: fail synthesis on any notebook instance or Studio domain of the app
+  that breaks a rule
   (:class:`GuardrailViolationError`), on aws-cdk-lib 2.80 and newer.
 - :class:`NotebookGuardrailAspect`: the same check, added as an aspect to a scope
   (it hands the scope to the plugin ``enforce`` uses, so findings are reported once).
 - :class:`GuardrailValidationPlugin`: the validation plugin itself.
-- :func:`exempt`: exempt the notebooks under a scope from one rule, with a reason.
+- :func:`exempt`: exempt the notebooks and domains under a scope from one rule, with a reason.
 - :class:`NotebookServiceControlPolicy`, :class:`NotebookPermissionsBoundary`,
   :class:`NotebookConfigRules`: the same rules as an SCP, a boundary and Config rules.
 """
@@ -28,6 +32,7 @@ from sm_guardrails.cdk.controls import (
 from sm_guardrails.cdk.enforce import enforce
 from sm_guardrails.cdk.exemptions import exempt
 from sm_guardrails.cdk.notebook import SecureNotebookInstance
+from sm_guardrails.cdk.studio import SecureStudioDomain, StudioConfigurationError
 from sm_guardrails.cdk.validation import GuardrailValidationPlugin
 
 __all__ = [
@@ -39,6 +44,8 @@ __all__ = [
     "NotebookPermissionsBoundary",
     "NotebookServiceControlPolicy",
     "SecureNotebookInstance",
+    "SecureStudioDomain",
+    "StudioConfigurationError",
     "enforce",
     "exempt",
 ]

@@ -22,10 +22,13 @@ def acknowledgement_id(rule_id: str) -> str:
 
 
 def description(item: TemplateFinding) -> str:
-    """``[SMG-1] <message>.``, naming the notebook of a template body and the exemption."""
+    """``[SMG-1] <message>.``, naming the resource of a template body (``notebook Lab``,
+    ``domain Lab``) and the exemption."""
     finding = item.finding
     exempted = f" Exempted: {finding.exemption}." if finding.exemption else ""
-    inner = f"notebook {item.inner} of its template body: " if item.inner else ""
+    kind = finding.rule.kind
+    noun = kind.short_noun if kind else "resource"
+    inner = f"{noun} {item.inner} of its template body: " if item.inner else ""
     return f"[{finding.rule_id}] {inner}{finding.message}.{exempted}"
 
 

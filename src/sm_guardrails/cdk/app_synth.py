@@ -45,7 +45,8 @@ _FAIL_SYNTH_CONTEXT = "@aws-cdk/core:failSynthOnValidationErrors"
 
 
 class GuardrailViolationError(RuntimeError):
-    """``app.synth()`` wrote a notebook that breaks a rule at error level.
+    """``app.synth()`` wrote a resource (a notebook, a Studio domain) that breaks a rule at
+    error level.
 
     The message is the report (or, where CDK already printed it, where its copy is).
     """
@@ -101,7 +102,7 @@ def _act_on_verdict(app: cdk.App, coverage: Coverage, directory: Path) -> None:
     except (OSError, ValueError, KeyError, TemplateError) as error:
         raise GuardrailViolationError(
             f"sm-guardrails could not read the cloud assembly in {directory} ({error}), so no "
-            "notebook of it was judged; run `sm-guardrails check` on it to see why"
+            "resource of it was judged; run `sm-guardrails check` on it to see why"
         ) from None
     if report.blocking:
         _fail(report, directory, printed=False)

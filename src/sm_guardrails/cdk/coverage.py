@@ -1,12 +1,13 @@
-"""Which notebooks of an app sm-guardrails judges, and with which config.
+"""Which resources (notebook instances, Studio domains) of an app sm-guardrails judges,
+and with which config.
 
 An app has one :class:`Coverage` and one validation plugin, however many times
 :func:`~sm_guardrails.cdk.enforce` is called and however many
 :class:`~sm_guardrails.cdk.NotebookGuardrailAspect` are added: that is what keeps a
 finding from being reported twice. It covers whole stages (``enforce(stage)``, an
-aspect added to the App or a Stage) and single notebooks (those an aspect added to a
-Stack or another construct visited). A notebook covered more than once is judged
-with the config of the closest scope: a notebook an aspect visited before a stage's,
+aspect added to the App or a Stage) and single resources (those an aspect added to a
+Stack or another construct visited). A resource covered more than once is judged
+with the config of the closest scope: a resource an aspect visited before a stage's,
 an inner stage's before an outer one's.
 """
 
@@ -33,8 +34,8 @@ from sm_guardrails.config import ConfigError, GuardrailConfig
 
 
 @dataclass
-class VisitedNotebooks:
-    """The notebooks an aspect added below a Stage visited, with the aspect's config."""
+class VisitedResources:
+    """The guarded resources an aspect added below a Stage visited, with the aspect's config."""
 
     config: GuardrailConfig
     scope_path: str
@@ -54,10 +55,10 @@ class Coverage:
     def __init__(self, app: cdk.App) -> None:
         self.plugin = GuardrailValidationPlugin(root=app, judge=self.findings)
         self._stages: list[_StageEntry] = []
-        self._visited: list[VisitedNotebooks] = []
+        self._visited: list[VisitedResources] = []
 
     def add_stage(self, stage: cdk.Stage, config: GuardrailConfig, caller: str) -> None:
-        """Judge every notebook of ``stage`` (its nested stages included) with ``config``."""
+        """Judge every guarded resource of ``stage`` (nested stages included) with ``config``."""
         directory = _real(stage.outdir)
         for entry in self._stages:
             if entry.directory != directory:
@@ -71,12 +72,12 @@ class Coverage:
             return
         self._stages.append(_StageEntry(directory, stage.node.path, config))
 
-    def add_visited(self, visited: VisitedNotebooks) -> None:
-        """Judge the notebooks ``visited`` holds (its aspect fills it in) with its config."""
+    def add_visited(self, visited: VisitedResources) -> None:
+        """Judge the resources ``visited`` holds (its aspect fills it in) with its config."""
         self._visited.append(visited)
 
     def findings(self, template_paths: Iterable[str]) -> Iterator[TemplateFinding]:
-        """The findings about the covered notebooks of the templates (and their nested stacks)."""
+        """The findings about the covered resources of the templates (and their nested stacks)."""
         visited = self._visited_configs()
         for stack_template in template_paths:
             for loaded in load_with_nested(Path(stack_template)):
@@ -87,7 +88,9 @@ class Coverage:
     ) -> Iterator[TemplateFinding]:
         stage_config = self._stage_config(_real(str(loaded.path)))
         configs = [] if stage_config is None else [stage_config]
-        configs += [config for config in visited.values() if config not in configs]
+        for config in visited.values():
+            if config not in configs:  # each config judges the template once
+                configs.append(config)
         for config in configs:
             for item in check_template(loaded, config, with_lines=False):
                 if visited.get(item.logical_id, stage_config) == config:
@@ -101,9 +104,9 @@ class Coverage:
         return max(covering, key=lambda entry: len(entry.directory)).config
 
     def _visited_configs(self) -> dict[str, dict[str, GuardrailConfig]]:
-        """Template file to logical id to config, for every notebook an aspect visited.
+        """Template file to logical id to config, for every resource an aspect visited.
 
-        Where two aspects visited a notebook, the one added closer to it decides.
+        Where two aspects visited a resource, the one added closer to it decides.
         """
         found: dict[str, dict[str, tuple[int, GuardrailConfig]]] = {}
         places: dict[cdk.Stack, tuple[str, str]] = {}
@@ -112,7 +115,7 @@ class Coverage:
                 stack = cdk.Stack.of(resource)
                 if stack not in places:
                     stage = cdk.Stage.of(stack)
-                    assert stage is not None, "a notebook's stack is always in the App or a Stage"
+                    assert stage is not None, "a resource's stack is always in the App or a Stage"
                     places[stack] = (stage.outdir, stack.template_file)
                 directory, file = places[stack]
                 by_id = found.setdefault(_real(os.path.join(directory, file)), {})

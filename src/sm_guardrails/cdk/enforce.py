@@ -1,4 +1,5 @@
-"""``enforce``: the one call that makes a CDK app fail synth on a non-compliant notebook."""
+"""``enforce``: the one call that makes a CDK app fail synth on a non-compliant notebook
+instance or Studio domain."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from sm_guardrails.evaluation import DEFAULT_CONFIG
 
 
 def enforce(app: IConstruct, config: GuardrailConfig | None = None) -> GuardrailValidationPlugin:
-    """Check every notebook of ``app`` (an App, or one Stage) when it is synthesized.
+    """Check every notebook instance and Studio domain of ``app`` (an App, or one Stage)
+    when it is synthesized (every kind in :data:`sm_guardrails.kinds.KINDS`).
 
     This registers the App's :class:`GuardrailValidationPlugin` (one per App, shared
     with :class:`~sm_guardrails.cdk.NotebookGuardrailAspect`), which judges the rendered

@@ -30,13 +30,12 @@ import jsii
 from constructs import IConstruct
 
 from sm_guardrails import __version__
-from sm_guardrails.catalog import RULES, SMG_0, Level, Rule
-from sm_guardrails.cdk._resources import logical_id, notebook_resource
-from sm_guardrails.cdk.l1_notebook import notebook_entry, stack_context
+from sm_guardrails.catalog import RULES_BY_KIND, SMG_0, Level, Rule
+from sm_guardrails.cdk._resources import guarded_resource, logical_id
+from sm_guardrails.cdk.l1_resource import resource_entry, stack_context
 from sm_guardrails.cloudformation import resource_spec
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding, evaluate
-from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 
 PACK_NAME = "SmGuardrails"
 ASPECT_PACK = hasattr(cdk_nag.NagPack, "visit")
@@ -49,7 +48,7 @@ _NAG_LEVEL = {
 
 @jsii.implements(cdk_nag.IApplyRule)
 class _RuleResult:
-    """One rule's verdict on one notebook, in the shape ``NagPack.applyRule`` takes."""
+    """One rule's verdict on one resource, in the shape ``NagPack.applyRule`` takes."""
 
     def __init__(self, rule: Rule, node: cdk.CfnResource, finding: Finding | None) -> None:
         self._rule = rule
@@ -82,7 +81,7 @@ class _RuleResult:
 
     @property
     def node(self) -> cdk.CfnResource:
-        """The notebook resource."""
+        """The resource judged."""
         return self._node
 
     def rule(self, node: cdk.CfnResource) -> cdk_nag.NagRuleCompliance:
@@ -93,11 +92,13 @@ class _RuleResult:
 
 
 class SmGuardrailsChecks(cdk_nag.NagPack):
-    """The SMG rules as a cdk-nag pack; rule ids ``SmGuardrails-SMG-1`` to ``-SMG-5``.
+    """The SMG rules as a cdk-nag pack; rule ids ``SmGuardrails-SMG-n``.
 
-    A rule at level off is not applied. cdk-nag has no info level, so an exempted
-    finding (``exempt()``), which ``enforce(app)`` shows as info, is a warning here
-    with its reason: shown, never blocking.
+    Each resource of a kind the registry declares (notebook instances, Studio domains)
+    is judged by its kind's rules (``catalog.RULES_BY_KIND``). A rule at level off is
+    not applied. cdk-nag has no info level, so an exempted finding (``exempt()``), which
+    ``enforce(app)`` shows as info, is a warning here with its reason: shown, never
+    blocking.
     """
 
     def __init__(
@@ -128,7 +129,7 @@ class SmGuardrailsChecks(cdk_nag.NagPack):
 
         @jsii.member(jsii_name="visit")
         def visit(self, node: IConstruct) -> None:
-            """cdk-nag 2: judge ``node`` if it is a notebook resource."""
+            """cdk-nag 2: judge ``node`` if it is a resource of a declared kind."""
             self._judge(node)
 
     else:
@@ -138,16 +139,16 @@ class SmGuardrailsChecks(cdk_nag.NagPack):
             self._judge(node)
 
     def _judge(self, node: IConstruct) -> None:
-        resource = notebook_resource(node)
-        if resource is None:
+        guarded = guarded_resource(node)
+        if guarded is None:
             return
+        resource, kind = guarded
         stack = cdk.Stack.of(resource)
-        entry = notebook_entry(resource, stack)
-        spec = resource_spec(
-            NOTEBOOK_INSTANCE, logical_id(resource, stack), entry, stack_context(stack)
-        )
+        entry = resource_entry(resource, kind, stack)
+        spec = resource_spec(kind, logical_id(resource, stack), entry, stack_context(stack))
         findings = {f.rule_id: f for f in evaluate(spec, self._config, passes=False)}
-        checked = (*RULES, SMG_0) if SMG_0.rule_id in findings else RULES
+        rules = RULES_BY_KIND[kind]
+        checked = (*rules, SMG_0) if SMG_0.rule_id in findings else rules
         for rule in checked:
             if self._config.level_of(rule) is not Level.OFF:
                 result = _RuleResult(rule, resource, findings.get(rule.rule_id))

@@ -5,23 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from sm_guardrails.cdk.endpoints import HTTPS, NotebookVpcEndpoints
-from sm_guardrails.volume_key import volume_key_statements
+from sm_guardrails.cdk.endpoints import NOTEBOOK_SERVICES
+from sm_guardrails.cdk.network import (
+    check_security_group_options,
+    private_subnets,
+    vpc_security_group,
+)
+from sm_guardrails.cdk.secure import SecureSageMakerResource
 
 
 class NotebookConfigurationError(ValueError):
     """A SecureNotebookInstance was given settings that cannot be combined or honoured."""
 
 
-@jsii.implements(iam.IGrantable, ec2.IConnectable)
-class SecureNotebookInstance(Construct):
+class SecureNotebookInstance(SecureSageMakerResource):
     """A notebook instance that is always in a VPC subnet, behind security groups,
     with ``DirectInternetAccess: Disabled``; nothing here turns that off.
 
@@ -90,7 +93,7 @@ class SecureNotebookInstance(Construct):
         notebook_instance_name: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id)
+        super().__init__(scope, id, what="SageMaker notebook")
         _check_combinations(
             self.node.path,
             security_groups,
@@ -104,31 +107,25 @@ class SecureNotebookInstance(Construct):
                 f"{self.node.path}: endpoint_clients applies only to the endpoints this "
                 "construct creates; pass vpc_endpoints=True as well, or drop endpoint_clients"
             )
-        subnets = _private_subnets(self.node.path, vpc, vpc_subnets)
-
-        self.security_groups: list[ec2.ISecurityGroup] = list(
+        subnets = private_subnets(
+            self.node.path, vpc, vpc_subnets, NotebookConfigurationError, "a notebook"
+        )
+        group_ids = self._use_security_groups(
             security_groups
-            or [_default_security_group(self, vpc, allow_all_outbound, https_prefix_list_ids)]
+            or [
+                vpc_security_group(
+                    self,
+                    vpc,
+                    allow_all_outbound,
+                    https_prefix_list_ids,
+                    "SageMaker notebook: no inbound; outbound HTTPS to the VPC",
+                )
+            ]
         )
-        self._connections = ec2.Connections(security_groups=self.security_groups)
-        self.role: iam.IRole = role or iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
-            description=f"Execution role of the SageMaker notebook {self.node.path}",
-        )
+        self._use_role(role)
         self.encryption_key: kms.IKey | None = None
-        self.volume_key_policy: iam.ManagedPolicy | None = None
         if not aws_managed_volume_key:
-            self.encryption_key = encryption_key or kms.Key(
-                self,
-                "Key",
-                enable_key_rotation=True,
-                description=f"Storage volume of the SageMaker notebook {self.node.path}",
-            )
-            self.volume_key_policy = _volume_key_policy(self, self.encryption_key)
-            # Role: ManagedPolicyArns; imported role: the policy's Roles; immutable: untouched.
-            self.role.add_managed_policy(self.volume_key_policy)
+            self.encryption_key = self._use_key(encryption_key, "Storage volume", "volume")
 
         self.notebook_instance = sagemaker.CfnNotebookInstance(
             self,
@@ -137,7 +134,7 @@ class SecureNotebookInstance(Construct):
             role_arn=self.role.role_arn,
             direct_internet_access="Disabled",
             subnet_id=subnets[0].subnet_id,
-            security_group_ids=[group.security_group_id for group in self.security_groups],
+            security_group_ids=group_ids,
             root_access="Enabled" if root_access else "Disabled",
             kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
             instance_metadata_service_configuration=(
@@ -156,38 +153,8 @@ class SecureNotebookInstance(Construct):
             tags=[cdk.CfnTag(key=key, value=value) for key, value in (tags or {}).items()] or None,
         )
         self.notebook_instance_name: str = self.notebook_instance.attr_notebook_instance_name
-        self.endpoints: NotebookVpcEndpoints | None = None
         if vpc_endpoints:
-            self.endpoints = NotebookVpcEndpoints(
-                self,
-                "Endpoints",
-                vpc=vpc,
-                subnets=ec2.SubnetSelection(subnets=subnets, one_per_az=True),
-                clients=[self, *endpoint_clients],
-            )
-
-    @property
-    def connections(self) -> ec2.Connections:
-        """The notebook's security groups, to allow traffic to and from it."""
-        return self._connections
-
-    @property
-    def grant_principal(self) -> iam.IPrincipal:
-        """The execution role, for ``bucket.grant_read(notebook)`` and the like."""
-        return self.role
-
-
-def _volume_key_policy(scope: Construct, key: kms.IKey) -> iam.ManagedPolicy:
-    """A customer managed policy allowing what the volume needs on ``key`` and nothing else
-    (:mod:`sm_guardrails.volume_key`)."""
-    return iam.ManagedPolicy(
-        scope,
-        "VolumeKeyPolicy",
-        description=f"Use of the volume key of the SageMaker notebook {scope.node.path}",
-        document=iam.PolicyDocument.from_json(
-            {"Version": "2012-10-17", "Statement": volume_key_statements(key.key_arn)}
-        ),
-    )
+            self._add_endpoints(vpc, subnets, endpoint_clients, NOTEBOOK_SERVICES)
 
 
 def _check_combinations(
@@ -198,82 +165,15 @@ def _check_combinations(
     encryption_key: kms.IKey | None,
     aws_managed_volume_key: bool,
 ) -> None:
-    if security_groups is not None and not security_groups:
-        raise NotebookConfigurationError(
-            f"{path}: security_groups is an empty list; pass at least one security group, "
-            "or leave it out to get a new one"
-        )
-    if isinstance(https_prefix_list_ids, str):
-        raise NotebookConfigurationError(
-            f"{path}: https_prefix_list_ids is the string {https_prefix_list_ids!r}; "
-            "pass a list of prefix list ids, e.g. [s3_prefix_list_id]"
-        )
-    for name, given in (
-        ("allow_all_outbound", allow_all_outbound),
-        ("https_prefix_list_ids", https_prefix_list_ids),
-    ):
-        if security_groups and given:
-            raise NotebookConfigurationError(
-                f"{path}: {name} applies only to the security group this construct "
-                "creates; with your own security_groups, set their outbound rules instead"
-            )
-    if allow_all_outbound and https_prefix_list_ids:
-        raise NotebookConfigurationError(
-            f"{path}: https_prefix_list_ids adds to the HTTPS-only outbound rules, and "
-            "allow_all_outbound=True already allows everything; pass only one"
-        )
+    check_security_group_options(
+        path,
+        security_groups,
+        allow_all_outbound,
+        https_prefix_list_ids,
+        NotebookConfigurationError,
+    )
     if encryption_key is not None and aws_managed_volume_key:
         raise NotebookConfigurationError(
             f"{path}: encryption_key and aws_managed_volume_key=True contradict each other; "
             "pass only one"
         )
-
-
-_SELECTION_FIELDS = (
-    "availability_zones",
-    "one_per_az",
-    "subnet_filters",
-    "subnet_group_name",
-    "subnet_type",
-    "subnets",
-)
-"""The fields of ``ec2.SubnetSelection``, which are ``select_subnets``'s keyword arguments."""
-
-
-def _private_subnets(
-    path: str, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None
-) -> list[ec2.ISubnet]:
-    """The subnets of the selection that are not among the VPC's public subnets."""
-    # Python's select_subnets takes the selection's fields as keyword arguments.
-    fields = {name: getattr(selection, name) for name in _SELECTION_FIELDS} if selection else {}
-    selected = vpc.select_subnets(**fields).subnets
-    public = {subnet.subnet_id for subnet in vpc.public_subnets}
-    private = [subnet for subnet in selected if subnet.subnet_id not in public]
-    if private:
-        return private
-    raise NotebookConfigurationError(
-        f"{path}: vpc_subnets selects only public subnets"
-        f"{'' if selected else ' (it selects none)'}; a notebook without internet access "
-        "belongs in a private subnet: select PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets"
-    )
-
-
-def _default_security_group(
-    scope: Construct, vpc: ec2.IVpc, allow_all_outbound: bool, https_prefix_list_ids: Sequence[str]
-) -> ec2.SecurityGroup:
-    group = ec2.SecurityGroup(
-        scope,
-        "SecurityGroup",
-        vpc=vpc,
-        allow_all_outbound=allow_all_outbound,
-        description="SageMaker notebook: no inbound; outbound HTTPS to the VPC",
-    )
-    if not allow_all_outbound:
-        group.add_egress_rule(
-            ec2.Peer.ipv4(vpc.vpc_cidr_block), HTTPS, "HTTPS to VPC endpoints in the VPC"
-        )
-    for prefix_list_id in https_prefix_list_ids:
-        group.add_egress_rule(
-            ec2.Peer.prefix_list(prefix_list_id), HTTPS, f"HTTPS to prefix list {prefix_list_id}"
-        )
-    return group

@@ -53,7 +53,7 @@ class GuardrailValidationPlugin:
     ) -> None:
         """``root`` (the App or Stage it is added to) lets it reject reasonless acknowledgements.
 
-        ``judge`` (set by :mod:`sm_guardrails.cdk.coverage`) decides which notebooks of the
+        ``judge`` (set by :mod:`sm_guardrails.cdk.coverage`) decides which resources of the
         templates are judged, and with which config; without it, all are, with ``config``.
         """
         self.config = config or DEFAULT_CONFIG
@@ -79,7 +79,7 @@ class GuardrailValidationPlugin:
         return [rule.rule_id for rule in (*RULES, SMG_U)]
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
-        """Judge the notebooks of every template in ``context`` and its nested stacks."""
+        """Judge the guarded resources of every template in ``context`` and its nested stacks."""
         findings = list(self._judge(context.template_paths))
         violations = [_violation(item) for item in findings]
         violations.extend(self._reasonless_acknowledgements(findings))
