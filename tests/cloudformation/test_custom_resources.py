@@ -14,6 +14,7 @@ from sm_guardrails import GuardrailConfig, UnknownPolicy, Verdict
 from sm_guardrails.catalog import Level
 from sm_guardrails.cloudformation.custom_resources import NOTEBOOK_SETTINGS
 from sm_guardrails.cloudformation.judge import judge_template
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE
 from tests.cloudformation.test_held_templates import NOTEBOOK, check, rules, stack_set, template
 
 COMPLIANT = dict(NOTEBOOK["Properties"])
@@ -104,7 +105,7 @@ def test_settings_at_any_depth_and_in_any_spelling_are_judged(kind: str) -> None
     assert (
         judge_template(
             template({"Made": custom(kind, Settings=snake)}), GuardrailConfig()
-        ).notebooks
+        ).resources[NOTEBOOK_INSTANCE]
         == 1
     )
 
@@ -114,14 +115,14 @@ def test_a_compliant_custom_resource_counts_as_a_notebook_and_passes() -> None:
         {"Maker": function({"ZipFile": MAKER_CODE}), "Made": custom(Notebook=COMPLIANT)}
     )
     judgement = judge_template(data, GuardrailConfig())
-    assert (judgement.notebooks, judgement.findings) == (1, [])
+    assert (judgement.resources[NOTEBOOK_INSTANCE], judgement.findings) == (1, [])
 
 
 def test_code_that_creates_a_notebook_without_settings_is_unseen_and_fails_closed() -> None:
     data = template({"Maker": function({"ZipFile": MAKER_CODE}), "Made": custom(Size="large")})
     judgement = judge_template(data, GuardrailConfig())
     (item,) = judgement.findings
-    assert judgement.notebooks == 1
+    assert judgement.resources[NOTEBOOK_INSTANCE] == 1
     assert (item.logical_id, item.finding.rule_id) == ("Made", "SMG-U")
     assert (item.finding.verdict, item.finding.level) == (Verdict.UNKNOWN, Level.ERROR)
     assert "its properties pass none of the notebook's settings" in item.finding.message
@@ -201,7 +202,6 @@ def test_an_aws_custom_resource_call_decided_at_deployment_is_unseen() -> None:
         sdk_call(
             json.dumps({"action": "tagResource", "parameters": {"Note": "CreateNotebookInstance"}})
         ),
-        custom(DomainName="d", AppNetworkAccessType="PublicInternetOnly", SubnetIds=["s"]),
         custom(EndpointName="e", InstanceType="ml.m5.large", KmsKeyId="k"),
         sdk_call(call_json("createNotebookInstanceLifecycleConfig", {"OnCreate": []})),
         custom(Script="#!/bin/sh"),
@@ -210,13 +210,12 @@ def test_an_aws_custom_resource_call_decided_at_deployment_is_unseen() -> None:
         "endpoint-call",
         "describe-call",
         "other-call-mentioning-it",
-        "domain",
         "endpoint",
         "lifecycle-config-call",
         "lifecycle-config-code",
     ],
 )
-def test_custom_resources_that_only_mention_sagemaker_are_not_notebooks(
+def test_custom_resources_that_only_mention_sagemaker_create_nothing_judged(
     resource: dict[str, Any],
 ) -> None:
     code = {
@@ -226,7 +225,7 @@ def test_custom_resources_that_only_mention_sagemaker_are_not_notebooks(
     judgement = judge_template(
         template({"Maker": function(code), "R": resource}), GuardrailConfig()
     )
-    assert (judgement.notebooks, judgement.findings) == (0, [])
+    assert (dict(judgement.resources), judgement.findings) == ({}, [])
 
 
 def test_the_custom_resource_honours_its_exemptions() -> None:
@@ -272,6 +271,6 @@ def test_custom_resources_a_loop_generates_are_each_judged_with_their_loop() -> 
     loop = ["Team", ["Alpha", "Beta"], {"NB${Team}": custom(DirectInternetAccess="Enabled")}]
     data = template({"Fn::ForEach::Teams": loop}, Transform="AWS::LanguageExtensions")
     judgement = judge_template(data, GuardrailConfig())
-    assert judgement.notebooks == 2
+    assert judgement.resources[NOTEBOOK_INSTANCE] == 2
     smg1 = {(i.logical_id, i.loops) for i in judgement.findings if i.finding.rule_id == "SMG-1"}
     assert smg1 == {("NBAlpha", ("Fn::ForEach::Teams",)), ("NBBeta", ("Fn::ForEach::Teams",))}

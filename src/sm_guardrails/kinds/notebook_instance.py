@@ -33,6 +33,7 @@ NOTEBOOK_INSTANCE = ResourceKind(
         describe_operation="describe_notebook_instance",
         name_field="NotebookInstanceName",
         arn_field="NotebookInstanceArn",
+        create_operation="create_notebook_instance",
     ),
     properties=(
         Property(
@@ -72,5 +73,18 @@ NOTEBOOK_INSTANCE = ResourceKind(
                 "sagemaker:MinimumInstanceMetadataServiceVersion", "String", on_update=True
             ),
         ),
+    ),
+    distinctive_settings=frozenset(
+        {
+            "NotebookInstanceName",
+            "DirectInternetAccess",
+            "RootAccess",
+            "LifecycleConfigName",
+            "AcceleratorTypes",
+            "DefaultCodeRepository",
+            "AdditionalCodeRepositories",
+            "PlatformIdentifier",
+            "InstanceMetadataServiceConfiguration",
+        }
     ),
 )

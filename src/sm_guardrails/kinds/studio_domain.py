@@ -35,6 +35,8 @@ STUDIO_DOMAIN = ResourceKind(
         describe_operation="describe_domain",
         name_field="DomainName",
         arn_field="DomainArn",
+        create_operation="create_domain",
+        create_operation_shared=True,
     ),
     properties=(
         Property(
@@ -55,5 +57,15 @@ STUDIO_DOMAIN = ResourceKind(
                 "sagemaker:VpcSecurityGroupIds", "ArrayOfString", on_update=True, id_pattern="sg-*"
             ),
         ),
+    ),
+    distinctive_settings=frozenset(
+        {
+            "AppNetworkAccessType",
+            "DefaultUserSettings",
+            "DefaultSpaceSettings",
+            "AppSecurityGroupManagement",
+            "HomeEfsFileSystemKmsKeyId",
+            "HomeEfsFileSystemCreation",
+        }
     ),
 )

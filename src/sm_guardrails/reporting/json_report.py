@@ -8,6 +8,7 @@ from typing import TextIO
 
 from sm_guardrails.cloudformation import CheckReport, FileNote
 from sm_guardrails.deployed import DeployedFinding
+from sm_guardrails.kinds import KINDS
 from sm_guardrails.reporting.base import ReportedFinding
 
 
@@ -45,12 +46,18 @@ def finding_record(item: ReportedFinding) -> dict[str, object]:
     }
 
 
+def resource_counts(report: CheckReport) -> dict[str, int]:
+    """How many resources of each kind the run judged, by plural short noun (``notebooks``)."""
+    return {f"{kind.short_noun}s": report.resources[kind] for kind in KINDS}
+
+
 def _notes(notes: list[FileNote]) -> list[dict[str, str]]:
     return [{"file": note.file, "message": note.message} for note in notes]
 
 
 class JsonReporter:
-    """``{"findings": [...], "errors": [...], "skipped": [...], "summary": {...}}``."""
+    """``{"findings": [...], "errors": [...], "skipped": [...], "summary": {...}}``; the
+    summary counts the resources of every kind in the registry (``notebooks``, ``domains``)."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -69,7 +76,7 @@ class JsonReporter:
             "skipped": _notes(report.skipped),
             "summary": {
                 f"{report.source}s": report.templates,
-                "notebooks": report.notebooks,
+                **resource_counts(report),
                 "blocking": report.blocking,
                 "warnings": report.warnings,
                 "exempted": report.exempted,
