@@ -12,9 +12,8 @@ import pytest
 
 from sm_guardrails import GuardrailConfig, UnknownPolicy, Verdict
 from sm_guardrails.catalog import Level
-from sm_guardrails.cloudformation.custom_resources import NOTEBOOK_SETTINGS
 from sm_guardrails.cloudformation.judge import judge_template
-from sm_guardrails.kinds import NOTEBOOK_INSTANCE
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, ResourceKind
 from tests.cloudformation.test_held_templates import NOTEBOOK, check, rules, stack_set, template
 
 COMPLIANT = dict(NOTEBOOK["Properties"])
@@ -242,9 +241,11 @@ def test_a_custom_resource_in_a_stack_set_body_is_judged(tmp_path: Path) -> None
     assert ("Rollout", "Made", "SMG-1", "fail") in rules(report)
 
 
-def test_the_notebook_settings_are_taken_only_by_the_notebook_instance_apis() -> None:
-    """Each setting that makes a custom resource a notebook is a CreateNotebookInstance
-    member that no other SageMaker operation (but the notebook instance ones) takes."""
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.short_noun)
+def test_the_settings_that_show_a_kind_are_taken_only_by_its_apis(kind: ResourceKind) -> None:
+    """Each setting that makes a custom resource's properties a kind's settings is a
+    member of its create request that no other SageMaker operation (but the kind's own:
+    ``CreateDomain``, ``UpdateDomain``) takes."""
     model_file = Path(botocore.__file__).parent / "data/sagemaker/2017-07-24/service-2.json.gz"
     model = json.loads(gzip.decompress(model_file.read_bytes()))
     shapes, takers = model["shapes"], {}
@@ -261,10 +262,13 @@ def test_the_notebook_settings_are_taken_only_by_the_notebook_instance_apis() ->
                 if key in shape and shape[key]["shape"] not in seen:
                     seen.add(shape[key]["shape"])
                     pending.append(shape[key]["shape"])
-    create_members = set(shapes["CreateNotebookInstanceInput"]["members"])
-    for setting in NOTEBOOK_SETTINGS:
+    create = "".join(word.capitalize() for word in kind.api.create_operation.split("_"))
+    noun = create.removeprefix("Create")
+    create_members = set(shapes[model["operations"][create]["input"]["shape"]]["members"])
+    assert kind.distinctive_settings
+    for setting in kind.distinctive_settings:
         assert setting in create_members
-        assert all("NotebookInstance" in operation for operation in takers[setting]), setting
+        assert all(noun in operation for operation in takers[setting]), setting
 
 
 def test_custom_resources_a_loop_generates_are_each_judged_with_their_loop() -> None:
