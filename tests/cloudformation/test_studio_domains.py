@@ -12,6 +12,7 @@ import yaml
 
 from sm_guardrails.catalog import RULES_BY_KIND
 from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, STUDIO_DOMAIN
+from tests.cloudformation.test_assembly_index import _assembly
 from tests.cloudformation.test_held_templates import check, notebook, rules, stack_set, template
 from tests.support import run_cli
 
@@ -187,16 +188,7 @@ def test_a_domain_in_a_nested_stack_of_a_cloud_assembly_fails_the_check(tmp_path
     studio["Metadata"] = {"aws:cdk:path": "Top/Nested/Studio/Resource"}
     (tmp_path / "Top.template.json").write_text(json.dumps(template({"Child": child})))
     (tmp_path / nested).write_text(json.dumps(template({"Studio": studio})))
-    manifest = {
-        "version": "36.0.0",
-        "artifacts": {
-            "Top": {
-                "type": "aws:cloudformation:stack",
-                "properties": {"templateFile": "Top.template.json"},
-            }
-        },
-    }
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    _assembly(tmp_path, {})
     done = run_cli("check", tmp_path, "--format", "json")
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
