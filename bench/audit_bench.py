@@ -175,7 +175,7 @@ def _audit(clients: dict[str, Any]) -> int:
         reporter = JsonReporter(sink)
         report = audit_regions(clients, GuardrailConfig(), reporter.finding, workers=WORKERS)
         reporter.finish(report)
-    return sum(report.judged.values())
+    return sum(report.resources.values())
 
 
 def _bare(clients: dict[str, Any]) -> int:

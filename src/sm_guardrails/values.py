@@ -52,6 +52,19 @@ class Choice:
     branches: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class NotAMapping:
+    """What a setting inside a known literal that is not a mapping holds (``Known`` of it).
+
+    ``DefaultUserSettings: "oops"`` sets no ``DefaultUserSettings.SecurityGroups``: that is
+    a known wrong shape, which every check fails (it is no id, list or expected string),
+    not a value decided at deployment.
+    """
+
+    literal: object
+    """The literal that should have been a mapping."""
+
+
 Value = Known | Absent | Unknown | Choice
 
 ABSENT = Absent()
@@ -72,6 +85,8 @@ def render_literal(literal: object) -> str:
     """Render a literal the way a user wrote it: strings quoted, lists in brackets."""
     if isinstance(literal, tuple):
         return "[" + ", ".join(describe(item) for item in literal) + "]"
+    if isinstance(literal, NotAMapping):
+        return f"unreadable (what holds it, {render_literal(literal.literal)}, is not a mapping)"
     if isinstance(literal, str):
         return repr(literal)
     if literal is None:

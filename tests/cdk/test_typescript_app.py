@@ -29,7 +29,7 @@ def _synth(outdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_cdk_app_passes_the_compliant_app_and_says_what_it_checked(tmp_path: Path) -> None:
     result = _synth(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "sm-guardrails: 1 template(s), 1 notebook(s), 0 domain(s), 0 error(s)" in result.stderr
+    assert "sm-guardrails: 1 template(s), 1 notebook(s), 0 error(s)" in result.stderr
     assert (tmp_path / "SecureNotebookStack.template.json").exists()
 
 

@@ -73,7 +73,7 @@ def test_a_bad_notebook_fails_with_the_report_on_stderr(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "AppStack.template.json" in result.stderr
     assert "error [SMG-1]" in result.stderr
-    assert "sm-guardrails: 3 template(s), 4 notebook(s), 0 domain(s), 3 error(s)" in result.stderr
+    assert "sm-guardrails: 3 template(s), 4 notebook(s), 3 error(s)" in result.stderr
     # stdout stays the app's: `cdk synth > template.yaml` must not receive the report
     assert result.stdout == "app output \n"
 
@@ -83,8 +83,7 @@ def test_a_compliant_app_passes_and_says_what_it_checked(tmp_path: Path) -> None
     result = _cdk_app(tmp_path, *_app(tmp_path, assembly), outdir=tmp_path / "cdk.out")
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
-        "sm-guardrails: 1 template(s), 1 notebook(s), 0 domain(s), 0 error(s), 0 warning(s), "
-        "0 exempted\n"
+        "sm-guardrails: 1 template(s), 1 notebook(s), 0 error(s), 0 warning(s), 0 exempted\n"
     )
 
 

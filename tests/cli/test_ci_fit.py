@@ -95,7 +95,7 @@ def test_pre_commit_hook_checks_the_example_templates(tmp_path: Path) -> None:
     try_repo = (sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "sm-guardrails")
     passing = run(*try_repo, "--all-files", "--verbose")
     assert passing.returncode == 0, passing.stdout + passing.stderr
-    assert "1 template(s), 1 notebook(s), 0 domain(s), 0 error(s)" in passing.stdout
+    assert "1 template(s), 1 notebook(s), 0 error(s)" in passing.stdout
     shutil.copy(EXAMPLES / "insecure.yaml", repo / "infra" / "insecure.yaml")
     run("git", "add", ".")
     failing = run(*try_repo, "--all-files", "--verbose")

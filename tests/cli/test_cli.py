@@ -18,7 +18,7 @@ EXAMPLES = ROOT / "examples" / "templates"
 def test_compliant_example_exits_0() -> None:
     result = run_cli("check", EXAMPLES / "compliant.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 notebook(s), 0 domain(s), 0 error(s)" in result.stdout
+    assert "1 notebook(s), 0 error(s)" in result.stdout
 
 
 def test_insecure_example_exits_1_naming_rule_resource_and_fix() -> None:

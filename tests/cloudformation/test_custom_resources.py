@@ -12,8 +12,8 @@ import pytest
 
 from sm_guardrails import GuardrailConfig, UnknownPolicy, Verdict
 from sm_guardrails.catalog import Level
-from sm_guardrails.cloudformation.custom_resources import NOTEBOOK_SETTINGS
 from sm_guardrails.cloudformation.judge import judge_template
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, ResourceKind
 from tests.cloudformation.test_held_templates import NOTEBOOK, check, rules, stack_set, template
 
 COMPLIANT = dict(NOTEBOOK["Properties"])
@@ -104,7 +104,7 @@ def test_settings_at_any_depth_and_in_any_spelling_are_judged(kind: str) -> None
     assert (
         judge_template(
             template({"Made": custom(kind, Settings=snake)}), GuardrailConfig()
-        ).notebooks
+        ).resources[NOTEBOOK_INSTANCE]
         == 1
     )
 
@@ -114,14 +114,14 @@ def test_a_compliant_custom_resource_counts_as_a_notebook_and_passes() -> None:
         {"Maker": function({"ZipFile": MAKER_CODE}), "Made": custom(Notebook=COMPLIANT)}
     )
     judgement = judge_template(data, GuardrailConfig())
-    assert (judgement.notebooks, judgement.findings) == (1, [])
+    assert (judgement.resources[NOTEBOOK_INSTANCE], judgement.findings) == (1, [])
 
 
 def test_code_that_creates_a_notebook_without_settings_is_unseen_and_fails_closed() -> None:
     data = template({"Maker": function({"ZipFile": MAKER_CODE}), "Made": custom(Size="large")})
     judgement = judge_template(data, GuardrailConfig())
     (item,) = judgement.findings
-    assert judgement.notebooks == 1
+    assert judgement.resources[NOTEBOOK_INSTANCE] == 1
     assert (item.logical_id, item.finding.rule_id) == ("Made", "SMG-U")
     assert (item.finding.verdict, item.finding.level) == (Verdict.UNKNOWN, Level.ERROR)
     assert "its properties pass none of the notebook's settings" in item.finding.message
@@ -201,7 +201,6 @@ def test_an_aws_custom_resource_call_decided_at_deployment_is_unseen() -> None:
         sdk_call(
             json.dumps({"action": "tagResource", "parameters": {"Note": "CreateNotebookInstance"}})
         ),
-        custom(DomainName="d", AppNetworkAccessType="PublicInternetOnly", SubnetIds=["s"]),
         custom(EndpointName="e", InstanceType="ml.m5.large", KmsKeyId="k"),
         sdk_call(call_json("createNotebookInstanceLifecycleConfig", {"OnCreate": []})),
         custom(Script="#!/bin/sh"),
@@ -210,13 +209,12 @@ def test_an_aws_custom_resource_call_decided_at_deployment_is_unseen() -> None:
         "endpoint-call",
         "describe-call",
         "other-call-mentioning-it",
-        "domain",
         "endpoint",
         "lifecycle-config-call",
         "lifecycle-config-code",
     ],
 )
-def test_custom_resources_that_only_mention_sagemaker_are_not_notebooks(
+def test_custom_resources_that_only_mention_sagemaker_create_nothing_judged(
     resource: dict[str, Any],
 ) -> None:
     code = {
@@ -226,7 +224,7 @@ def test_custom_resources_that_only_mention_sagemaker_are_not_notebooks(
     judgement = judge_template(
         template({"Maker": function(code), "R": resource}), GuardrailConfig()
     )
-    assert (judgement.notebooks, judgement.findings) == (0, [])
+    assert (dict(judgement.resources), judgement.findings) == ({}, [])
 
 
 def test_the_custom_resource_honours_its_exemptions() -> None:
@@ -243,9 +241,11 @@ def test_a_custom_resource_in_a_stack_set_body_is_judged(tmp_path: Path) -> None
     assert ("Rollout", "Made", "SMG-1", "fail") in rules(report)
 
 
-def test_the_notebook_settings_are_taken_only_by_the_notebook_instance_apis() -> None:
-    """Each setting that makes a custom resource a notebook is a CreateNotebookInstance
-    member that no other SageMaker operation (but the notebook instance ones) takes."""
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.short_noun)
+def test_the_settings_that_show_a_kind_are_taken_only_by_its_apis(kind: ResourceKind) -> None:
+    """Each setting that makes a custom resource's properties a kind's settings is a
+    member of its create request that no other SageMaker operation (but the kind's own:
+    ``CreateDomain``, ``UpdateDomain``) takes."""
     model_file = Path(botocore.__file__).parent / "data/sagemaker/2017-07-24/service-2.json.gz"
     model = json.loads(gzip.decompress(model_file.read_bytes()))
     shapes, takers = model["shapes"], {}
@@ -262,16 +262,19 @@ def test_the_notebook_settings_are_taken_only_by_the_notebook_instance_apis() ->
                 if key in shape and shape[key]["shape"] not in seen:
                     seen.add(shape[key]["shape"])
                     pending.append(shape[key]["shape"])
-    create_members = set(shapes["CreateNotebookInstanceInput"]["members"])
-    for setting in NOTEBOOK_SETTINGS:
+    create = "".join(word.capitalize() for word in kind.api.create_operation.split("_"))
+    noun = create.removeprefix("Create")
+    create_members = set(shapes[model["operations"][create]["input"]["shape"]]["members"])
+    assert kind.distinctive_settings
+    for setting in kind.distinctive_settings:
         assert setting in create_members
-        assert all("NotebookInstance" in operation for operation in takers[setting]), setting
+        assert all(noun in operation for operation in takers[setting]), setting
 
 
 def test_custom_resources_a_loop_generates_are_each_judged_with_their_loop() -> None:
     loop = ["Team", ["Alpha", "Beta"], {"NB${Team}": custom(DirectInternetAccess="Enabled")}]
     data = template({"Fn::ForEach::Teams": loop}, Transform="AWS::LanguageExtensions")
     judgement = judge_template(data, GuardrailConfig())
-    assert judgement.notebooks == 2
+    assert judgement.resources[NOTEBOOK_INSTANCE] == 2
     smg1 = {(i.logical_id, i.loops) for i in judgement.findings if i.finding.rule_id == "SMG-1"}
     assert smg1 == {("NBAlpha", ("Fn::ForEach::Teams",)), ("NBBeta", ("Fn::ForEach::Teams",))}

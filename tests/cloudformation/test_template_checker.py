@@ -146,11 +146,12 @@ def test_metadata_exemption_is_honoured_and_reasonless_one_is_an_error() -> None
     assert "Metadata.sm-guardrails must be" in results["Malformed"]["SMG-0"].message
 
 
-def test_properties_that_are_not_a_mapping_are_unknown() -> None:
+def test_properties_that_are_not_a_mapping_fail_as_a_known_wrong_shape() -> None:
     template = {"Resources": {"N": {"Type": "AWS::SageMaker::NotebookInstance", "Properties": "x"}}}
     (notebook,) = resources_in_template(template)
     finding = next(f for f in evaluate(notebook.spec) if f.rule_id == "SMG-1")
-    assert finding.verdict is Verdict.UNKNOWN and finding.blocking
+    assert finding.verdict is Verdict.FAIL and finding.blocking
+    assert "(what holds it, 'x', is not a mapping)" in finding.message
 
 
 def test_hand_written_assembly_follows_stages_and_nested_stacks() -> None:

@@ -30,7 +30,7 @@ def test_a_template_in_a_stack_set_body_is_judged_as_on_its_own(
         }
     }
     held = judge_template(outer, CONFIG)
-    assert held.notebooks == alone.notebooks
+    assert held.resources == alone.resources
     # what the CLI reports as input errors of a file is an error finding about a body
     problems = [f"has a TemplateBody whose {problem}" for problem in template_problems(template)]
     assert [i.finding.message for i in held.findings[: len(problems)]] == problems

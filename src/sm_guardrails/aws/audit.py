@@ -153,7 +153,7 @@ def _tell(
     regions: int,
 ) -> None:
     if on_progress is not None:
-        judged = sum(report.judged.values())
+        judged = sum(report.resources.values())
         on_progress(Progress(listed, judged, regions_listed, regions))
 
 
@@ -206,7 +206,7 @@ def _report_resource(
     report: CheckReport,
     on_finding: Callable[[DeployedFinding], None],
 ) -> None:
-    report.judged[resource.spec.kind] += 1
+    report.resources[resource.spec.kind] += 1
     location = DeployedLocation.of(resource.arn, resource.region, resource.name)
     for tag in resource.ignored_exemption_tags:
         report.skipped.append(

@@ -20,6 +20,7 @@ from sm_guardrails.cli import (
 )
 from sm_guardrails.cli.exits import EXIT_BROKEN_PIPE, usage_error
 from sm_guardrails.config import ConfigError
+from sm_guardrails.kinds import KINDS
 
 COMMANDS = (check, audit, cdk_app, iam_policy, remediate, export, policy, rules, pack_scaffold)
 """Each registers its subcommand with the function that runs it (``run`` in its defaults)."""
@@ -28,7 +29,8 @@ COMMANDS = (check, audit, cdk_app, iam_policy, remediate, export, policy, rules,
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sm-guardrails",
-        description="Keep SageMaker notebook instances off the public internet.",
+        description=f"Keep SageMaker {' and '.join(kind.noun + 's' for kind in KINDS)} off "
+        "the public internet.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ from sm_guardrails.cloudformation.resources import template_problems
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.deployed import DeployedNote
 from sm_guardrails.evaluation import DEFAULT_CONFIG, Finding
-from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, ResourceKind
+from sm_guardrails.kinds import NOTEBOOK_INSTANCE, ResourceKind
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__"}
@@ -36,7 +36,7 @@ _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__"}
 
 @dataclass(frozen=True)
 class TemplateFinding:
-    """A finding about a notebook in a template file, located by file and line, logical id
+    """A finding about a resource in a template file, located by file and line, logical id
     and (where the template or its cloud assembly records one) CDK construct path."""
 
     finding: Finding
@@ -45,10 +45,10 @@ class TemplateFinding:
     construct_path: str | None
     line: int | None
     inner: str | None = None
-    """The notebook inside the template ``logical_id`` deploys (``Notebook``, or
+    """The resource inside the template ``logical_id`` deploys (``Notebook``, or
     ``Inner > Notebook`` further down), for a StackSet or stack with an inline body."""
     loops: tuple[str, ...] = ()
-    """The ``Fn::ForEach`` loops that generated the notebook, outermost first."""
+    """The ``Fn::ForEach`` loops that generated the resource, outermost first."""
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,15 @@ class CheckReport:
     """What a check run found, in the order it found it, and how much of each kind.
 
     ``findings`` stays empty when the run passes them to a callback instead.
-    ``source`` names what ``templates`` counts: templates, or the regions an audit read.
-    ``judged`` counts the resources judged, per kind of the registry.
+    ``source`` names what ``templates`` counts: templates, or the regions an audit read;
+    ``resources`` how many resources of each kind were judged.
     """
 
     findings: list[TemplateFinding] = field(default_factory=list)
     errors: list[Note] = field(default_factory=list)
     skipped: list[Note] = field(default_factory=list)
     templates: int = 0
-    judged: dict[ResourceKind, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    resources: Counter[ResourceKind] = field(default_factory=Counter)
     blocking: int = 0
     warnings: int = 0
     exempted: int = 0
@@ -84,12 +84,13 @@ class CheckReport:
 
     @property
     def notebooks(self) -> int:
-        """The notebook instances judged."""
-        return self.judged[NOTEBOOK_INSTANCE]
+        """The notebook instances judged (what the audit counts through, until it counts
+        every kind in ``resources``)."""
+        return self.resources[NOTEBOOK_INSTANCE]
 
     @notebooks.setter
     def notebooks(self, count: int) -> None:
-        self.judged[NOTEBOOK_INSTANCE] = count
+        self.resources[NOTEBOOK_INSTANCE] = count
 
     def count(self, finding: Finding) -> None:
         """Count ``finding`` in the totals."""
@@ -150,7 +151,7 @@ def check_template(
     report: CheckReport | None = None,
     with_lines: bool = True,
 ) -> list[TemplateFinding]:
-    """The findings (passes left out) about every notebook in one loaded template.
+    """The findings (passes left out) about every resource in one loaded template.
 
     ``with_lines=False`` leaves out line numbers, for callers that report by logical id.
     A resource's construct path is its ``aws:cdk:path`` metadata, else (path metadata
@@ -159,7 +160,7 @@ def check_template(
     local = {(held.logical_id, held.where) for held in _local(loaded) if held.file}
     judgement = judge_template(loaded.data, config, checked_elsewhere=local)
     if report is not None:
-        report.notebooks += judgement.notebooks
+        report.resources.update(judgement.resources)
     ids = {_declared_as(item) for item in judgement.findings}
     lines = loaded.lines_of(ids) if with_lines else {}
     paths = construct_paths(loaded.path)

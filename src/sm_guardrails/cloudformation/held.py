@@ -151,7 +151,7 @@ def _body(
     if kind.endswith(MODULE_SUFFIX):
         return None, (
             "is a CloudFormation module: the resources it expands into when deployed "
-            "(a notebook among them, perhaps) are in the module's template, not this one"
+            "(a SageMaker resource among them, perhaps) are in the module's template, not this one"
         )
     raw = properties.get("TemplateBody")
     if raw is None:

@@ -18,6 +18,7 @@ from sm_guardrails.values import (
     Absent,
     Choice,
     Known,
+    NotAMapping,
     Unknown,
     Value,
     flatten,
@@ -102,7 +103,11 @@ class TemplateContext:
         return Known(str(node))
 
     def member(self, value: Value, key: str, depth: int = 0) -> Value:
-        """The value of ``key`` inside a mapping ``value`` (e.g. a property of Properties)."""
+        """The value of ``key`` inside a mapping ``value`` (e.g. a property of Properties).
+
+        Inside a known literal that is not a mapping it is a known wrong shape
+        (:class:`NotAMapping`), which the rules fail, not a value decided later.
+        """
         if isinstance(value, Choice):
             options = tuple(self.member(option, key, depth) for option in value.options)
             return replace(value, options=options)
@@ -110,7 +115,9 @@ class TemplateContext:
             return value
         if isinstance(value.value, Mapping):
             return self.resolve(value.value.get(key), depth + 1) if key in value.value else ABSENT
-        return Unknown(f"the enclosing value {value.value!r} is not a mapping")
+        if isinstance(value.value, NotAMapping):
+            return value
+        return Known(NotAMapping(value.value))
 
     def _ref(self, name: object) -> Value:
         if not isinstance(name, str):

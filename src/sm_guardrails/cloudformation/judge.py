@@ -1,4 +1,5 @@
-"""Judge one template: its notebooks, its macros, and every template its resources hold.
+"""Judge one template: its resources of every declared kind, its macros, and every
+template its resources hold.
 
 A template that a StackSet or nested stack gives inline is judged exactly as if it
 were checked on its own (the same reader and the same evaluation), with the values
@@ -8,10 +9,15 @@ the outer resource passes to its parameters; what cannot be read here is an
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
-from sm_guardrails.cloudformation.custom_resources import CodeMadeNotebook, code_made_notebooks
+from sm_guardrails.cloudformation.custom_resources import (
+    CodeMadeResource,
+    code_fix,
+    code_made_resources,
+)
 from sm_guardrails.cloudformation.held import HeldTemplate, held_templates
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM, TemplateContext, transform_names
 from sm_guardrails.cloudformation.language_extensions import ExpandedTemplate, expand_template
@@ -25,12 +31,12 @@ from sm_guardrails.cloudformation.resources import (
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.coverage import Unseen, unseen_finding
 from sm_guardrails.evaluation import Finding, evaluate
-from sm_guardrails.kinds import NOTEBOOK_INSTANCE
+from sm_guardrails.kinds import ResourceKind
 from sm_guardrails.values import Unknown, Value
 
 UNDERSTOOD_TRANSFORMS = frozenset({"AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"})
-"""Transforms whose effect on notebooks the reader knows: LanguageExtensions is expanded
-by the reader, and SAM makes no notebook (its nested applications are reported)."""
+"""Transforms whose effect on resources the reader knows: LanguageExtensions is expanded
+by the reader, and SAM makes no SageMaker resource (its nested applications are reported)."""
 MAX_NESTING = 8
 """Templates held deeper than this (a body holding a StackSet holding a body...) are not read."""
 TRANSFORM_KEY = "Transform"
@@ -40,7 +46,7 @@ TRANSFORM_KEY = "Transform"
 class JudgedFinding:
     """A finding, placed at the resource (or section) of the judged template it is about.
 
-    ``inner`` is the notebook's place inside the template that resource holds
+    ``inner`` is the resource's place inside the template that resource holds
     (``Notebook``, or ``Inner > Notebook`` one level further down); None at top level.
     """
 
@@ -54,9 +60,10 @@ class JudgedFinding:
 
 @dataclass
 class Judgement:
-    """What judging a template found: its notebooks (held ones included) and the findings."""
+    """What judging a template found: how many resources of each kind (held ones included)
+    and the findings."""
 
-    notebooks: int = 0
+    resources: Counter[ResourceKind] = field(default_factory=Counter)
     findings: list[JudgedFinding] = field(default_factory=list)
 
 
@@ -79,7 +86,7 @@ def judge_template(
     for name in _macros(template):
         message = (
             f"the template is processed by macro `{name}` when it is deployed, so the "
-            "deployed template may differ from this one (notebooks added or changed)"
+            "deployed template may differ from this one (resources added or changed)"
         )
         resource = _prefixed(outer, (TRANSFORM_KEY,))[0]
         finding = unseen_finding(resource, message, Unseen.MACRO, config)
@@ -89,41 +96,37 @@ def judge_template(
     resources = template.get("Resources")
     resources = resources if isinstance(resources, Mapping) else {}
     judgement.findings.extend(_transformed_resources(resources, config, outer))
-    for notebook in resources_in_template(template, context):
-        judgement.notebooks += 1
-        spec = notebook.spec
+    for item in resources_in_template(template, context):
+        judgement.resources[item.spec.kind] += 1
+        spec = item.spec
         if outer:
             spec = replace(spec, names=_prefixed(outer, spec.names))
         for finding in evaluate(spec, config, passes=False):
-            found(
-                JudgedFinding(
-                    notebook.logical_id, notebook.construct_path, None, finding, notebook.loops
-                )
-            )
+            found(JudgedFinding(item.logical_id, item.construct_path, None, finding, item.loops))
     loops = template.loops if isinstance(template, ExpandedTemplate) else {}
-    for made in code_made_notebooks(resources, context):
-        judgement.notebooks += 1
+    for made in code_made_resources(resources, context):
+        judgement.resources[made.kind] += 1
         judged = _judge_code_made(made, context, config, outer, loops.get(made.logical_id, ()))
         judgement.findings.extend(judged)
     for held in held_templates(template, context, checked_elsewhere):
         own = (held.construct_path, held.logical_id) if held.construct_path else (held.logical_id,)
         inside = judge_held(held, config, _prefixed(outer, own), depth + 1)
-        judgement.notebooks += inside.notebooks
+        judgement.resources.update(inside.resources)
         judgement.findings.extend(inside.findings)
     return judgement
 
 
 def _judge_code_made(
-    made: CodeMadeNotebook,
+    made: CodeMadeResource,
     context: TemplateContext,
     config: GuardrailConfig,
     outer: tuple[str, ...],
     loops: tuple[str, ...],
 ) -> list[JudgedFinding]:
-    """The findings about a notebook that a custom resource's code creates.
+    """The findings about a resource that a custom resource's code creates.
 
-    Its settings, where its properties pass them, are judged by the rules, each finding
-    saying that code the checker cannot read makes the notebook; without them it is unseen.
+    Its settings, where its properties pass them, are judged by its kind's rules, each
+    finding saying that code the checker cannot read makes it; without them it is unseen.
     ``loops``: the ``Fn::ForEach`` loops that generated the custom resource.
     """
     metadata = made.resource.get("Metadata")
@@ -131,17 +134,18 @@ def _judge_code_made(
     path = path if isinstance(path, str) else None
     names = _prefixed(outer, (path, made.logical_id) if path else (made.logical_id,))
     about = (
-        f"custom resource `{made.logical_id}` creates the notebook through code the checker "
-        f"cannot read ({made.maker})"
+        f"custom resource `{made.logical_id}` creates the {made.kind.short_noun} through code "
+        f"the checker cannot read ({made.maker})"
     )
     if not made.settings:
-        message = f"{about}, and {made.unseen}"
+        message = f"{about}, and {made.unseen_reason}"
         finding = unseen_finding(names[0], message, Unseen.CODE, config)
+        finding = replace(finding, fix=code_fix(made.kind))
         return [JudgedFinding(made.logical_id, path, None, finding, loops)]
     judged = []
     for settings in made.settings:
         resource = {"Properties": settings, "Metadata": metadata}
-        spec = resource_spec(NOTEBOOK_INSTANCE, made.logical_id, resource, context)
+        spec = resource_spec(made.kind, made.logical_id, resource, context)
         spec = replace(spec, names=names)
         for finding in evaluate(spec, config, passes=False):
             message = f"{finding.message}; {about}, judged by the settings its properties pass"
@@ -156,7 +160,7 @@ def judge_held(
     """Judge the template ``held`` gives; ``names`` are the resource's (path, id, URN).
 
     Every finding is placed at ``held``'s logical id: about the resource itself (its
-    template unseen or unreadable), or about a notebook inside (``inner``).
+    template unseen or unreadable), or about a resource inside (``inner``).
     """
 
     def itself(message: str, kind: Unseen) -> JudgedFinding:
@@ -193,7 +197,7 @@ def judge_held(
         )
         for item in inside.findings
     ]
-    return Judgement(inside.notebooks, problems + placed)
+    return Judgement(inside.resources, problems + placed)
 
 
 def _transformed_resources(
@@ -206,7 +210,8 @@ def _transformed_resources(
             names = ", ".join(f"`{name}`" for name in transform_names(resource[TRANSFORM]))
             message = (
                 f"resource {logical_id} is processed by Fn::Transform {names} when it is "
-                "deployed, so what it deploys (a notebook, perhaps) may differ from this template"
+                "deployed, so what it deploys (a SageMaker resource, perhaps) may differ from this "
+                "template"
             )
             place = _prefixed(outer, (str(logical_id),))[0]
             finding = unseen_finding(place, message, Unseen.MACRO, config)

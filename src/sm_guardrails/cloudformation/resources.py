@@ -97,7 +97,9 @@ def template_problems(template: Mapping[str, object]) -> list[str]:
         if not isinstance(resource, Mapping):
             problems.append(f"resource {logical_id} is not a mapping")
         elif not isinstance(resource.get("Type"), str) and TRANSFORM not in resource:
-            problems.append(f"resource {logical_id} has no Type, so it may be a notebook")
+            problems.append(
+                f"resource {logical_id} has no Type, so it may be a resource the rules judge"
+            )
     return problems
 
 

@@ -91,6 +91,11 @@ class ApiReader:
     arn_field: str
     arn_pattern: str
     """The ARNs of the kind's resources in IAM policies, any region and account."""
+    create_operation: str = ""
+    """The call that creates one (``create_domain``): code that makes it creates one."""
+    create_operation_shared: bool = False
+    """True when other AWS services have a call of that name too (OpenSearch's
+    ``create_domain``): code must then name SageMaker as well to be taken for one."""
 
     @property
     def list_action(self) -> str:
@@ -127,6 +132,10 @@ class ResourceKind:
     iam_update: str
     api: ApiReader
     properties: tuple[Property, ...]
+    distinctive_settings: frozenset[str] = frozenset()
+    """Members of the create request that no other API takes (only this kind's SageMaker
+    operations, and no other service's that sm-guardrails knows of): a mapping of
+    settings that holds one describes a resource of this kind (a custom resource's)."""
 
     def property(self, name: str) -> Property:
         """The property called ``name``."""

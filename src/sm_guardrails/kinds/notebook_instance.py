@@ -34,6 +34,7 @@ NOTEBOOK_INSTANCE = ResourceKind(
         name_field="NotebookInstanceName",
         arn_field="NotebookInstanceArn",
         arn_pattern="arn:aws:sagemaker:*:*:notebook-instance/*",
+        create_operation="create_notebook_instance",
     ),
     properties=(
         Property(
@@ -73,5 +74,18 @@ NOTEBOOK_INSTANCE = ResourceKind(
                 "sagemaker:MinimumInstanceMetadataServiceVersion", "String", on_update=True
             ),
         ),
+    ),
+    distinctive_settings=frozenset(
+        {
+            "NotebookInstanceName",
+            "DirectInternetAccess",
+            "RootAccess",
+            "LifecycleConfigName",
+            "AcceleratorTypes",
+            "DefaultCodeRepository",
+            "AdditionalCodeRepositories",
+            "PlatformIdentifier",
+            "InstanceMetadataServiceConfiguration",
+        }
     ),
 )

@@ -36,6 +36,8 @@ STUDIO_DOMAIN = ResourceKind(
         name_field="DomainName",
         arn_field="DomainArn",
         arn_pattern="arn:aws:sagemaker:*:*:domain/*",
+        create_operation="create_domain",
+        create_operation_shared=True,
     ),
     properties=(
         Property(
@@ -56,5 +58,15 @@ STUDIO_DOMAIN = ResourceKind(
                 "sagemaker:VpcSecurityGroupIds", "ArrayOfString", on_update=True, id_pattern="sg-*"
             ),
         ),
+    ),
+    distinctive_settings=frozenset(
+        {
+            "AppNetworkAccessType",
+            "DefaultUserSettings",
+            "DefaultSpaceSettings",
+            "AppSecurityGroupManagement",
+            "HomeEfsFileSystemKmsKeyId",
+            "HomeEfsFileSystemCreation",
+        }
     ),
 )

@@ -9,6 +9,7 @@ from typing import TextIO
 from sm_guardrails.cloudformation import CheckReport, FileNote
 from sm_guardrails.cloudformation.checker import Note
 from sm_guardrails.deployed import DeployedFinding, DeployedLocation
+from sm_guardrails.kinds import KINDS
 from sm_guardrails.reporting.base import ReportedFinding
 
 
@@ -46,6 +47,11 @@ def finding_record(item: ReportedFinding) -> dict[str, object]:
     }
 
 
+def resource_counts(report: CheckReport) -> dict[str, int]:
+    """How many resources of each kind the run judged, by plural short noun (``notebooks``)."""
+    return {f"{kind.short_noun}s": report.resources[kind] for kind in KINDS}
+
+
 def deployed_location(location: DeployedLocation) -> dict[str, object]:
     """A deployed resource's (or region's) ``location`` object."""
     return {"kind": "deployed", **asdict(location)}
@@ -62,7 +68,8 @@ def _notes(notes: list[Note]) -> list[dict[str, object]]:
 
 
 class JsonReporter:
-    """``{"findings": [...], "errors": [...], "skipped": [...], "summary": {...}}``."""
+    """``{"findings": [...], "errors": [...], "skipped": [...], "summary": {...}}``; the
+    summary counts the resources of every kind in the registry (``notebooks``, ``domains``)."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -81,7 +88,7 @@ class JsonReporter:
             "skipped": _notes(report.skipped),
             "summary": {
                 f"{report.source}s": report.templates,
-                **{f"{kind.short_noun}s": count for kind, count in report.judged.items()},
+                **resource_counts(report),
                 "blocking": report.blocking,
                 "warnings": report.warnings,
                 "exempted": report.exempted,

@@ -13,6 +13,7 @@ from sm_guardrails.cloudformation import CheckReport, FileNote, TemplateFinding
 from sm_guardrails.cloudformation.checker import Note
 from sm_guardrails.deployed import DeployedFinding
 from sm_guardrails.reporting.base import ReportedFinding
+from sm_guardrails.reporting.json_report import resource_counts
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/sm-guardrails/"
@@ -51,8 +52,9 @@ def _rule_descriptor(rule: Rule) -> dict[str, object]:
         },
         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.default_level]},
         "properties": {
-            "tags": ["security", "sagemaker"],
+            "tags": ["security", "sagemaker", *([rule.kind.short_noun] if rule.kind else [])],
             "security-severity": rule.security_severity,
+            **({"resourceType": rule.kind.cloudformation_type} if rule.kind else {}),
         },
     }
 
@@ -138,9 +140,12 @@ class SarifReporter:
         self.separator = ",\n"
 
     def finish(self, report: CheckReport) -> None:
-        """Close the results and record input errors as tool notifications."""
+        """Close the results and record input errors as tool notifications, and what was
+        read (templates or regions, resources of each kind) in the invocation's properties."""
+        counts = {f"{report.source}s": report.templates, **resource_counts(report)}
         invocation = {
             "executionSuccessful": not report.errors,
             "toolExecutionNotifications": [_notification(note) for note in report.errors],
+            "properties": counts,
         }
         self.out.write(f'\n], "invocations": [{json.dumps(invocation)}]}}]}}\n')

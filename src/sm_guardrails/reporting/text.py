@@ -8,6 +8,7 @@ from sm_guardrails.catalog import RULES
 from sm_guardrails.cloudformation import CheckReport, FileNote
 from sm_guardrails.cloudformation.checker import Note
 from sm_guardrails.deployed import DeployedFinding
+from sm_guardrails.kinds import KINDS
 from sm_guardrails.reporting.base import ReportedFinding
 
 
@@ -61,10 +62,13 @@ class TextReporter:
 
 
 def summary(report: CheckReport) -> str:
-    """Counts of what was checked and found."""
+    """Counts of what was checked and found: the resources of each kind that were judged
+    (the registry's first kind always, so a run that found none says so; others when
+    there were some), then the findings."""
+    counted = [kind for kind in KINDS if kind is KINDS[0] or report.resources[kind]]
     parts = [
         f"{report.templates} {report.source}(s)",
-        *(f"{count} {kind.short_noun}(s)" for kind, count in report.judged.items()),
+        *(f"{report.resources[kind]} {kind.short_noun}(s)" for kind in counted),
         f"{report.blocking} error(s)",
         f"{report.warnings} warning(s)",
         f"{report.exempted} exempted",
