@@ -269,3 +269,25 @@ def test_ids_decided_at_deployment_are_present(tmp_path: Path) -> None:
     )
     report = check(tmp_path, data)
     assert (report.findings, report.resources[STUDIO_DOMAIN]) == ([], 1)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"Fn::ImportValue": "studio-settings"},
+        {"Fn::If": ["Sandbox", {"Ref": "Settings"}, {"SecurityGroups": ["sg-1"]}]},
+    ],
+)
+def test_settings_decided_at_deployment_may_hold_no_security_groups(
+    tmp_path: Path, settings: object
+) -> None:
+    """A security group id decided at deployment is present; a DefaultUserSettings decided
+    then may hold none, so SMG-7 cannot pass it: unknown, failing closed."""
+    data = template(
+        {"Studio": domain(DefaultUserSettings=settings)},
+        Parameters={"Settings": {"Type": "String"}},
+        Conditions={"Sandbox": {"Fn::Equals": [{"Ref": "AWS::AccountId"}, "1"]}},
+    )
+    report = check(tmp_path, data)
+    assert rules(report) == {("Studio", None, SMG_7, "unknown")}
+    assert report.exit_code == 1

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sm_guardrails.cloudformation.intrinsics import TRANSFORM, TemplateContext
 from sm_guardrails.cloudformation.language_extensions import ExpandedTemplate, expand_template
 from sm_guardrails.kinds import KINDS_BY_CLOUDFORMATION_TYPE, ResourceKind
 from sm_guardrails.model import Exemption, ResourceSpec
-from sm_guardrails.values import Value
+from sm_guardrails.values import Choice, Unknown, Value
 
 METADATA_KEY = "sm-guardrails"
 """Resource metadata key holding ``{"exemptions": [{"rule": ..., "reason": ...}]}``."""
@@ -49,10 +49,23 @@ def resource_spec(
 
 
 def _member(context: TemplateContext, properties: Value, path: str) -> Value:
-    """The value at the dotted ``path`` inside ``properties``."""
+    """The value at the dotted ``path`` inside ``properties``.
+
+    Inside a setting decided only at deployment (``DefaultUserSettings`` imported), even
+    whether the property is set is unknown, so its presence fails closed too.
+    """
     value = properties
-    for key in path.split("."):
-        value = context.member(value, key)
+    for depth, key in enumerate(path.split(".")):
+        value = context.member(_may_be_unset(value) if depth else value, key)
+    return value
+
+
+def _may_be_unset(value: Value) -> Value:
+    """``value`` with each unknown it can be marked as maybe not setting what it holds."""
+    if isinstance(value, Unknown):
+        return replace(value, may_be_unset=True)
+    if isinstance(value, Choice):
+        return replace(value, options=tuple(_may_be_unset(option) for option in value.options))
     return value
 
 
