@@ -145,16 +145,18 @@ def test_wrong_security_groups_are_a_mandatory_smg7(
 
 @PROVIDERS
 @pytest.mark.parametrize("settings", ["sg-1", ["sg-1"], 3])
-def test_default_user_settings_that_are_not_a_mapping_fail_closed(
+def test_default_user_settings_that_are_not_a_mapping_fail(
     analyzer: AnalyzerClient, resource_type: str, settings: object
 ) -> None:
+    """A known wrong shape, as the template checker reads it: a failure, not an unknown."""
     diagnostic = only(
         analyze(analyzer, secure(defaultUserSettings=settings), resource_type), "SMG-7"
     )
     assert (diagnostic.policy_name, diagnostic.mandatory) == (MAIN, True)
     assert "can't run policy" not in diagnostic.message
-    assert "not a mapping of settings, so it may not set securityGroups" in diagnostic.message
-    assert "(unknown values fail closed)" in diagnostic.message
+    assert "defaultUserSettings.securityGroups is unreadable (what holds it" in diagnostic.message
+    assert "is not a mapping), not a list of ids" in diagnostic.message
+    assert "unknown values fail closed" not in diagnostic.message
 
 
 @PROVIDERS

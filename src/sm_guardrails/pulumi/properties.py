@@ -13,7 +13,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE
 from sm_guardrails.model import ResourceSpec
-from sm_guardrails.values import ABSENT, Known, Unknown, Value, render_literal
+from sm_guardrails.values import ABSENT, Known, NotAMapping, Unknown, Value
 
 UNKNOWN_SENTINELS = frozenset(
     {
@@ -150,8 +150,9 @@ def resource_spec(
 def _path(props: Mapping[str, object], path: str) -> Value:
     """The value at the dotted ``path`` of a resource's properties.
 
-    A setting on the way that is unknown, or is not a mapping, leaves even whether the
-    property is set undecided: the rules then fail closed instead of passing it.
+    A setting on the way that is unknown leaves even whether the property is set
+    undecided (the rules fail closed instead of passing it); one that is not a mapping
+    is a known wrong shape, which every rule fails.
     """
     first, *rest = path.split(".")
     value = _property(props, first)
@@ -163,8 +164,7 @@ def _path(props: Mapping[str, object], path: str) -> Value:
             return value
         settings = value.value
         if not isinstance(settings, dict):
-            shape = f"{walked} is {render_literal(settings)}, not a mapping of settings"
-            return Unknown(f"{shape}, so it may not set {key}", True)
+            return Known(NotAMapping(settings))  # a known wrong shape, as check reads it
         value = to_value(settings.get(key))
         walked = f"{walked}.{key}"
     return value
