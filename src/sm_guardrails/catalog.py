@@ -259,7 +259,8 @@ SMG_0 = Rule(
     ),
     default_level=Level.ERROR,
     fix=(
-        "Give each exemption a rule id (SMG-1 to SMG-7) and a non-empty reason, e.g. "
+        "Give each exemption the id of a rule that judges the resource's kind (a notebook "
+        "instance is not judged by a Studio domain's rules) and a non-empty reason, e.g. "
         "{'rule': 'SMG-3', 'reason': 'ticket SEC-42: vendor agent needs root'}."
     ),
     references=(),
@@ -269,13 +270,14 @@ SMG_0 = Rule(
 SMG_U = Rule(
     rule_id="SMG-U",
     name="every-template-seen",
-    title="Every template that can hold a notebook is checked",
+    title="Every resource the rules judge is seen",
     rationale=(
-        "A notebook can sit in a template this check cannot read: a nested stack or "
-        "StackSet whose template is at a URL or is decided at deployment, or a template "
-        "that a macro rewrites when it is deployed. Passing it silently would pass what "
-        "was never seen, so it is reported: a notice by default, an error when every "
-        "notebook must be seen (unseen: error, --strict)."
+        "A resource the rules judge can sit in a template this check cannot read: a "
+        "nested stack or StackSet whose template is at a URL or is decided at deployment, "
+        "or a template that a macro rewrites when it is deployed; or it can be of a kind "
+        "that an adapter cannot read yet. Passing it silently would pass what was never "
+        "seen, so it is reported: a notice by default, an error when every resource must "
+        "be seen (unseen: error, --strict)."
     ),
     default_level=Level.WARNING,
     fix=(
