@@ -27,10 +27,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.audit_bench import REGIONS, WORKERS, _create, _free_port, _wait_for
+from bench.audit_bench import REGIONS, WORKERS, _create, moto_server
 from bench.cdk_bench import BASELINE, ENFORCE
 from bench.pack_bench import _latencies
-from bench.process import ROOT, python_module, run_measured
+from bench.process import ROOT, environ, python_module, run_measured
 from bench.stats import median, paired_ratio, percentile, rotations, table, verdict
 from bench.templates_gen import generate
 from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
@@ -57,7 +57,7 @@ class Sizes:
     audit_rounds: int
 
 
-FULL = Sizes(1000, 5, 9, 1000, 5, 4000, 3, 4, 2000, 3)
+FULL = Sizes(1000, 10, 10, 1000, 5, 4000, 4, 3, 2000, 4)
 SMOKE = Sizes(10, 1, 1, 20, 1, 60, 1, 1, 8, 1)
 
 
@@ -98,7 +98,7 @@ def _templates(sources: dict[str, Path], sizes: Sizes) -> list[list[str]]:
     with tempfile.TemporaryDirectory(prefix="smg-bench-old-new-") as directory:
         work = Path(directory)
         resources = generate(work / "templates", sizes.templates)
-        for order in rotations([OLD, NEW], sizes.template_repetitions * 2):
+        for order in rotations([OLD, NEW], sizes.template_repetitions):
             for name in order:
                 run = run_measured(
                     python_module(
@@ -122,16 +122,9 @@ def _templates(sources: dict[str, Path], sizes: Sizes) -> list[list[str]]:
 @contextmanager
 def _pack(source: Path) -> Iterator[PolicyPackProcess]:
     """The policy pack of the checkout holding ``source``, importing from it."""
-    previous = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = str(source)
-    try:
+    with environ(**_env(source)):
         process = PolicyPackProcess(source.parent / "policypack")
         process.start()
-    finally:
-        if previous is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = previous
     try:
         yield process
     finally:
@@ -169,7 +162,7 @@ def _cdk(sources: dict[str, Path], sizes: Sizes) -> list[list[str]]:
     added: Samples = {OLD: [], NEW: []}
     with tempfile.TemporaryDirectory(prefix="smg-bench-old-new-") as directory:
         out = Path(directory) / "samples.json"
-        for order in rotations([OLD, NEW], sizes.cdk_rounds * 2):
+        for order in rotations([OLD, NEW], sizes.cdk_rounds):
             for name in order:
                 run_measured(
                     python_module(
@@ -196,48 +189,24 @@ def _cdk(sources: dict[str, Path], sizes: Sizes) -> list[list[str]]:
 
 
 def _audit(sources: dict[str, Path], sizes: Sizes) -> list[list[str]]:
-    credentials = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-    saved = {key: os.environ.get(key) for key in credentials}
-    os.environ.update(credentials)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     seconds: Samples = {OLD: [], NEW: []}
-    try:
-        _wait_for(port)
-        endpoint = f"http://127.0.0.1:{port}"
+    with moto_server() as endpoint, tempfile.TemporaryDirectory() as directory:
         settings = AwsSettings(endpoint_url=endpoint, max_pool_connections=WORKERS * 2)
         session = make_session(settings)
-        _create(
-            {region: sagemaker_client(session, region, settings) for region in REGIONS},
-            0,
-            sizes.notebooks,
-        )
-        with tempfile.TemporaryDirectory(prefix="smg-bench-old-new-") as directory:
-            out = Path(directory) / "audit.json"
-            for order in rotations([OLD, NEW], sizes.audit_rounds * 2):
-                for name in order:
-                    run_measured(
-                        python_module("bench.audit_worker", endpoint, "1", str(out)),
-                        env=_env(sources[name]),
-                    )
-                    result = json.loads(out.read_text(encoding="utf-8"))
-                    assert result["notebooks"] == [sizes.notebooks], result
-                    seconds[name] += result["seconds"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return [
-        _row(f"audit, {sizes.notebooks} notebooks in {len(REGIONS)} regions, wall", seconds, "s")
-    ]
+        clients = {region: sagemaker_client(session, region, settings) for region in REGIONS}
+        _create(clients, 0, sizes.notebooks)
+        out = Path(directory) / "audit.json"
+        for order in rotations([OLD, NEW], sizes.audit_rounds):
+            for name in order:
+                run_measured(
+                    python_module("bench.audit_worker", endpoint, "1", str(out)),
+                    env=_env(sources[name]),
+                )
+                result = json.loads(out.read_text(encoding="utf-8"))
+                assert result["notebooks"] == [sizes.notebooks], result
+                seconds[name] += result["seconds"]
+    label = f"audit, {sizes.notebooks} notebooks in {len(REGIONS)} regions, wall"
+    return [_row(label, seconds, "s")]
 
 
 SUITES: dict[str, Callable[[dict[str, Path], Sizes], list[list[str]]]] = {
