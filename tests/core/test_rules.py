@@ -301,3 +301,19 @@ def test_passes_false_leaves_out_exactly_the_passes() -> None:
     assert shown == [f for f in everything if f.verdict is not Verdict.PASS]
     assert {f.rule_id for f in shown} == {"SMG-1", "SMG-3"}
     assert evaluate(SECURE, passes=False) == []
+
+
+def test_the_package_exports_what_judging_a_resource_takes() -> None:
+    """A Studio domain judged with nothing but the package's own names."""
+    import sm_guardrails as smg
+
+    domain = smg.ResourceSpec(
+        smg.STUDIO_DOMAIN,
+        ("Studio",),
+        {"AppNetworkAccessType": smg.Known("VpcOnly"), "VpcId": smg.Unknown("parameter `Vpc`")},
+    )
+    found = {f.rule_id: f.verdict for f in smg.evaluate(domain)}
+    assert found == {"SMG-6": smg.Verdict.PASS, "SMG-7": smg.Verdict.FAIL}
+    assert [rule.rule_id for rule in smg.RULES_BY_KIND[smg.STUDIO_DOMAIN]] == list(found)
+    assert {smg.NOTEBOOK_INSTANCE, smg.STUDIO_DOMAIN} <= set(smg.KINDS)
+    assert all(hasattr(smg, name) for name in smg.__all__)
