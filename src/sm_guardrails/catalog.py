@@ -3,7 +3,7 @@ its id, title, rationale, default level, fix, severity and references."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, STUDIO_DOMAIN, ResourceKind, Spelling
@@ -56,13 +56,21 @@ class Rule:
     kind: ResourceKind | None = None
     checks: tuple[PropertyCheck, ...] = ()
 
+    _fixes: dict[tuple[Spelling, str], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """The spelled fixes worked out so far (every field they depend on is frozen)."""
+
     def spelled_fix(self, spelling: Spelling = Spelling.CLOUDFORMATION, prefix: str = "") -> str:
         """The fix with each property spelled as ``spelling`` writes it, after ``prefix``."""
-        if self.kind is None:
-            return self.fix
-        return self.fix.format_map(
-            {item.name: prefix + item.spelled(spelling) for item in self.kind.properties}
-        )
+        fix = self._fixes.get((spelling, prefix))
+        if fix is None:
+            names = self.kind.properties if self.kind else ()
+            fix = self.fix.format_map(
+                {item.name: prefix + item.spelled(spelling) for item in names}
+            )
+            self._fixes[spelling, prefix] = fix
+        return fix
 
 
 def _notebook(name: str, check: LeafCheck) -> PropertyCheck:
