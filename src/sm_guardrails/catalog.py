@@ -63,11 +63,13 @@ class Rule:
 
     def spelled_fix(self, spelling: Spelling = Spelling.CLOUDFORMATION, prefix: str = "") -> str:
         """The fix with each property spelled as ``spelling`` writes it, after ``prefix``."""
+        if self.kind is None:
+            return self.fix  # the meta rules name no property (and show braces literally)
         fix = self._fixes.get((spelling, prefix))
         if fix is None:
-            names = self.kind.properties if self.kind else ()
+            properties = self.kind.properties
             fix = self.fix.format_map(
-                {item.name: prefix + item.spelled(spelling) for item in names}
+                {item.name: prefix + item.spelled(spelling) for item in properties}
             )
             self._fixes[spelling, prefix] = fix
         return fix

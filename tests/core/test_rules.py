@@ -317,3 +317,20 @@ def test_the_package_exports_what_judging_a_resource_takes() -> None:
     assert [rule.rule_id for rule in smg.RULES_BY_KIND[smg.STUDIO_DOMAIN]] == list(found)
     assert {smg.NOTEBOOK_INSTANCE, smg.STUDIO_DOMAIN} <= set(smg.KINDS)
     assert all(hasattr(smg, name) for name in smg.__all__)
+
+
+@pytest.mark.parametrize("spelling", list(Spelling))
+def test_fixes_are_spelled_for_each_world_and_the_meta_rules_kept_as_written(
+    spelling: Spelling,
+) -> None:
+    from sm_guardrails.catalog import SMG_0, SMG_U
+
+    for rule in RULES:
+        assert rule.kind is not None
+        fix = rule.spelled_fix(spelling, "plan.")
+        assert "{" not in fix and fix == rule.spelled_fix(spelling, "plan.")
+        for prop in rule.kind.properties:
+            if "{" + prop.name + "}" in rule.fix:
+                assert "plan." + prop.spelled(spelling) in fix
+    assert SMG_0.spelled_fix(spelling) == SMG_0.fix and "{'rule'" in SMG_0.fix
+    assert SMG_U.spelled_fix(spelling) == SMG_U.fix
