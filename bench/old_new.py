@@ -85,8 +85,8 @@ def _row(measure: str, samples: Samples, unit: str, scale: float = 1) -> list[st
     ratio = paired_ratio(samples, NEW, OLD)
     return [
         measure,
-        f"{median(samples[OLD]) * scale:.3f} {unit}",
-        f"{median(samples[NEW]) * scale:.3f} {unit}",
+        f"{median(samples[OLD]) * scale:.3f} {unit}".strip(),
+        f"{median(samples[NEW]) * scale:.3f} {unit}".strip(),
         f"{ratio:.3f}x",
         verdict(ratio <= TARGET),
     ]
