@@ -8,8 +8,9 @@ add --detach /tmp/old COMMIT``, then ``/tmp/old/src``); NEW is this checkout's. 
 process that imports sm_guardrails gets the tree on ``PYTHONPATH`` (ahead of the editable
 install), which is checked before anything is timed. The measures: ``check`` on the
 1,000-template benchmark (CPU and wall), policy pack start-up and Analyze (both packs
-running, calls alternating), enforce(app) on the 4,000-construct CDK app (CPU), and
-audit of 2,000 notebooks on one moto server (wall). A ratio is the median of the
+running, calls alternating), enforce(app) on the 4,000-construct CDK app (CPU), audit
+of 2,000 notebooks on one moto server (wall), and the core's share of judging a
+notebook in-process (readers and evaluate, CPU). A ratio is the median of the
 per-repetition new / old ratios; 1.05 or less meets issue 22's target.
 """
 
@@ -209,11 +210,28 @@ def _audit(sources: dict[str, Path], sizes: Sizes) -> list[list[str]]:
     return [_row(label, seconds, "s")]
 
 
+def _core(sources: dict[str, Path], sizes: Sizes) -> list[list[str]]:
+    """The core's share in-process (:mod:`bench.core_worker`): CPU, free of RPC and I/O."""
+    samples: dict[str, Samples] = {}
+    with tempfile.TemporaryDirectory(prefix="smg-bench-old-new-") as directory:
+        out = Path(directory) / "core.json"
+        for order in rotations([OLD, NEW], sizes.template_repetitions):
+            for name in order:
+                run_measured(python_module("bench.core_worker", str(out)), env=_env(sources[name]))
+                for measure, value in json.loads(out.read_text(encoding="utf-8")).items():
+                    samples.setdefault(measure, {OLD: [], NEW: []})[name].append(value)
+    return [
+        _row(f"{measure} of a notebook, CPU per notebook", values, "µs")
+        for measure, values in samples.items()
+    ]
+
+
 SUITES: dict[str, Callable[[dict[str, Path], Sizes], list[list[str]]]] = {
     "templates": _templates,
     "pack": _packs,
     "cdk": _cdk,
     "audit": _audit,
+    "core": _core,
 }
 
 
