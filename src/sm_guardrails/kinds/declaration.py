@@ -103,9 +103,7 @@ class ResourceKind:
     short_noun: str
     """What one is called in counts: ``notebook`` (``3 notebook(s)``)."""
     cloudformation_type: str
-    config_type: str | None
-    """The resource type AWS Config records it as; None when Config records none (its
-    managed rules for the kind then run periodically, not on a configuration change)."""
+    config_type: str
     pulumi_types: Mapping[str, Spelling]
     """The Pulumi type tokens of the kind, with how each spells the properties."""
     iam_create: str

@@ -19,7 +19,7 @@ NOTEBOOK_INSTANCE = ResourceKind(
     noun="notebook instance",
     short_noun="notebook",
     cloudformation_type="AWS::SageMaker::NotebookInstance",
-    config_type=None,  # AWS Config records no notebook instances (botocore's ResourceType)
+    config_type="AWS::SageMaker::NotebookInstance",
     pulumi_types={
         "aws:sagemaker/notebookInstance:NotebookInstance": Spelling.PULUMI_AWS,
         "aws-native:sagemaker:NotebookInstance": Spelling.PULUMI_AWS_NATIVE,
