@@ -18,11 +18,13 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bench.process import environ
 from bench.stats import median, paired_ratio, rotations, table, verdict
 from sm_guardrails.aws import AwsSettings, make_session, sagemaker_client
 from sm_guardrails.aws.audit import audit_regions
@@ -59,29 +61,26 @@ SMOKE = AuditSizes(8, 4, 1)
 
 def run(smoke: bool) -> str:
     """Measure and return the Markdown section."""
-    sizes = SMOKE if smoke else FULL
-    saved = {key: os.environ.get(key) for key in _CREDENTIALS}
-    os.environ.update(_CREDENTIALS)
+    with moto_server() as endpoint:
+        return _measure(endpoint, SMOKE if smoke else FULL)
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto server in its own process on loopback, with dummy credentials; its endpoint."""
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for(port)
-        return _measure(f"http://127.0.0.1:{port}", sizes)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+    with environ(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench"):
+        server = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_for(port)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def _measure(endpoint: str, sizes: AuditSizes) -> str:

@@ -13,7 +13,6 @@ that size.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.process import ROOT
+from bench.process import ROOT, environ
 from bench.stats import median, paired_ratio, percentile, rotations, table, verdict
 from sm_guardrails.pulumi.engine import AnalyzerClient, PolicyPackProcess, analyze_request
 
@@ -96,16 +95,9 @@ def requests(kind: str, count: int) -> Iterator[tuple[str, dict[str, Any], str, 
 def _started(name: str) -> Iterator[PolicyPackProcess]:
     """Pack ``name``, started (with its no-op policy count in its environment) and killed."""
     directory, policies = PACKS[name]
-    previous = os.environ.get("SMG_BENCH_NOOP_POLICIES")
-    os.environ["SMG_BENCH_NOOP_POLICIES"] = str(policies)
-    try:
+    with environ(SMG_BENCH_NOOP_POLICIES=str(policies)):
         process = PolicyPackProcess(directory)
         process.start()
-    finally:
-        if previous is None:
-            del os.environ["SMG_BENCH_NOOP_POLICIES"]
-        else:
-            os.environ["SMG_BENCH_NOOP_POLICIES"] = previous
     try:
         yield process
     finally:

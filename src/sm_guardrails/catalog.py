@@ -3,7 +3,7 @@ its id, title, rationale, default level, fix, severity and references."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, STUDIO_DOMAIN, ResourceKind, Spelling
@@ -56,13 +56,23 @@ class Rule:
     kind: ResourceKind | None = None
     checks: tuple[PropertyCheck, ...] = ()
 
+    _fixes: dict[tuple[Spelling, str], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """The spelled fixes worked out so far (every field they depend on is frozen)."""
+
     def spelled_fix(self, spelling: Spelling = Spelling.CLOUDFORMATION, prefix: str = "") -> str:
         """The fix with each property spelled as ``spelling`` writes it, after ``prefix``."""
         if self.kind is None:
-            return self.fix
-        return self.fix.format_map(
-            {item.name: prefix + item.spelled(spelling) for item in self.kind.properties}
-        )
+            return self.fix  # the meta rules name no property (and show braces literally)
+        fix = self._fixes.get((spelling, prefix))
+        if fix is None:
+            properties = self.kind.properties
+            fix = self.fix.format_map(
+                {item.name: prefix + item.spelled(spelling) for item in properties}
+            )
+            self._fixes[spelling, prefix] = fix
+        return fix
 
 
 def _notebook(name: str, check: LeafCheck) -> PropertyCheck:
@@ -263,7 +273,8 @@ SMG_0 = Rule(
     ),
     default_level=Level.ERROR,
     fix=(
-        "Give each exemption a rule id (SMG-1 to SMG-7) and a non-empty reason, e.g. "
+        "Give each exemption the id of a rule that judges the resource's kind (a notebook "
+        "instance is not judged by a Studio domain's rules) and a non-empty reason, e.g. "
         "{'rule': 'SMG-3', 'reason': 'ticket SEC-42: vendor agent needs root'}."
     ),
     references=(),
@@ -273,13 +284,14 @@ SMG_0 = Rule(
 SMG_U = Rule(
     rule_id="SMG-U",
     name="every-template-seen",
-    title="Every template that can hold a notebook is checked",
+    title="Every resource the rules judge is seen",
     rationale=(
-        "A notebook can sit in a template this check cannot read: a nested stack or "
-        "StackSet whose template is at a URL or is decided at deployment, or a template "
-        "that a macro rewrites when it is deployed. Passing it silently would pass what "
-        "was never seen, so it is reported: a notice by default, an error when every "
-        "notebook must be seen (unseen: error, --strict)."
+        "A resource the rules judge can sit in a template this check cannot read: a "
+        "nested stack or StackSet whose template is at a URL or is decided at deployment, "
+        "or a template that a macro rewrites when it is deployed; or it can be of a kind "
+        "that an adapter cannot read yet. Passing it silently would pass what was never "
+        "seen, so it is reported: a notice by default, an error when every resource must "
+        "be seen (unseen: error, --strict)."
     ),
     default_level=Level.WARNING,
     fix=(

@@ -29,7 +29,7 @@ class UnseenPolicy(str, Enum):
     NOTICE = "notice"
     """Reported without blocking (the default): check that template on its own."""
     ERROR = "error"
-    """Reported as an error, so a pipeline can insist that every notebook was seen."""
+    """Reported as an error, so a pipeline can insist that every resource was seen."""
 
 
 @dataclass(frozen=True)

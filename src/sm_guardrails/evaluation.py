@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sm_guardrails.catalog import RULES_BY_ID, RULES_BY_KIND, SMG_0, Level, Rule
-from sm_guardrails.config import GuardrailConfig, UnknownPolicy
+from sm_guardrails.config import GuardrailConfig, UnknownPolicy, rule_id_problem
+from sm_guardrails.kinds import ResourceKind
 from sm_guardrails.model import Exemption, ResourceSpec
 from sm_guardrails.rules import Outcome, PropertyCheck, Verdict
 
@@ -115,14 +116,23 @@ def _finding(
 def _sort_exemptions(
     spec: ResourceSpec, config: GuardrailConfig
 ) -> tuple[dict[str, str], list[Finding]]:
-    """Valid exemptions by rule id, and an SMG-0 finding for every invalid one."""
+    """Valid exemptions by rule id, and an SMG-0 finding for every invalid one.
+
+    An exemption the resource carries itself (metadata, tags) must name a rule of its
+    kind; one from the config (already checked when it was read) applies to the rules of
+    the resource's kind, so a config exempting every resource from SMG-6 leaves notebook
+    instances as they are instead of reporting them.
+    """
     valid: dict[str, list[str]] = {}
     problems = list(spec.exemption_problems)
-    for exemption in (*spec.exemptions, *config.exemptions_for(spec.names)):
-        problem = _exemption_problem(exemption)
+    for exemption in spec.exemptions:
+        problem = _exemption_problem(exemption, spec.kind)
         if problem:
             problems.append(problem)
         else:
+            valid.setdefault(exemption.rule_id, []).append(exemption.reason.strip())
+    for exemption in config.exemptions_for(spec.names):
+        if RULES_BY_ID[exemption.rule_id].kind is spec.kind:
             valid.setdefault(exemption.rule_id, []).append(exemption.reason.strip())
     findings = [
         Finding(
@@ -138,9 +148,15 @@ def _sort_exemptions(
     return {rule_id: "; ".join(reasons) for rule_id, reasons in valid.items()}, findings
 
 
-def _exemption_problem(exemption: Exemption) -> str | None:
-    if exemption.rule_id not in RULES_BY_ID or exemption.rule_id == SMG_0.rule_id:
-        return f"exemption names unknown rule {exemption.rule_id!r}"
+def _exemption_problem(exemption: Exemption, kind: ResourceKind) -> str | None:
+    """What is wrong with an exemption a resource of ``kind`` carries, or None."""
+    rule_id = exemption.rule_id
+    if rule_id_problem(rule_id):
+        own = ", ".join(rule.rule_id for rule in RULES_BY_KIND[kind])
+        return f"exemption names unknown rule {rule_id!r}; a {kind.noun}'s rules are {own}"
+    judged = RULES_BY_ID[rule_id].kind
+    if judged is not None and judged is not kind:
+        return f"exemption names {rule_id}, which judges {judged.noun}s, not {kind.noun}s"
     if not exemption.reason.strip():
-        return f"exemption of {exemption.rule_id} has no reason"
+        return f"exemption of {rule_id} has no reason"
     return None

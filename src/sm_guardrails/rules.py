@@ -11,6 +11,7 @@ from functools import cached_property
 from sm_guardrails.kinds import Property
 from sm_guardrails.model import ResourceSpec
 from sm_guardrails.values import (
+    ABSENT,
     Absent,
     Choice,
     Known,
@@ -168,8 +169,8 @@ class PropertyCheck:
     check: LeafCheck
 
     def run(self, spec: ResourceSpec) -> Outcome:
-        """Judge this property of ``spec``."""
-        return judge(spec.value(self.prop.name), self.check)
+        """Judge this property of ``spec`` (absent when the spec has no value for it)."""
+        return judge(spec.values.get(self.prop.name, ABSENT), self.check)
 
 
 DISABLED = ExactString("Disabled", "Enabled")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from sm_guardrails.catalog import RULES, SMG_0, SMG_U
 from tests.support import FIXTURES, ROOT, run_cli
 
 EXAMPLES = ROOT / "examples" / "templates"
@@ -91,7 +92,7 @@ def test_sarif_is_valid_2_1_0_with_rules_results_and_suppressions() -> None:
     assert log["version"] == "2.1.0"
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules][:5] == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"]
+    assert [r["id"] for r in rules] == [rule.rule_id for rule in (*RULES, SMG_0, SMG_U)]
     for item in run["results"]:
         assert rules[item["ruleIndex"]]["id"] == item["ruleId"]
         assert item["level"] in {"error", "warning", "note", "none"}
@@ -195,11 +196,13 @@ def test_empty_directory_is_an_input_error(tmp_path: Path) -> None:
 def test_rules_lists_the_catalog() -> None:
     result = run_cli("rules")
     assert result.returncode == 0
-    for rule_id in ("SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"):
-        assert rule_id in result.stdout
+    for rule in RULES:
+        assert f"{rule.rule_id} ({rule.name}, default {rule.default_level.value})" in result.stdout
     assert "lacework-global-388" in result.stdout and "SageMaker.1" in result.stdout
     catalog = json.loads(run_cli("rules", "--format", "json").stdout)
-    assert catalog[0]["rule_id"] == "SMG-1" and catalog[0]["default_level"] == "error"
+    assert [(entry["rule_id"], entry["default_level"]) for entry in catalog] == [
+        (rule.rule_id, rule.default_level.value) for rule in RULES
+    ]
 
 
 def test_a_mapping_without_resources_is_an_error_not_a_template(tmp_path: Path) -> None:

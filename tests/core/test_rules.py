@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from sm_guardrails import GuardrailConfig, Level, ResourceSpec, UnknownPolicy, Verdict
+from sm_guardrails.catalog import RULES, RULES_BY_KIND
 from sm_guardrails.evaluation import Finding, evaluate
-from sm_guardrails.kinds import NOTEBOOK_INSTANCE, Spelling
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE, ResourceKind, Spelling
 from sm_guardrails.values import ABSENT, Choice, Known, Unknown, Value
 
 SECURE = ResourceSpec(
@@ -40,7 +41,7 @@ def with_(**changes: Any) -> ResourceSpec:
 
 def test_secure_notebook_passes_every_rule() -> None:
     findings = verdicts(SECURE)
-    assert sorted(findings) == ["SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"]
+    assert list(findings) == [rule.rule_id for rule in RULES_BY_KIND[NOTEBOOK_INSTANCE]]
     assert {f.verdict for f in findings.values()} == {Verdict.PASS}
     assert not any(f.blocking for f in findings.values())
     # A pass is not described: nothing to show, nothing to fix.
@@ -240,13 +241,40 @@ def test_exemption_without_reason_exempts_nothing_and_is_an_error(reason: str) -
     assert len(smg0) == 1 and smg0[0].blocking and "no reason" in smg0[0].message
 
 
-def test_exemption_of_unknown_rule_is_an_error() -> None:
+@pytest.mark.parametrize("rule_id", ["SMG-9", "SMG-U", "SMG-0", "smg-1"])
+def test_exemption_of_a_rule_no_exemption_can_name_is_an_error(rule_id: str) -> None:
+    """The resource's own exemptions go through the config's one rule-id check: SMG-U too."""
+    from sm_guardrails import Exemption
+    from sm_guardrails.config import rule_id_problem
+
+    assert rule_id_problem(rule_id)  # the config refuses it, and so does a resource
+    findings = evaluate(with_(exemptions=(Exemption(rule_id, "why"),)))
+    own = ", ".join(rule.rule_id for rule in RULES_BY_KIND[NOTEBOOK_INSTANCE])
+    assert [f.message for f in findings if f.rule_id == "SMG-0"] == [
+        f"exemption names unknown rule {rule_id!r}; a notebook instance's rules are {own}, "
+        "so it exempts nothing"
+    ]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.short_noun)
+def test_a_resource_exempted_from_a_rule_of_another_kind_is_told_so(kind: ResourceKind) -> None:
+    """SMG-6 on a notebook exempts nothing and says whose rule it is; a config exempting
+    every resource from it leaves notebooks as they are."""
     from sm_guardrails import Exemption
 
-    findings = evaluate(with_(exemptions=(Exemption("SMG-9", "why"),)))
-    assert [f.message for f in findings if f.rule_id == "SMG-0"] == [
-        "exemption names unknown rule 'SMG-9', so it exempts nothing"
-    ]
+    for rule in RULES:
+        if rule.kind is kind:
+            continue
+        assert rule.kind is not None
+        spec = ResourceSpec(kind, ("Resource",), {}, exemptions=(Exemption(rule.rule_id, "x"),))
+        problems = [f.message for f in evaluate(spec) if f.rule_id == "SMG-0"]
+        assert problems == [
+            f"exemption names {rule.rule_id}, which judges {rule.kind.noun}s, "
+            f"not {kind.noun}s, so it exempts nothing"
+        ]
+        config = GuardrailConfig(exemptions=(Exemption(rule.rule_id, "lab"),))
+        everyone = ResourceSpec(kind, ("Resource",), {})
+        assert evaluate(everyone, config) == evaluate(everyone)
 
 
 def test_config_exemption_applies_only_to_the_named_resource() -> None:
@@ -273,3 +301,36 @@ def test_passes_false_leaves_out_exactly_the_passes() -> None:
     assert shown == [f for f in everything if f.verdict is not Verdict.PASS]
     assert {f.rule_id for f in shown} == {"SMG-1", "SMG-3"}
     assert evaluate(SECURE, passes=False) == []
+
+
+def test_the_package_exports_what_judging_a_resource_takes() -> None:
+    """A Studio domain judged with nothing but the package's own names."""
+    import sm_guardrails as smg
+
+    domain = smg.ResourceSpec(
+        smg.STUDIO_DOMAIN,
+        ("Studio",),
+        {"AppNetworkAccessType": smg.Known("VpcOnly"), "VpcId": smg.Unknown("parameter `Vpc`")},
+    )
+    found = {f.rule_id: f.verdict for f in smg.evaluate(domain)}
+    assert found == {"SMG-6": smg.Verdict.PASS, "SMG-7": smg.Verdict.FAIL}
+    assert [rule.rule_id for rule in smg.RULES_BY_KIND[smg.STUDIO_DOMAIN]] == list(found)
+    assert {smg.NOTEBOOK_INSTANCE, smg.STUDIO_DOMAIN} <= set(smg.KINDS)
+    assert all(hasattr(smg, name) for name in smg.__all__)
+
+
+@pytest.mark.parametrize("spelling", list(Spelling))
+def test_fixes_are_spelled_for_each_world_and_the_meta_rules_kept_as_written(
+    spelling: Spelling,
+) -> None:
+    from sm_guardrails.catalog import SMG_0, SMG_U
+
+    for rule in RULES:
+        assert rule.kind is not None
+        fix = rule.spelled_fix(spelling, "plan.")
+        assert "{" not in fix and fix == rule.spelled_fix(spelling, "plan.")
+        for prop in rule.kind.properties:
+            if "{" + prop.name + "}" in rule.fix:
+                assert "plan." + prop.spelled(spelling) in fix
+    assert SMG_0.spelled_fix(spelling) == SMG_0.fix and "{'rule'" in SMG_0.fix
+    assert SMG_U.spelled_fix(spelling) == SMG_U.fix

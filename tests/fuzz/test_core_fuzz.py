@@ -17,11 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sm_guardrails import Verdict
+from sm_guardrails.catalog import RULES_BY_KIND
 from sm_guardrails.cloudformation import resources_in_template
 from sm_guardrails.cloudformation.intrinsics import MAX_DEPTH
 from sm_guardrails.evaluation import evaluate
-from sm_guardrails.kinds import NOTEBOOK_INSTANCE
+from sm_guardrails.kinds import KINDS, NOTEBOOK_INSTANCE
 from sm_guardrails.model import ResourceSpec
+from sm_guardrails.rules import ExactString, LeafCheck, present_id, present_id_list
 from sm_guardrails.values import ABSENT, Absent, Choice, Known, Unknown, Value, flatten
 
 EXAMPLES = 3000
@@ -110,6 +112,46 @@ def test_core_verdicts_follow_the_model(
     assert all(finding.message and finding.fix for finding in shown)
 
 
+def _exact(check: ExactString, leaf: Value) -> Verdict:
+    if isinstance(leaf, Known) and leaf.value in check.accepted:
+        return Verdict.PASS
+    return _exactly(check.expected, leaf)
+
+
+def _leaf_model(check: LeafCheck, leaf: Value) -> Verdict:
+    """What the model says ``check`` makes of one option of a value."""
+    if isinstance(check, ExactString):
+        return _exact(check, leaf)
+    present = {present_id: _present, present_id_list: _present_list}[check]
+    return Verdict.PASS if present(leaf) else Verdict.FAIL
+
+
+@st.composite
+def kind_specs(draw: st.DrawFn) -> ResourceSpec:
+    """A resource of any declared kind, each property a random tri-state value or absent."""
+    kind = draw(st.sampled_from(KINDS))
+    chosen = {prop.name: draw(st.one_of(st.just(ABSENT), values)) for prop in kind.properties}
+    return ResourceSpec(kind, ("fuzz",), chosen)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=kind_specs())
+def test_every_kinds_verdicts_follow_the_model(spec: ResourceSpec) -> None:
+    """Each rule of the spec's kind (Studio domains' SMG-6 and SMG-7 among them) is the
+    worst of its checks over every option of every value; a kind's rules and no other."""
+    found = {finding.rule_id: finding for finding in evaluate(spec)}
+    assert list(found) == [rule.rule_id for rule in RULES_BY_KIND[spec.kind]]
+    for rule in RULES_BY_KIND[spec.kind]:
+        expected = _model(
+            [
+                _leaf_model(check.check, leaf)
+                for check in rule.checks
+                for leaf in _leaves(spec.value(check.prop.name))
+            ]
+        )
+        assert found[rule.rule_id].verdict is expected, rule.rule_id
+
+
 def test_fn_if_nested_as_deep_as_the_resolver_goes_is_judged() -> None:
     node: object = "Disabled"
     for _ in range(MAX_DEPTH - 2):
@@ -117,7 +159,7 @@ def test_fn_if_nested_as_deep_as_the_resolver_goes_is_judged() -> None:
     template = {
         "Resources": {
             "Notebook": {
-                "Type": "AWS::SageMaker::NotebookInstance",
+                "Type": NOTEBOOK_INSTANCE.cloudformation_type,
                 "Properties": {"DirectInternetAccess": node},
             }
         }
@@ -134,7 +176,7 @@ def test_fn_sub_over_many_choices_is_unknown_not_exponential() -> None:
         "Parameters": parameters,
         "Resources": {
             "Notebook": {
-                "Type": "AWS::SageMaker::NotebookInstance",
+                "Type": NOTEBOOK_INSTANCE.cloudformation_type,
                 "Properties": {"DirectInternetAccess": {"Fn::Sub": text}},
             }
         },

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sm_guardrails import Verdict
+from sm_guardrails.catalog import RULES_BY_KIND
 from sm_guardrails.cloudformation import check_paths, resources_in_template
 from sm_guardrails.cloudformation.loader import TemplateError, parse_template
 from sm_guardrails.cloudformation.resources import template_problems
 from sm_guardrails.evaluation import evaluate
+from sm_guardrails.kinds import KINDS, Spelling
+from sm_guardrails.rules import ExactString
+from sm_guardrails.values import Known, flatten
 from tests.support import run_cli
 
 INTRINSICS = [
@@ -67,16 +73,16 @@ nodes = st.recursive(
     max_leaves=25,
 )
 PROPERTY_KEYS = st.sampled_from(
-    [
-        "DirectInternetAccess",
-        "SubnetId",
-        "SecurityGroupIds",
-        "RootAccess",
-        "KmsKeyId",
-        "InstanceMetadataServiceConfiguration",
-        "InstanceType",
-    ]
+    sorted(
+        {
+            prop.spelled(Spelling.CLOUDFORMATION).split(".")[0]
+            for kind in KINDS
+            for prop in kind.properties
+        }
+        | {"InstanceType"}
+    )
 )
+"""The top-level CloudFormation keys of every declared kind's properties, and one no rule reads."""
 templates = st.fixed_dictionaries(
     {
         "Parameters": st.dictionaries(
@@ -98,7 +104,7 @@ templates = st.fixed_dictionaries(
                 nodes,
                 st.fixed_dictionaries(
                     {
-                        "Type": st.just("AWS::SageMaker::NotebookInstance"),
+                        "Type": st.sampled_from([kind.cloudformation_type for kind in KINDS]),
                         "Properties": st.one_of(nodes, st.dictionaries(PROPERTY_KEYS, nodes)),
                         "Metadata": st.one_of(
                             nodes,
@@ -125,14 +131,21 @@ templates = st.fixed_dictionaries(
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(templates)
 def test_random_templates_always_get_verdicts(template: dict[str, object]) -> None:
-    for notebook in resources_in_template(template):
-        findings = evaluate(notebook.spec)
-        assert {f.rule_id for f in findings} >= {"SMG-1", "SMG-2", "SMG-3", "SMG-4", "SMG-5"}
-        smg1 = next(f for f in findings if f.rule_id == "SMG-1")
-        if smg1.verdict is Verdict.PASS:
-            # Only a literal (or every option being) exactly 'Disabled' can pass SMG-1.
-            assert "Disabled" in json.dumps(notebook.spec.value("DirectInternetAccess").__repr__())
-        assert all(f.message and f.fix for f in findings if f.verdict is not Verdict.PASS)
+    for resource in resources_in_template(template):
+        spec = resource.spec
+        findings = {f.rule_id: f for f in evaluate(spec)}
+        assert set(findings) >= {rule.rule_id for rule in RULES_BY_KIND[spec.kind]}
+        for rule in RULES_BY_KIND[spec.kind]:
+            if findings[rule.rule_id].verdict is not Verdict.PASS:
+                continue
+            for check in rule.checks:
+                if isinstance(check.check, ExactString):
+                    # Only a literal (or every option being) exactly the value passes.
+                    exact = (check.check.expected, *check.check.accepted)
+                    leaves = [leaf for leaf, _ in flatten(spec.value(check.prop.name))]
+                    assert all(isinstance(leaf, Known) and leaf.value in exact for leaf in leaves)
+        shown = [f for f in findings.values() if f.verdict is not Verdict.PASS]
+        assert all(f.message and f.fix for f in shown)
 
 
 @settings(max_examples=1500, deadline=None)
@@ -146,12 +159,24 @@ def test_random_text_parses_or_raises_template_error(text: str) -> None:
         assert isinstance(data, dict)
 
 
-def test_deeply_nested_documents_are_a_clear_error() -> None:
-    for text in ("[" * 100_000, '{"a":' * 100_000, "- " * 50_000 + "x"):
-        try:
-            parse_template(text)
-        except TemplateError as error:
-            assert "nested too deeply" in str(error) or "invalid" in str(error)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"a":' * 100_000 + "1" + "}" * 100_000,
+        "- " * 50_000 + "x",
+        "".join(" " * depth + "a:\n" for depth in range(5_000)) + " " * 5_000 + "a: 1\n",
+        "[" * 100_000,
+    ],
+    ids=["json-lists", "json-mappings", "yaml-sequences", "yaml-mappings", "unclosed"],
+)
+def test_deeply_nested_documents_are_a_clear_error(text: str) -> None:
+    """Well-formed but absurdly deep documents are refused with one line saying why."""
+    with pytest.raises(TemplateError) as raised:
+        parse_template(text)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert re.search(r"nested too deeply|maximum nesting depth", message), message
 
 
 def test_huge_template_is_checked(tmp_path: Path) -> None:

@@ -136,13 +136,17 @@ class ResourceKind:
     """Members of the create request that no other API takes (only this kind's SageMaker
     operations, and no other service's that sm-guardrails knows of): a mapping of
     settings that holds one describes a resource of this kind (a custom resource's)."""
+    _by_name: Mapping[str, Property] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {item.name: item for item in self.properties})
 
     def property(self, name: str) -> Property:
         """The property called ``name``."""
-        for item in self.properties:
-            if item.name == name:
-                return item
-        raise KeyError(f"{self.cloudformation_type} declares no property {name!r}")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"{self.cloudformation_type} declares no property {name!r}") from None
 
     def spellings(self, spelling: Spelling) -> dict[str, str]:
         """Each property's name with its path as ``spelling`` writes it."""
