@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from pulumi_policy.proxy import UnknownValueError
 
-from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE
+from sm_guardrails.kinds import KINDS, KINDS_BY_PULUMI_TYPE
 from sm_guardrails.model import ResourceSpec
 from sm_guardrails.values import ABSENT, Known, NotAMapping, Unknown, Value
 
@@ -136,25 +136,32 @@ def resource_spec(
 ) -> ResourceSpec:
     """The spec of a resource of ``resource_type`` (a key of KINDS_BY_PULUMI_TYPE)."""
     kind = KINDS_BY_PULUMI_TYPE[resource_type]
-    spelling = kind.pulumi_types[resource_type]
     top = _target(props)
     props = top if isinstance(top, dict) else props
     return ResourceSpec(
         kind=kind,
         names=names,
-        values={item.name: _path(props, item.spelled(spelling)) for item in kind.properties},
-        spelling=spelling,
+        values={name: _path(props, path) for name, path in _PATHS[resource_type]},
+        spelling=kind.pulumi_types[resource_type],
     )
 
 
-def _path(props: Mapping[str, object], path: str) -> Value:
+_PATHS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    token: tuple((item.name, tuple(item.spelled(spelling).split("."))) for item in kind.properties)
+    for kind in KINDS
+    for token, spelling in kind.pulumi_types.items()
+}
+"""Each Pulumi type's properties: name and path as that provider spells it, split once."""
+
+
+def _path(props: Mapping[str, object], path: tuple[str, ...]) -> Value:
     """The value at the dotted ``path`` of a resource's properties.
 
     A setting on the way that is unknown leaves even whether the property is set
     undecided (the rules fail closed instead of passing it); one that is not a mapping
     is a known wrong shape, which every rule fails.
     """
-    first, *rest = path.split(".")
+    first, *rest = path
     value = _property(props, first)
     walked = first
     for key in rest:
