@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's demo: the guardrails judging a compliant and a non-compliant notebook
+# The README's demo: the guardrails judging compliant and non-compliant notebooks and Studio domains
 # at every layer. Run through `make demo`, which installs what it needs first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
