@@ -33,7 +33,7 @@ from constructs import Construct
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.cdk._findings import acknowledgement_id
 from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
-from sm_guardrails.kinds import ResourceKind
+from sm_guardrails.kinds import ResourceKind, camel_path
 from tests.cdk.assembly_app import SYNTHESIZERS
 from tests.cdk.helpers import synth
 from tests.corpus.cases import (
@@ -129,10 +129,11 @@ def _snake(name: str) -> str:
     return _WORD_START.sub("_", name).lower()
 
 
-def _keywords(value: object) -> Any:
-    """A converted value with the keys of its mappings (structs) as L1 keywords."""
+def _struct(value: object) -> Any:
+    """A converted value with the keys of its mappings as jsii reads a struct's fields
+    (``MinimumInstanceMetadataServiceVersion`` as ``minimumInstanceMetadataServiceVersion``)."""
     if isinstance(value, dict):
-        return {_snake(name): _keywords(item) for name, item in value.items()}
+        return {camel_path(name): _struct(item) for name, item in value.items()}
     return value
 
 
@@ -165,14 +166,14 @@ def _resource(
         name: value for name, value in properties.items() if not fits(value, base.get(name, ""))
     }
     keywords = {
-        _snake(name): tokens.value(value, base.get(name, ""))
+        _snake(name): _struct(tokens.value(value, base.get(name, "")))
         for name, value in properties.items()
         if name not in overrides
     }
     required = _required(l1)
     missing = [name for name in base if name not in properties and _snake(name) in required]
-    keywords.update({_snake(name): base[name] for name in missing})
-    resource: cdk.CfnResource = l1(scope, case.logical_id, **_keywords(keywords))
+    keywords.update({_snake(name): _struct(base[name]) for name in missing})
+    resource: cdk.CfnResource = l1(scope, case.logical_id, **keywords)
     for name, value in overrides.items():
         resource.add_property_override(name, value)
     for name in missing:
