@@ -155,13 +155,20 @@ def _resource(
     """The case's resource as its kind's L1 in ``scope`` with ``properties``.
 
     A value the L1's types reject (a number for a string) is set the one way CDK lets a
-    user write it, an escape-hatch override; the L1 would fail synth on it otherwise. So is
-    the absence of a property the L1 requires: given its compliant value, then deleted.
+    user write it, an escape-hatch override (over the compliant value where the L1
+    requires one); the L1 would fail synth on it otherwise.
     """
     assert case.cfn is not None
     tokens = _Tokens(stack, case)
     base = case.base()
     l1 = l1_class(case.kind)
+    required = _required(l1)
+    missing = required - {_snake(name) for name in properties} - {"self", "scope", "id"}
+    if missing:
+        raise ValueError(
+            f"case {case.id}: the L1 requires {sorted(missing)}; remove it with an override "
+            "(cdk: {builder: override, delete: [...]})"
+        )
     overrides = {
         name: value for name, value in properties.items() if not fits(value, base.get(name, ""))
     }
@@ -170,14 +177,12 @@ def _resource(
         for name, value in properties.items()
         if name not in overrides
     }
-    required = _required(l1)
-    missing = [name for name in base if name not in properties and _snake(name) in required]
-    keywords.update({_snake(name): _struct(base[name]) for name in missing})
+    keywords.update(
+        {_snake(name): _struct(base[name]) for name in overrides if _snake(name) in required}
+    )
     resource: cdk.CfnResource = l1(scope, case.logical_id, **keywords)
     for name, value in overrides.items():
         resource.add_property_override(name, value)
-    for name in missing:
-        resource.add_property_deletion_override(name)
     if "metadata" in case.cfn:
         resource.add_metadata("sm-guardrails", case.cfn["metadata"])
     return resource
