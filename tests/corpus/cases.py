@@ -58,11 +58,10 @@ RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi", "cdk-nag", GUARD_RUN
 """What runs a case: the CDK form goes through ``enforce``, ``NotebookGuardrailAspect`` and,
 where it can see the resource, cdk-nag with ``SmGuardrailsChecks``; the template form
 also through the generated Guard rules; the AWS form through the audit's reader."""
-PENDING_DOMAIN_RUNNERS = frozenset({"cdk-aspect", "cdk-nag", GUARD_RUNNER})
-"""Runners whose adapter does not judge Studio domains on this branch yet (the aspect and
-cdk-nag pack read notebook L1s only, the Guard generator writes notebook clauses only):
-their runs of a domain case are skipped, naming this set. The lead removes entries as the
-adapters merge."""
+PENDING_DOMAIN_RUNNERS = frozenset({"cdk-nag", GUARD_RUNNER})
+"""Runners whose adapter does not judge Studio domains on this branch yet (the cdk-nag pack
+reads notebook L1s only, the Guard generator writes notebook clauses only): their runs of
+a domain case are skipped, naming this set. The lead removes entries as the adapters merge."""
 
 
 def rule_ids(kind: ResourceKind) -> tuple[str, ...]:
