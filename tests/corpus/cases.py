@@ -22,8 +22,9 @@ kind (``RULES_BY_KIND``) it does not name under ``expect`` to pass. Its forms:
 - ``pulumi``: ``derived`` (the default when every template value is a literal),
   ``none``, or ``{set, unset, extra, extra_per_type, exemptions}`` in the same
   CloudFormation names, with ``$unknown`` and ``{$secret: value}`` markers.
-- ``aws``: ``derived`` (the default when the Pulumi form is derived: the resource as its
-  Describe call and ``ListTags`` show it, exemptions as tags) or ``none``.
+- ``aws``: ``derived`` (the default when every template value is a literal and each
+  exemption names a rule of the kind: the resource as its Describe call and ``ListTags``
+  show it, exemptions as tags, read by the audit's reader) or ``none``.
 - ``known_bugs``: ``{runner: description}`` for a mismatch waiting on a fix (``guard``:
   the generated Guard rules of ``test_corpus_guard``).
 """
@@ -50,10 +51,10 @@ from sm_guardrails.kinds import (
 
 CASES_DIR = Path(__file__).parent / "cases"
 VERDICTS = ("pass", "fail", "unknown")
-ADAPTERS = ("cloudformation", "cdk", "pulumi", "aws")
-"""The adapters a case has forms for."""
 GUARD_RUNNER = "guard"
 AWS_RUNNER = "aws"
+ADAPTERS = ("cloudformation", "cdk", "pulumi", AWS_RUNNER)
+"""The adapters a case has forms for."""
 RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi", "cdk-nag", GUARD_RUNNER, AWS_RUNNER)
 """What runs a case: the CDK form goes through ``enforce``, ``NotebookGuardrailAspect`` and,
 where it can see the resource, cdk-nag with ``SmGuardrailsChecks``; the template form
@@ -167,8 +168,12 @@ class Case:
     @property
     def adapters(self) -> tuple[str, ...]:
         """The adapters that have a form for this case."""
-        forms = {"cloudformation": self.cfn, "cdk": self.cdk, "pulumi": self.pulumi}
-        forms[AWS_RUNNER] = self.aws
+        forms = {
+            "cloudformation": self.cfn,
+            "cdk": self.cdk,
+            "pulumi": self.pulumi,
+            AWS_RUNNER: self.aws,
+        }
         return tuple(name for name in ADAPTERS if forms[name] is not None)
 
     @property
@@ -229,7 +234,7 @@ def _custom_resource(
     """A custom resource that creates the notebook, and the function behind it."""
     settings = {"NotebookInstanceName": CUSTOM_NOTEBOOK_NAME, **properties}
     token = {"Fn::GetAtt": [MAKER_ID, "Arn"]}
-    maker = {
+    maker: dict[str, Any] = {
         "Type": "AWS::Lambda::Function",
         "Properties": {
             "Handler": "index.handler",
