@@ -156,9 +156,9 @@ def test_literal_random_domains_follow_the_model(properties: object) -> None:
 
 WRONG_SHAPE_BUG = (
     "the template reader gives an Unknown for a property inside a value that is not a "
-    "mapping, and present_id_list passes every Unknown as an id present at deployment: "
-    "DefaultUserSettings: [] or 'oops' passes SMG-7 (reported to the lead; src/ is not "
-    "the corpus's)"
+    "mapping (cloudformation/intrinsics.py, member), and present_id_list passes that Unknown "
+    "as an id present at deployment: DefaultUserSettings: [] or 'oops' passes SMG-7 "
+    "(reported to the lead; src/ is not the corpus's)"
 )
 
 
