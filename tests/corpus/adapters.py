@@ -1,4 +1,4 @@
-"""Run a case's template and Pulumi forms through their adapters (CDK: ``cdk_forms``)."""
+"""Run a case's template, Pulumi and AWS forms through their adapters (CDK: ``cdk_forms``)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,52 @@ from typing import Any
 
 import yaml
 
+from sm_guardrails.aws.resources import EXEMPTION_TAG_PREFIX, deployed_resource
 from sm_guardrails.cloudformation import check_paths
+from sm_guardrails.config import GuardrailConfig
+from sm_guardrails.evaluation import evaluate
+from sm_guardrails.kinds import ResourceKind, Spelling, camel_path
 from sm_guardrails.pulumi import MAIN_POLICY
 from sm_guardrails.pulumi.engine import AnalyzerClient
-from tests.corpus.cases import BASE_PROPERTIES, Case, apply_changes
+from tests.corpus.cases import Case, apply_changes
 from tests.corpus.outcomes import Outcome
 
 UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_SIGNATURE = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
-PULUMI_TYPES = {
-    "aws": ("aws:sagemaker/notebookInstance:NotebookInstance", "securityGroups"),
-    "native": ("aws-native:sagemaker:NotebookInstance", "securityGroupIds"),
-}
-"""Pulumi resource type and security group key, by the short name a case uses."""
+PULUMI_FORMS = {"aws": Spelling.PULUMI_AWS, "native": Spelling.PULUMI_AWS_NATIVE}
+"""The Pulumi providers a case is sent as, by the short name a case uses (``extra_per_type``),
+with how each spells the properties."""
+AWS_REGION = "eu-west-1"
+AWS_ACCOUNT = "123456789012"
+
+
+def pulumi_type(kind: ResourceKind, form: str) -> str:
+    """The Pulumi type token of ``kind`` in the provider ``form`` names."""
+    (token,) = (token for token, how in kind.pulumi_types.items() if how is PULUMI_FORMS[form])
+    return token
+
+
+def respelled(
+    properties: Mapping[str, Any], kind: ResourceKind, spelling: Spelling
+) -> dict[str, Any]:
+    """CloudFormation ``properties`` of ``kind`` as ``spelling`` writes them: a property the
+    kind declares by its spelling, any other key camelCased (Pulumi) or as it is (the API)."""
+    declared = {item.cloudformation: item.spelled(spelling) for item in kind.properties}
+
+    def key(path: str, name: str) -> str:
+        if path in declared:
+            return declared[path].rsplit(".", 1)[-1]
+        return name if spelling is Spelling.API else camel_path(name)
+
+    def walk(node: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+        spelled = {}
+        for name, value in node.items():
+            path = prefix + name
+            nested = isinstance(value, Mapping) and set(value) != {"$secret"}
+            spelled[key(path, name)] = walk(value, path + ".") if nested else value
+        return spelled
+
+    return walk(properties, "")
 
 
 CFN_FORMS = ("json", "yaml-short-form")
@@ -81,10 +114,15 @@ def write_template(case: Case, workdir: Path, form: str) -> Path:
 def run_cloudformation(case: Case, workdir: Path, form: str) -> Outcome:
     """Write the case's template in ``form`` and check it as ``sm-guardrails check`` does."""
     path = write_template(case, workdir, form)
+    return _checked(path, case)
+
+
+def _checked(path: Path, case: Case) -> Outcome:
+    """The outcome of ``sm-guardrails check`` on the file ``path`` that holds ``case``."""
     report = check_paths([path])
     if report.errors or report.notebooks != 1:
-        raise AssertionError(f"{path}: {report.errors}, {report.notebooks} notebook(s) found")
-    return Outcome.from_findings(item.finding for item in report.findings)
+        raise AssertionError(f"{path}: {report.errors}, {report.notebooks} resource(s) found")
+    return Outcome.from_findings((item.finding for item in report.findings), case.rule_ids)
 
 
 HELD_FORMS = {
@@ -97,7 +135,7 @@ HELD_FORMS = {
 def run_cloudformation_held(case: Case, workdir: Path) -> Outcome:
     """Check the case's template given as a StackSet's ``TemplateBody``, as a JSON string.
 
-    The notebook inside must be judged exactly as the template on its own.
+    The resource inside must be judged exactly as the template on its own.
     """
     outer = {
         "Resources": {
@@ -112,10 +150,7 @@ def run_cloudformation_held(case: Case, workdir: Path) -> Outcome:
     }
     path = workdir / f"{case.id}.stack-set.yaml"
     path.write_text(yaml.safe_dump(outer), encoding="utf-8")
-    report = check_paths([path])
-    if report.errors or report.notebooks != 1:
-        raise AssertionError(f"{path}: {report.errors}, {report.notebooks} notebook(s) found")
-    return Outcome.from_findings(item.finding for item in report.findings)
+    return _checked(path, case)
 
 
 def run_pulumi_held(case: Case, client: AnalyzerClient, form: str) -> Outcome:
@@ -124,7 +159,13 @@ def run_pulumi_held(case: Case, client: AnalyzerClient, form: str) -> Outcome:
     urn = f"urn:pulumi:corpus::notebooks::{resource_type}::{case.id}"
     client.configure({})
     diagnostics = client.analyze(resource_type, {key: json.dumps(case.template())}, urn, case.id)
-    return Outcome.from_messages((item.policy_name, item.message) for item in diagnostics)
+    return _reported(diagnostics, case)
+
+
+def _reported(diagnostics: list[Any], case: Case) -> Outcome:
+    return Outcome.from_messages(
+        ((item.policy_name, item.message) for item in diagnostics), case.rule_ids
+    )
 
 
 def _wire(value: object) -> Any:
@@ -140,22 +181,16 @@ def _wire(value: object) -> Any:
     return value
 
 
-def _camel(name: str) -> str:
-    return name[0].lower() + name[1:]
-
-
-def pulumi_inputs(case: Case, kind: str) -> dict[str, Any]:
-    """The notebook's inputs as the engine sends them for resource type ``kind``."""
+def pulumi_inputs(case: Case, form: str) -> dict[str, Any]:
+    """The resource's inputs as the engine sends them for the provider ``form`` names."""
     assert case.pulumi is not None
-    _, groups_key = PULUMI_TYPES[kind]
-    inputs: dict[str, Any] = {}
-    for name, value in apply_changes(BASE_PROPERTIES, case.pulumi).items():
-        key = groups_key if name == "SecurityGroupIds" else _camel(name)
-        if isinstance(value, Mapping) and name == "InstanceMetadataServiceConfiguration":
-            value = {_camel(inner): item for inner, item in value.items()}
-        inputs[key] = _wire(value)
+    properties = apply_changes(case.base(), case.pulumi)
+    inputs = {
+        key: _wire(value)
+        for key, value in respelled(properties, case.kind, PULUMI_FORMS[form]).items()
+    }
     inputs.update(_wire(case.pulumi.get("extra", {})))
-    inputs.update(_wire(case.pulumi.get("extra_per_type", {}).get(kind, {})))
+    inputs.update(_wire(case.pulumi.get("extra_per_type", {}).get(form, {})))
     return inputs
 
 
@@ -169,11 +204,35 @@ def pack_config(case: Case, urn: str) -> dict[str, Any]:
     return {MAIN_POLICY: {"exemptions": exemptions}} if exemptions else {}
 
 
-def run_pulumi(case: Case, client: AnalyzerClient, kind: str) -> Outcome:
-    """Configure the running pack for the case and send its inputs as resource type ``kind``."""
-    resource_type, _ = PULUMI_TYPES[kind]
+def run_pulumi(case: Case, client: AnalyzerClient, form: str) -> Outcome:
+    """Configure the running pack for the case and send its inputs as the provider ``form``
+    names them."""
+    resource_type = pulumi_type(case.kind, form)
     name = case.id
     urn = f"urn:pulumi:corpus::notebooks::{resource_type}::{name}"
     client.configure(pack_config(case, urn))
-    diagnostics = client.analyze(resource_type, pulumi_inputs(case, kind), urn, name)
-    return Outcome.from_messages((item.policy_name, item.message) for item in diagnostics)
+    diagnostics = client.analyze(resource_type, pulumi_inputs(case, form), urn, name)
+    return _reported(diagnostics, case)
+
+
+def aws_description(case: Case) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The case's resource as its Describe call shows it, and its tags (exemptions)."""
+    assert case.aws is not None
+    kind = case.kind
+    description = respelled(case.properties(), kind, Spelling.API)
+    description[kind.api.name_field] = case.id
+    arn = f"arn:aws:sagemaker:{AWS_REGION}:{AWS_ACCOUNT}:{kind.short_noun}/{case.id}"
+    description[kind.api.arn_field] = arn
+    tags = [
+        {"Key": EXEMPTION_TAG_PREFIX + rule_id, "Value": reason or ""}
+        for rule_id, reason in case.aws["exemptions"].items()
+    ]
+    return description, tags
+
+
+def run_aws(case: Case) -> Outcome:
+    """Read the case's Describe output and tags as ``audit`` does, and judge it."""
+    description, tags = aws_description(case)
+    resource = deployed_resource(case.kind, description, tags, AWS_REGION)
+    findings = evaluate(resource.spec, GuardrailConfig(), passes=False)
+    return Outcome.from_findings(findings, case.rule_ids)

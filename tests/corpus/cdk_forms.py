@@ -1,10 +1,10 @@
 """The CDK form of a case: build it into an App, synthesize it under ``enforce``, read the report.
 
-``derived`` turns the case's template form into what a CDK user writes: a
-``CfnNotebookInstance`` with keyword properties, ``CfnParameter``/``CfnCondition``/
+``derived`` turns the case's template form into what a CDK user writes: the kind's L1
+(``CfnNotebookInstance``, ``CfnDomain``) with keyword properties, ``CfnParameter``/``CfnCondition``/
 ``CfnMapping`` for the template's sections, and CDK tokens (``value_as_string``,
 ``Fn.condition_if``, ``Fn.import_value``, ``Aws.NO_VALUE``) for intrinsics. The other
-builders wrap that notebook (nested stack, stage, construct, Service Catalog product stack,
+builders wrap that resource (nested stack, stage, construct, Service Catalog product stack,
 template assets; under the synthesizer a form names) or change how it is
 written (overrides, raw ``CfnResource``, ``CfnInclude``, mutation, ``exempt``).
 """
@@ -12,7 +12,10 @@ written (overrides, raw ``CfnResource``, ``CfnInclude``, mutation, ``exempt``).
 from __future__ import annotations
 
 import contextlib
+import importlib
+import inspect
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +25,6 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3_assets as s3_assets
-from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_servicecatalog as servicecatalog
 from aws_cdk import cloudformation_include as cfn_include
 from aws_cdk import custom_resources as cr
@@ -31,39 +33,28 @@ from constructs import Construct
 from sm_guardrails.cdk import NotebookGuardrailAspect, enforce, exempt
 from sm_guardrails.cdk._findings import acknowledgement_id
 from sm_guardrails.cdk.nag import PACK_NAME, SmGuardrailsChecks
+from sm_guardrails.kinds import ResourceKind, camel_path
 from tests.cdk.assembly_app import SYNTHESIZERS
 from tests.cdk.helpers import synth
 from tests.corpus.cases import (
-    BASE_PROPERTIES,
     CUSTOM_NOTEBOOK_NAME,
     MAKER_CODE,
     MAKER_ID,
-    NOTEBOOK_ID,
-    NOTEBOOK_TYPE,
     Case,
     apply_changes,
-    is_literal,
 )
+from tests.corpus.l1_shapes import fits, is_intrinsic
 from tests.corpus.outcomes import EXEMPTED_MARK, Outcome
 
 STACK_ID = "Corpus"
-_KEYWORDS = {
-    "InstanceType": "instance_type",
-    "RoleArn": "role_arn",
-    "DirectInternetAccess": "direct_internet_access",
-    "SubnetId": "subnet_id",
-    "SecurityGroupIds": "security_group_ids",
-    "RootAccess": "root_access",
-    "KmsKeyId": "kms_key_id",
-}
-_LIST_PROPERTIES = {"SecurityGroupIds"}
-_IMDS = "InstanceMetadataServiceConfiguration"
+_WORD_START = re.compile(r"(?<!^)(?=[A-Z][a-z])")
 
 
 class _Tokens:
     """Turns template values into CDK values, using the stack's parameters and conditions."""
 
-    def __init__(self, stack: cdk.Stack, template: Mapping[str, Any]) -> None:
+    def __init__(self, stack: cdk.Stack, case: Case) -> None:
+        template = case.template()
         self.parameters = {
             name: cdk.CfnParameter(
                 stack,
@@ -83,7 +74,7 @@ class _Tokens:
         for name, mapping in template.get("Mappings", {}).items():
             cdk.CfnMapping(stack, name, mapping=mapping)
         for name, resource in template["Resources"].items():
-            if name not in (NOTEBOOK_ID, MAKER_ID):
+            if name not in (case.logical_id, MAKER_ID):
                 cdk.CfnResource(
                     stack, name, type=resource["Type"], properties=resource.get("Properties")
                 )
@@ -116,68 +107,85 @@ class _Tokens:
                 return cdk.Token.as_list(self._condition_if(argument, self.string_list))
         return cdk.Token.as_list(value)
 
+    def value(self, value: object, shape: object) -> Any:
+        """A value for a property shaped like ``shape`` (see ``l1_shapes``), in CloudFormation
+        names; a value of another shape as it is."""
+        if isinstance(shape, list):
+            return self.string_list(value)
+        if isinstance(shape, Mapping) and isinstance(value, Mapping) and not is_intrinsic(value):
+            return {name: self.value(item, shape.get(name, "")) for name, item in value.items()}
+        if isinstance(shape, Mapping):
+            return cdk.Token.as_any(value)
+        return self.string(value) if isinstance(value, (str, Mapping)) else value
+
     def _condition_if(self, argument: list[Any], convert: Callable[[object], Any]) -> Any:
         condition, when_true, when_false = argument
         logical_id = self.conditions[condition].logical_id
         return cdk.Fn.condition_if(logical_id, convert(when_true), convert(when_false))
 
 
-def _is_intrinsic(value: object) -> bool:
-    return isinstance(value, Mapping) and len(value) == 1 and is_literal(value) is False
+def _snake(name: str) -> str:
+    """``AppNetworkAccessType`` as its L1 keyword ``app_network_access_type``."""
+    return _WORD_START.sub("_", name).lower()
 
 
-def _fits(name: str, value: object) -> bool:
-    """True when the L1 accepts ``value`` for ``name``; it rejects e.g. a number for a string."""
-    if _is_intrinsic(value) or value is None:
-        return True
-    if name in _LIST_PROPERTIES:
-        return isinstance(value, list) and all(
-            isinstance(item, str) or _is_intrinsic(item) for item in value
-        )
-    if name == _IMDS:
-        return isinstance(value, Mapping) and _fits(
-            "", value.get("MinimumInstanceMetadataServiceVersion", "")
-        )
-    return isinstance(value, str)
+def _struct(value: object) -> Any:
+    """A converted value with the keys of its mappings as jsii reads a struct's fields
+    (``MinimumInstanceMetadataServiceVersion`` as ``minimumInstanceMetadataServiceVersion``)."""
+    if isinstance(value, dict):
+        return {camel_path(name): _struct(item) for name, item in value.items()}
+    return value
 
 
-def _notebook(
+def l1_class(kind: ResourceKind) -> Any:
+    """The L1 class of ``kind``: ``AWS::SageMaker::Domain`` is ``aws_sagemaker.CfnDomain``."""
+    _, service, resource = kind.cloudformation_type.split("::")
+    return getattr(importlib.import_module(f"aws_cdk.aws_{service.lower()}"), f"Cfn{resource}")
+
+
+def _required(l1: Any) -> set[str]:
+    """The keywords the L1 class ``l1`` requires (those CloudFormation requires)."""
+    parameters = inspect.signature(l1.__init__).parameters.values()
+    return {item.name for item in parameters if item.default is inspect.Parameter.empty}
+
+
+def _resource(
     scope: Construct, stack: cdk.Stack, case: Case, properties: Mapping[str, Any]
-) -> sagemaker.CfnNotebookInstance:
-    """The case's notebook as a ``CfnNotebookInstance`` in ``scope`` with ``properties``.
+) -> cdk.CfnResource:
+    """The case's resource as its kind's L1 in ``scope`` with ``properties``.
 
     A value the L1's types reject (a number for a string) is set the one way CDK lets a
-    user write it, an escape-hatch override; the L1 would fail synth on it otherwise.
+    user write it, an escape-hatch override (over the compliant value where the L1
+    requires one); the L1 would fail synth on it otherwise.
     """
     assert case.cfn is not None
-    tokens = _Tokens(stack, case.template())
-    keywords: dict[str, Any] = {}
-    overrides = {name: value for name, value in properties.items() if not _fits(name, value)}
-    for name, value in properties.items():
-        if name in overrides:
-            continue
-        if name in _LIST_PROPERTIES:
-            keywords[_KEYWORDS[name]] = tokens.string_list(value)
-        elif name in _KEYWORDS:
-            keywords[_KEYWORDS[name]] = tokens.string(value)
-        elif name == _IMDS and _is_intrinsic(value):
-            keywords["instance_metadata_service_configuration"] = cdk.Token.as_any(value)
-        elif name == _IMDS:
-            keywords["instance_metadata_service_configuration"] = (
-                sagemaker.CfnNotebookInstance.InstanceMetadataServiceConfigurationProperty(
-                    minimum_instance_metadata_service_version=tokens.string(
-                        value["MinimumInstanceMetadataServiceVersion"]
-                    )
-                )
-            )
-        else:
-            raise ValueError(f"case {case.id}: no CDK keyword for property {name}")
-    notebook = sagemaker.CfnNotebookInstance(scope, NOTEBOOK_ID, **keywords)
+    tokens = _Tokens(stack, case)
+    base = case.base()
+    l1 = l1_class(case.kind)
+    required = _required(l1)
+    missing = required - {_snake(name) for name in properties} - {"self", "scope", "id"}
+    if missing:
+        raise ValueError(
+            f"case {case.id}: the L1 requires {sorted(missing)}; remove it with an override "
+            "(cdk: {builder: override, delete: [...]})"
+        )
+    overrides = {
+        name: value for name, value in properties.items() if not fits(value, base.get(name, ""))
+    }
+    keywords = {
+        _snake(name): _struct(tokens.value(value, base.get(name, "")))
+        for name, value in properties.items()
+        if name not in overrides
+    }
+    keywords.update(
+        {_snake(name): _struct(base[name]) for name in overrides if _snake(name) in required}
+    )
+    resource: cdk.CfnResource = l1(scope, case.logical_id, **keywords)
     for name, value in overrides.items():
-        notebook.add_property_override(name, value)
+        resource.add_property_override(name, value)
     if "metadata" in case.cfn:
-        notebook.add_metadata("sm-guardrails", case.cfn["metadata"])
-    return notebook
+        resource.add_metadata("sm-guardrails", case.cfn["metadata"])
+    return resource
 
 
 def _stack(app: cdk.App) -> cdk.Stack:
@@ -186,13 +194,13 @@ def _stack(app: cdk.App) -> cdk.Stack:
 
 def _derived(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
     stack = _stack(app)
-    _notebook(stack, stack, case, case.properties())
+    _resource(stack, stack, case, case.properties())
 
 
 def _override(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
     stack = _stack(app)
-    constructed = apply_changes(BASE_PROPERTIES, {"set": form.get("construct", {})})
-    notebook = _notebook(stack, stack, case, constructed)
+    constructed = apply_changes(case.base(), {"set": form.get("construct", {})})
+    notebook = _resource(stack, stack, case, constructed)
     for path, value in form.get("set", {}).items():
         notebook.add_property_override(path, value)
     for path in form.get("delete", []):
@@ -201,14 +209,19 @@ def _override(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) 
 
 def _mutate(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
     stack = _stack(app)
-    constructed = apply_changes(BASE_PROPERTIES, {"set": form.get("construct", {})})
-    notebook = _notebook(stack, stack, case, constructed)
+    constructed = apply_changes(case.base(), {"set": form.get("construct", {})})
+    notebook = _resource(stack, stack, case, constructed)
     for attribute, value in form["set"].items():
         setattr(notebook, attribute, value)
 
 
 def _raw_resource(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
-    cdk.CfnResource(_stack(app), NOTEBOOK_ID, type=NOTEBOOK_TYPE, properties=case.properties())
+    cdk.CfnResource(
+        _stack(app),
+        case.logical_id,
+        type=case.kind.cloudformation_type,
+        properties=case.properties(),
+    )
 
 
 def _cfn_include(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
@@ -228,7 +241,7 @@ def _nested_stack(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Pa
     scope: cdk.Stack = _synthesized_stack(app, form)
     for level in range(form.get("depth", 1)):
         scope = cdk.NestedStack(scope, f"Nested{level}")
-    _notebook(scope, scope, case, case.properties())
+    _resource(scope, scope, case, case.properties())
 
 
 def _stage(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
@@ -236,12 +249,12 @@ def _stage(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> 
     for level in range(form.get("depth", 1)):
         scope = cdk.Stage(scope, f"Stage{level}")
     stack = cdk.Stack(scope, STACK_ID)
-    _notebook(stack, stack, case, case.properties())
+    _resource(stack, stack, case, case.properties())
 
 
 def _inside_construct(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
     stack = _stack(app)
-    _notebook(Construct(Construct(stack, "Team"), "Research"), stack, case, case.properties())
+    _resource(Construct(Construct(stack, "Team"), "Research"), stack, case, case.properties())
 
 
 def _exempt_call(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
@@ -249,7 +262,7 @@ def _exempt_call(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Pat
     stack = _stack(app)
     metadata = case.cfn["metadata"]
     without_metadata = replace(case, cfn={k: v for k, v in case.cfn.items() if k != "metadata"})
-    notebook = _notebook(stack, stack, without_metadata, case.properties())
+    notebook = _resource(stack, stack, without_metadata, case.properties())
     scope = stack if form.get("scope") == "stack" else notebook
     for entry in metadata["exemptions"]:
         exempt(scope, entry["rule"], entry["reason"])
@@ -260,7 +273,7 @@ def _acknowledge(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Pat
     stack = _stack(app)
     metadata = case.cfn["metadata"]
     without_metadata = replace(case, cfn={k: v for k, v in case.cfn.items() if k != "metadata"})
-    _notebook(stack, stack, without_metadata, case.properties())
+    _resource(stack, stack, without_metadata, case.properties())
     for entry in metadata["exemptions"]:
         acknowledgment = cdk.Acknowledgment(
             id=acknowledgement_id(entry["rule"]), reason=entry.get("reason", "")
@@ -281,7 +294,7 @@ def _l1_references(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: P
     case_without_resources = replace(
         case, cfn={key: value for key, value in (case.cfn or {}).items() if key != "resources"}
     )
-    _notebook(stack, stack, case_without_resources, properties)
+    _resource(stack, stack, case_without_resources, properties)
 
 
 def _stack_set_body(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
@@ -296,17 +309,10 @@ def _stack_set_body(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: 
 
 def _settings(stack: cdk.Stack, case: Case) -> dict[str, Any]:
     """The case's notebook properties as CDK values, for a custom resource to pass on."""
-    tokens = _Tokens(stack, case.template())
+    tokens = _Tokens(stack, case)
     settings: dict[str, Any] = {"NotebookInstanceName": CUSTOM_NOTEBOOK_NAME}
     for name, value in case.properties().items():
-        if name in _LIST_PROPERTIES:
-            settings[name] = tokens.string_list(value)
-        elif name == _IMDS and isinstance(value, Mapping) and not _is_intrinsic(value):
-            settings[name] = {key: tokens.string(item) for key, item in value.items()}
-        elif isinstance(value, (str, Mapping)):
-            settings[name] = tokens.string(value)
-        else:
-            settings[name] = value
+        settings[name] = tokens.value(value, case.base().get(name, ""))
     return settings
 
 
@@ -331,7 +337,7 @@ def _custom_resource(app: cdk.App, case: Case, form: Mapping[str, Any], workdir:
     under = case.cfn["custom"].get("under")
     resource = cdk.CustomResource(
         stack,
-        NOTEBOOK_ID,
+        case.logical_id,
         service_token=maker.function_arn,
         resource_type="Custom::Notebook",
         properties={under: settings} if under else settings,
@@ -351,7 +357,7 @@ def _aws_custom_resource(app: cdk.App, case: Case, form: Mapping[str, Any], work
     policy = cr.AwsCustomResourcePolicy.from_sdk_calls(
         resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE
     )
-    made = cr.AwsCustomResource(stack, NOTEBOOK_ID, on_create=call, policy=policy)
+    made = cr.AwsCustomResource(stack, case.logical_id, on_create=call, policy=policy)
     inner = made.node.find_child("Resource").node.default_child
     _exemptions_on(cast(cdk.CfnResource, inner), case)
 
@@ -366,7 +372,7 @@ def _product(stack: cdk.Stack, template: servicecatalog.CloudFormationTemplate) 
 def _product_stack(app: cdk.App, case: Case, form: Mapping[str, Any], workdir: Path) -> None:
     stack = _synthesized_stack(app, form)
     product_stack = servicecatalog.ProductStack(stack, "Lab")
-    _notebook(product_stack, product_stack, case, case.properties())
+    _resource(product_stack, product_stack, case, case.properties())
     _product(stack, servicecatalog.CloudFormationTemplate.from_product_stack(product_stack))
 
 
@@ -439,37 +445,7 @@ def _run(case: Case, workdir: Path, name: str, guard: Callable[[cdk.App], object
         else (violation.rule, violation.description)
         for violation in result.acknowledged
     ]
-    return Outcome.from_messages(messages)
-
-
-NAG_BLIND_BUILDERS = {
-    "override",
-    "acknowledge",
-    "stack_set_body",
-    "custom_resource",
-    "aws_custom_resource",
-    "product_asset",
-    "stack_asset",
-}
-"""Builders cdk-nag cannot judge as ``enforce`` does: it reads L1 notebook properties, not
-the rendered template (overrides, a notebook inside a StackSet's body or in a template file
-that is an asset, a notebook that a custom resource creates), and its rule ids
-(``SmGuardrails::SmGuardrails-SMG-1``) are not the ones ``Validations.acknowledge`` names
-for ``enforce`` (``sm-guardrails::SMG-1``)."""
-
-
-def nag_applies(case: Case) -> bool:
-    """True when ``SmGuardrailsChecks`` (cdk-nag) can see the case's notebook.
-
-    It reads the L1 from the construct tree, so the values an L1 cannot hold are out of
-    its reach, and so is ``Fn::FindInMap``: a ``CfnMapping``'s contents cannot be read
-    from Python through jsii (the pack fails closed on it; docs/cdk.md).
-    """
-    if case.cdk is None or case.cdk["builder"] in NAG_BLIND_BUILDERS:
-        return False
-    properties = case.properties()
-    fits = case.cfn is None or all(_fits(k, v) for k, v in properties.items())
-    return fits and "Fn::FindInMap" not in json.dumps(properties)
+    return Outcome.from_messages(messages, case.rule_ids)
 
 
 def run_cdk_nag(case: Case, workdir: Path) -> Outcome:
@@ -484,9 +460,10 @@ def run_cdk_nag(case: Case, workdir: Path) -> Outcome:
         app.synth()
     report = outdir / "validation-report.json"  # written only when a plugin reports
     plugins = json.loads(report.read_text())["pluginReports"] if report.exists() else []
-    return Outcome.from_messages(
+    messages = [
         (violation["ruleName"].removeprefix(f"{PACK_NAME}-"), violation["description"])
         for plugin in plugins
         if plugin["pluginName"] == PACK_NAME
         for violation in plugin.get("violations", [])
-    )
+    ]
+    return Outcome.from_messages(messages, case.rule_ids)

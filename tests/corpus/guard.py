@@ -20,7 +20,7 @@ from sm_guardrails.catalog import RULES, Level
 from sm_guardrails.config import GuardrailConfig
 from sm_guardrails.controls.guard import guard_rules
 from tests.corpus.adapters import CFN_FORMS, write_template
-from tests.corpus.cases import NOTEBOOK_ID, NOTEBOOK_TYPE, RULE_IDS, Case, is_literal
+from tests.corpus.cases import Case, is_literal
 from tests.corpus.outcomes import Outcome, blocks
 from tests.guard_tool import failed_rules, validate
 
@@ -59,12 +59,14 @@ def guard_expectation(expected: Outcome, form: str) -> Outcome:
 
 
 def _hook_input(case: Case) -> dict[str, Any]:
-    """The resource input a Guard hook evaluates when the notebook is created."""
+    """The resource input a Guard hook evaluates when the case's resource is created."""
+    resource = {
+        "ResourceType": case.kind.cloudformation_type,
+        "ResourceProperties": case.properties(),
+    }
     return {
-        "HookContext": {"TargetType": "RESOURCE", "TargetLogicalId": NOTEBOOK_ID},
-        "Resources": {
-            NOTEBOOK_ID: {"ResourceType": NOTEBOOK_TYPE, "ResourceProperties": case.properties()}
-        },
+        "HookContext": {"TargetType": "RESOURCE", "TargetLogicalId": case.logical_id},
+        "Resources": {case.logical_id: resource},
     }
 
 
@@ -100,9 +102,9 @@ def coarse_blocks(failed: set[str]) -> set[str]:
     return {name for name in failed if name.startswith(_UNSEEN_PREFIX)}
 
 
-def outcome_of(failed: set[str]) -> Outcome:
-    """The outcome of a Guard run: an SMG-U rule failing blocks every rule."""
-    verdicts = dict.fromkeys(RULE_IDS, "fail" if coarse_blocks(failed) else "pass")
+def outcome_of(failed: set[str], case: Case) -> Outcome:
+    """The outcome of a Guard run on ``case``: an SMG-U rule failing blocks every rule."""
+    verdicts = dict.fromkeys(case.rule_ids, "fail" if coarse_blocks(failed) else "pass")
     problem = False
     for name in failed - coarse_blocks(failed):
         match = _RULE_NAME.match(name)
@@ -111,6 +113,8 @@ def outcome_of(failed: set[str]) -> Outcome:
         rule_id = f"SMG-{match.group(1)}"
         if rule_id == "SMG-0":
             problem = True
-        else:
+        elif rule_id in verdicts:
             verdicts[rule_id] = "fail"
+        else:
+            raise AssertionError(f"cfn-guard failed {name}, not a rule of the case's kind")
     return Outcome(tuple(verdicts.items()), frozenset(), problem)

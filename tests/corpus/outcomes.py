@@ -1,14 +1,14 @@
-"""What an adapter reported about one notebook, in one shape for every adapter."""
+"""What an adapter reported about one resource, in one shape for every adapter."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sm_guardrails import Verdict
 from sm_guardrails.evaluation import Finding
-from tests.corpus.cases import RULE_IDS, Expected
+from tests.corpus.cases import Expected
 
 UNDECIDED_MARK = "cannot be decided before deployment"
 """How a finding's message says its verdict is UNKNOWN (see ``sm_guardrails.rules``)."""
@@ -27,36 +27,36 @@ class Outcome:
     @classmethod
     def of(cls, expected: Expected) -> Outcome:
         """The outcome ``expected`` describes."""
-        return cls(
-            tuple((rule, expected.verdicts[rule]) for rule in RULE_IDS),
-            expected.exempt,
-            expected.exemption_problem,
-        )
+        return cls(tuple(expected.verdicts.items()), expected.exempt, expected.exemption_problem)
 
     @classmethod
-    def from_findings(cls, findings: Iterable[Finding]) -> Outcome:
-        """From core findings (PASS findings may be left out)."""
-        verdicts = dict.fromkeys(RULE_IDS, "pass")
+    def from_findings(cls, findings: Iterable[Finding], rules: Sequence[str]) -> Outcome:
+        """From core findings (PASS findings may be left out) about a resource judged by
+        ``rules``; a finding of another rule is an error."""
+        verdicts = dict.fromkeys(rules, "pass")
         exempt: set[str] = set()
         problem = False
         for finding in findings:
             if finding.rule_id == "SMG-0":
                 problem = True
             elif finding.verdict is not Verdict.PASS:
+                if finding.rule_id not in verdicts:
+                    raise AssertionError(f"a finding of a rule not of the kind: {finding}")
                 verdicts[finding.rule_id] = _worse(verdicts[finding.rule_id], finding.verdict.value)
                 if finding.exemption:
                     exempt.add(finding.rule_id)
         return cls(tuple(verdicts.items()), frozenset(exempt), problem)
 
     @classmethod
-    def from_messages(cls, messages: Iterable[tuple[str, str]]) -> Outcome:
-        """From ``(rule id, text)`` of the non-passing findings an adapter reported as text.
+    def from_messages(cls, messages: Iterable[tuple[str, str]], rules: Sequence[str]) -> Outcome:
+        """From ``(rule id, text)`` of the non-passing findings an adapter reported as text
+        about a resource judged by ``rules`` (a finding of another rule is an error).
 
         The rule id is taken from the first ``[SMG-n]`` in the text when ``rule id`` is
         not one (a Pulumi policy's name); the verdict is UNKNOWN when the text says the
         value cannot be decided, else FAIL.
         """
-        verdicts = dict.fromkeys(RULE_IDS, "pass")
+        verdicts = dict.fromkeys(rules, "pass")
         exempt: set[str] = set()
         problem = False
         for rule_id, text in messages:
@@ -67,7 +67,7 @@ class Outcome:
                 problem = True
                 continue
             if rule not in verdicts:
-                raise AssertionError(f"a finding names no rule: {text!r}")
+                raise AssertionError(f"a finding names no rule of the kind: {text!r}")
             verdict = "unknown" if UNDECIDED_MARK in text else "fail"
             verdicts[rule] = _worse(verdicts[rule], verdict)
             if EXEMPTED_MARK in text:
@@ -102,10 +102,11 @@ def classify(expected: Outcome, got: Outcome) -> str | None:
     """
     if expected == got:
         return None
-    lenient = any(blocks(expected, rule) and not blocks(got, rule) for rule in RULE_IDS)
+    rules = [rule for rule, _ in expected.verdicts]
+    lenient = any(blocks(expected, rule) and not blocks(got, rule) for rule in rules)
     if lenient or (expected.exemption_problem and not got.exemption_problem):
         return "false negative"
-    strict = any(blocks(got, rule) and not blocks(expected, rule) for rule in RULE_IDS)
+    strict = any(blocks(got, rule) and not blocks(expected, rule) for rule in rules)
     if strict or (got.exemption_problem and not expected.exemption_problem):
         return "false positive"
     return "other mismatch"

@@ -1,4 +1,4 @@
-"""Run one case through every adapter that has a form for it."""
+"""Run one case through one runner, in every form that runner has for it."""
 
 from __future__ import annotations
 
@@ -9,21 +9,23 @@ from sm_guardrails.pulumi.engine import AnalyzerClient
 from tests.corpus.adapters import (
     CFN_FORMS,
     HELD_FORMS,
-    PULUMI_TYPES,
+    PULUMI_FORMS,
+    run_aws,
     run_cloudformation,
     run_cloudformation_held,
     run_pulumi,
     run_pulumi_held,
 )
-from tests.corpus.cases import Case
+from tests.corpus.cases import AWS_RUNNER, GUARD_RUNNER, RUNNERS, Case
+from tests.corpus.l1_shapes import nag_applies
 from tests.corpus.outcomes import Outcome, classify
 
 
 @dataclass(frozen=True)
 class Run:
     """What one adapter reported about one form of a case (JSON or short-form YAML templates,
-    ``aws`` or ``native`` Pulumi resource types, or the template as the body of a StackSet
-    or stack resource)."""
+    ``aws`` or ``native`` Pulumi resource types, the template as the body of a StackSet
+    or stack resource, or the resource as AWS describes it)."""
 
     adapter: str
     form: str
@@ -34,24 +36,41 @@ class Run:
         return classify(expected, self.outcome)
 
 
-def run_case(case: Case, workdir: Path, client: AnalyzerClient) -> list[Run]:
-    """Every adapter's outcome for ``case``; ``workdir`` holds the files they read."""
-    # aws_cdk starts Node.js: import it on use
-    from tests.corpus.cdk_forms import nag_applies, run_cdk, run_cdk_aspect, run_cdk_nag
+CASE_RUNNERS = tuple(runner for runner in RUNNERS if runner != GUARD_RUNNER)
+"""The runners of :func:`run_case` (Guard, with its own expectation: tests/corpus/guard.py)."""
 
-    runs: list[Run] = []
-    if case.cfn is not None:
-        runs.extend(
-            Run("cloudformation", form, run_cloudformation(case, workdir, form))
-            for form in CFN_FORMS
-        )
-        runs.append(Run("cloudformation", "stack-set-body", run_cloudformation_held(case, workdir)))
-        runs.extend(Run("pulumi", form, run_pulumi_held(case, client, form)) for form in HELD_FORMS)
-    if case.cdk is not None:
-        runs.append(Run("cdk", str(case.cdk["builder"]), run_cdk(case, workdir)))
-        runs.append(Run("cdk-aspect", str(case.cdk["builder"]), run_cdk_aspect(case, workdir)))
-    if nag_applies(case):
-        runs.append(Run("cdk-nag", str(case.cdk["builder"]), run_cdk_nag(case, workdir)))
-    if case.pulumi is not None:
-        runs.extend(Run("pulumi", kind, run_pulumi(case, client, kind)) for kind in PULUMI_TYPES)
-    return runs
+
+def runners_of(case: Case) -> tuple[str, ...]:
+    """The runners of :data:`CASE_RUNNERS` that have a form for ``case``."""
+    has_form = {
+        "cloudformation": case.cfn is not None,
+        "cdk": case.cdk is not None,
+        "cdk-aspect": case.cdk is not None,
+        "cdk-nag": nag_applies(case),
+        "pulumi": case.cfn is not None or case.pulumi is not None,
+        AWS_RUNNER: case.aws is not None,
+    }
+    return tuple(runner for runner in CASE_RUNNERS if has_form[runner])
+
+
+def run_case(case: Case, workdir: Path, client: AnalyzerClient, runner: str) -> list[Run]:
+    """``runner``'s outcome for each of its forms of ``case``; ``workdir`` holds the files.
+
+    The ``pulumi`` runner also sends the template as the body of stack resources.
+    """
+    # aws_cdk starts Node.js: import it on use
+    from tests.corpus.cdk_forms import run_cdk, run_cdk_aspect, run_cdk_nag
+
+    if runner == "cloudformation":
+        runs = [Run(runner, form, run_cloudformation(case, workdir, form)) for form in CFN_FORMS]
+        return [*runs, Run(runner, "stack-set-body", run_cloudformation_held(case, workdir))]
+    if runner == "pulumi":
+        held = [] if case.cfn is None else list(HELD_FORMS)
+        runs = [Run(runner, form, run_pulumi_held(case, client, form)) for form in held]
+        forms = [] if case.pulumi is None else list(PULUMI_FORMS)
+        return runs + [Run(runner, form, run_pulumi(case, client, form)) for form in forms]
+    if runner == AWS_RUNNER:
+        return [Run(runner, "describe", run_aws(case))]
+    assert case.cdk is not None
+    build = {"cdk": run_cdk, "cdk-aspect": run_cdk_aspect, "cdk-nag": run_cdk_nag}[runner]
+    return [Run(runner, str(case.cdk["builder"]), build(case, workdir))]

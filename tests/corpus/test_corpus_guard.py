@@ -22,6 +22,11 @@ from tests.corpus.outcomes import Outcome, classify
 CASES = [case for case in load_cases() if guard_forms(case)]
 
 
+def _skip_if_pending(case: Case) -> None:
+    if case.pending(GUARD_RUNNER):
+        pytest.skip(f"the Guard rules do not judge a {case.kind.noun} yet: PENDING_DOMAIN_RUNNERS")
+
+
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_rules(tmp_path_factory.mktemp("guard"))
@@ -35,12 +40,13 @@ def test_limits_name_real_cases() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_case(case: Case, tmp_path: Path, rules: Path) -> None:
     """Guard agrees with the expectation, or errs on the blocking side where it is a limit."""
+    _skip_if_pending(case)
     mismatches = {}
     known_bug = case.known_bugs.get(GUARD_RUNNER)
     for form in guard_forms(case):
         expected = guard_expectation(Outcome.of(case.expected), form)
         failed = guard_failures(case, tmp_path, form, rules)
-        got = outcome_of(failed)
+        got = outcome_of(failed, case)
         kind = classify(expected, got)
         assert kind != "false negative" or known_bug, (
             f"{form}: expected {expected.describe()}, got {got.describe()}"
@@ -61,4 +67,5 @@ def test_case(case: Case, tmp_path: Path, rules: Path) -> None:
 def test_case_in_a_stack_set_body(case: Case, tmp_path: Path, rules: Path) -> None:
     """Guard cannot read a body, so it blocks every notebook in one, compliant or not
     (`check` judges each: the corpus's stack-set-body form)."""
+    _skip_if_pending(case)
     assert run_guard_on_body(case, tmp_path, rules) == {"SMG_U_template_bodies"}
