@@ -59,10 +59,6 @@ RUNNERS = ("cloudformation", "cdk", "cdk-aspect", "pulumi", "cdk-nag", GUARD_RUN
 """What runs a case: the CDK form goes through ``enforce``, ``NotebookGuardrailAspect`` and,
 where it can see the resource, cdk-nag with ``SmGuardrailsChecks``; the template form
 also through the generated Guard rules; the AWS form through the audit's reader."""
-PENDING_DOMAIN_RUNNERS = frozenset({"cdk-nag", GUARD_RUNNER})
-"""Runners whose adapter does not judge Studio domains on this branch yet (the cdk-nag pack
-reads notebook L1s only, the Guard generator writes notebook clauses only): their runs of
-a domain case are skipped, naming this set. The lead removes entries as the adapters merge."""
 
 
 def rule_ids(kind: ResourceKind) -> tuple[str, ...]:
@@ -185,10 +181,6 @@ class Case:
     def rule_ids(self) -> tuple[str, ...]:
         """The rules that judge the case's resource."""
         return rule_ids(self.kind)
-
-    def pending(self, runner: str) -> bool:
-        """True when ``runner``'s adapter does not judge this case's kind on this branch yet."""
-        return self.kind is STUDIO_DOMAIN and runner in PENDING_DOMAIN_RUNNERS
 
     def base(self) -> dict[str, Any]:
         """The compliant properties of the case's kind, which its forms change."""

@@ -4,8 +4,7 @@ Run with ``python -m tests.corpus.report`` (Node.js on PATH, as for ``make test`
 A case counts once per runner; for Pulumi it is run as both resource types and
 counts as a mismatch if either type differs from the expectation. The ``guard`` row is
 the generated cfn-guard rules (tests/corpus/guard.py); its documented limits
-(tests/corpus/guard_limits.py) are marked and do not make the report fail. A runner that
-does not judge a kind on this branch yet (``PENDING_DOMAIN_RUNNERS``) shows ``pending``.
+(tests/corpus/guard_limits.py) are marked and do not make the report fail.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from tests.corpus.runner import run_case, runners_of
 from tests.corpus.test_corpus import PACK_DIR
 
 KINDS_OF_MISMATCH = ("false negative", "false positive", "other mismatch")
-PENDING = "pending"
 
 
 def _count_guard(
@@ -41,9 +39,6 @@ def _count_guard(
     """Run ``case`` through the Guard rules; a listed limit is marked, not counted as a bug."""
     forms = guard_forms(case)
     if not forms:
-        return
-    if case.pending(GUARD_RUNNER):
-        counts[PENDING] += 1
         return
     counts["cases run"] += 1
     worst = None
@@ -70,9 +65,6 @@ def _count_runner(
     mismatches: list[str],
 ) -> None:
     """Run ``case`` through ``runner``; count it once, by its worst mismatch."""
-    if case.pending(runner):
-        counts[PENDING] += 1
-        return
     counts["cases run"] += 1
     expected = Outcome.of(case.expected)
     worst = None
@@ -89,7 +81,7 @@ def _count_runner(
 
 
 def _table(kind: ResourceKind, counts: dict[str, Counter[str]], cases: int) -> None:
-    columns = ("cases run", *KINDS_OF_MISMATCH, PENDING)
+    columns = ("cases run", *KINDS_OF_MISMATCH)
     print(f"{kind.cloudformation_type}: {cases} cases")
     print(f"{'runner':<16}" + "".join(f"{column:>16}" for column in columns))
     for runner in RUNNERS:

@@ -63,8 +63,6 @@ def test_every_kind_and_rule_is_covered(kind: ResourceKind) -> None:
 )
 def test_case(case: Case, runner: str, tmp_path: Path, analyzer: AnalyzerClient) -> None:
     """The runner reports the expected verdicts for each of its forms of the case."""
-    if case.pending(runner):
-        pytest.skip(f"{runner} does not judge a {case.kind.noun} yet: PENDING_DOMAIN_RUNNERS")
     expected = Outcome.of(case.expected)
     runs = run_case(case, tmp_path, analyzer, runner)
     wrong = [

@@ -22,11 +22,6 @@ from tests.corpus.outcomes import Outcome, classify
 CASES = [case for case in load_cases() if guard_forms(case)]
 
 
-def _skip_if_pending(case: Case) -> None:
-    if case.pending(GUARD_RUNNER):
-        pytest.skip(f"the Guard rules do not judge a {case.kind.noun} yet: PENDING_DOMAIN_RUNNERS")
-
-
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_rules(tmp_path_factory.mktemp("guard"))
@@ -40,7 +35,6 @@ def test_limits_name_real_cases() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_case(case: Case, tmp_path: Path, rules: Path) -> None:
     """Guard agrees with the expectation, or errs on the blocking side where it is a limit."""
-    _skip_if_pending(case)
     mismatches = {}
     known_bug = case.known_bugs.get(GUARD_RUNNER)
     for form in guard_forms(case):
@@ -67,5 +61,4 @@ def test_case(case: Case, tmp_path: Path, rules: Path) -> None:
 def test_case_in_a_stack_set_body(case: Case, tmp_path: Path, rules: Path) -> None:
     """Guard cannot read a body, so it blocks every notebook in one, compliant or not
     (`check` judges each: the corpus's stack-set-body form)."""
-    _skip_if_pending(case)
     assert run_guard_on_body(case, tmp_path, rules) == {"SMG_U_template_bodies"}

@@ -148,26 +148,18 @@ def test_literal_random_domains_follow_the_model(properties: object) -> None:
     """Where the random properties happen to be all literals, the model decides them."""
     assume(isinstance(properties, dict) and is_literal(properties))
     assert isinstance(properties, dict)
-    assume(isinstance(properties.get("DefaultUserSettings", {}), Mapping))  # the xfail below
+    assume(isinstance(properties.get("DefaultUserSettings", {}), Mapping))  # wrong shapes: below
     (domain,) = resources_in_template(_template(properties))
     verdicts = {finding.rule_id: finding.verdict for finding in evaluate(domain.spec)}
     assert verdicts == expected_verdicts(properties)
 
 
-WRONG_SHAPE_BUG = (
-    "the template reader gives an Unknown for a property inside a value that is not a "
-    "mapping (cloudformation/intrinsics.py, member), and present_id_list passes that Unknown "
-    "as an id present at deployment: DefaultUserSettings: [] or 'oops' passes SMG-7 "
-    "(reported to the lead; src/ is not the corpus's)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=WRONG_SHAPE_BUG)
 @settings(max_examples=50, deadline=None)
 @given(literals.filter(lambda value: not isinstance(value, Mapping)))
-def test_default_user_settings_of_the_wrong_shape_fails_closed(settings_: object) -> None:
-    """Bad input never passes: DefaultUserSettings that is not a mapping holds no groups."""
+def test_default_user_settings_of_the_wrong_shape_fail(settings_: object) -> None:
+    """Bad input never passes: DefaultUserSettings that is not a mapping is a known wrong
+    shape, which SMG-7 fails."""
     properties = {**BASE_PROPERTIES_BY_KIND[STUDIO_DOMAIN], "DefaultUserSettings": settings_}
     (domain,) = resources_in_template(_template(properties))
     verdicts = {finding.rule_id: finding.verdict for finding in evaluate(domain.spec)}
-    assert verdicts["SMG-7"] is not Verdict.PASS
+    assert verdicts["SMG-7"] is Verdict.FAIL
