@@ -120,8 +120,8 @@ def run_cloudformation(case: Case, workdir: Path, form: str) -> Outcome:
 def _checked(path: Path, case: Case) -> Outcome:
     """The outcome of ``sm-guardrails check`` on the file ``path`` that holds ``case``."""
     report = check_paths([path])
-    if report.errors or report.notebooks != 1:
-        raise AssertionError(f"{path}: {report.errors}, {report.notebooks} resource(s) found")
+    if report.errors or sum(report.resources.values()) != 1:
+        raise AssertionError(f"{path}: {report.errors}, {report.resources} found")
     return Outcome.from_findings((item.finding for item in report.findings), case.rule_ids)
 
 

@@ -1,6 +1,6 @@
 """Where the generated Guard rules cannot follow our semantics: each case, and why.
 
-Every entry is a false positive (Guard blocks a notebook the other adapters pass): the
+Every entry is a false positive (Guard blocks a resource the other adapters pass): the
 rules fail closed on any value that is not a literal or a plain reference. A false
 negative is never a limit; `test_corpus_guard` fails on one.
 """
@@ -38,5 +38,14 @@ GUARD_LIMITS: dict[str, str] = {
     "foreach-undecidable-collection-identifier-unused": _LOOP,
     "language-extensions-length-as-imds-version": _LOOP,
     "language-extensions-to-json-string": _LOOP,
+    "domain-param-network-access-allowed-vpc-only": _ALLOWED,
+    "domain-if-network-access-both-vpc-only": _IF,
+    "domain-findinmap-network-access-every-entry-vpc-only": _MAP,
+    "domain-if-subnet-item-novalue-with-fixed-item": _IF,
+    "domain-if-subnets-both-branches-lists": _IF,
+    "domain-import-subnets-split": _FUNCTION,
+    "domain-foreach-compliant": _LOOP,
+    "domain-foreach-identifier-is-the-network-access": _LOOP,
+    "domain-foreach-identifier-in-subnets": _LOOP,
 }
 """Corpus case id -> why Guard blocks it although it passes (a documented false positive)."""
