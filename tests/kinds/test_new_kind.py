@@ -57,6 +57,8 @@ MODEL = ResourceKind(
         describe_operation="describe_model",
         name_field="ModelName",
         arn_field="ModelArn",
+        arn_pattern="arn:aws:sagemaker:*:*:model/*",
+        create_operation="create_model",
     ),
     properties=(Property("EnableNetworkIsolation"),),
 )

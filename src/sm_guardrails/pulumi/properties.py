@@ -8,10 +8,11 @@ wrapped in the secret signature. Nothing here judges a value; the rules do.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 
 from pulumi_policy.proxy import UnknownValueError
 
-from sm_guardrails.kinds import KINDS, KINDS_BY_PULUMI_TYPE
+from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE
 from sm_guardrails.model import ResourceSpec
 from sm_guardrails.values import ABSENT, Known, NotAMapping, Unknown, Value
 
@@ -141,17 +142,18 @@ def resource_spec(
     return ResourceSpec(
         kind=kind,
         names=names,
-        values={name: _path(props, path) for name, path in _PATHS[resource_type]},
+        values={name: _path(props, path) for name, path in _paths(resource_type)},
         spelling=kind.pulumi_types[resource_type],
     )
 
 
-_PATHS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    token: tuple((item.name, tuple(item.spelled(spelling).split("."))) for item in kind.properties)
-    for kind in KINDS
-    for token, spelling in kind.pulumi_types.items()
-}
-"""Each Pulumi type's properties: name and path as that provider spells it, split once."""
+@cache
+def _paths(resource_type: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The properties of a Pulumi type: each name, and its path as that provider spells
+    it, split once per type rather than once per resource."""
+    kind = KINDS_BY_PULUMI_TYPE[resource_type]
+    spelling = kind.pulumi_types[resource_type]
+    return tuple((item.name, tuple(item.spelled(spelling).split("."))) for item in kind.properties)
 
 
 def _path(props: Mapping[str, object], path: tuple[str, ...]) -> Value:
