@@ -12,7 +12,7 @@ from functools import cache
 
 from pulumi_policy.proxy import UnknownValueError
 
-from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE
+from sm_guardrails.kinds import KINDS_BY_PULUMI_TYPE, ResourceKind, Spelling
 from sm_guardrails.model import ResourceSpec
 from sm_guardrails.values import ABSENT, Known, NotAMapping, Unknown, Value
 
@@ -136,38 +136,45 @@ def resource_spec(
     resource_type: str, props: Mapping[str, object], names: tuple[str, ...]
 ) -> ResourceSpec:
     """The spec of a resource of ``resource_type`` (a key of KINDS_BY_PULUMI_TYPE)."""
-    kind = KINDS_BY_PULUMI_TYPE[resource_type]
+    kind, spelling, paths = _reading(resource_type)
     top = _target(props)
     props = top if isinstance(top, dict) else props
     return ResourceSpec(
         kind=kind,
         names=names,
-        values={name: _path(props, path) for name, path in _paths(resource_type)},
-        spelling=kind.pulumi_types[resource_type],
+        values={name: _path(props, first, rest) for name, first, rest in paths},
+        spelling=spelling,
     )
 
 
+_Paths = tuple[tuple[str, str, tuple[str, ...]], ...]
+
+
 @cache
-def _paths(resource_type: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The properties of a Pulumi type: each name, and its path as that provider spells
-    it, split once per type rather than once per resource."""
+def _reading(resource_type: str) -> tuple[ResourceKind, Spelling, _Paths]:
+    """How to read a Pulumi type: its kind, its provider's spelling, and each property's
+    name with its path as that provider spells it (the first key, then the keys inside),
+    split once per type rather than once per resource."""
     kind = KINDS_BY_PULUMI_TYPE[resource_type]
     spelling = kind.pulumi_types[resource_type]
-    return tuple((item.name, tuple(item.spelled(spelling).split("."))) for item in kind.properties)
+    paths = []
+    for item in kind.properties:
+        first, *rest = item.spelled(spelling).split(".")
+        paths.append((item.name, first, tuple(rest)))
+    return kind, spelling, tuple(paths)
 
 
-def _path(props: Mapping[str, object], path: tuple[str, ...]) -> Value:
-    """The value at the dotted ``path`` of a resource's properties.
+def _path(props: Mapping[str, object], first: str, rest: tuple[str, ...]) -> Value:
+    """The value at the path ``first``, then ``rest``, of a resource's properties.
 
     A setting on the way that is unknown leaves even whether the property is set
     undecided (the rules fail closed instead of passing it); one that is not a mapping
     is a known wrong shape, which every rule fails.
     """
-    first, *rest = path
     value = _property(props, first)
-    walked = first
-    for key in rest:
+    for depth, key in enumerate(rest):
         if isinstance(value, Unknown):
+            walked = ".".join((first, *rest[:depth]))
             return Unknown(f"{walked} is {value.reason}, so it may not set {key}", True)
         if not isinstance(value, Known):
             return value
@@ -175,5 +182,4 @@ def _path(props: Mapping[str, object], path: tuple[str, ...]) -> Value:
         if not isinstance(settings, dict):
             return Known(NotAMapping(settings))  # a known wrong shape, as check reads it
         value = to_value(settings.get(key))
-        walked = f"{walked}.{key}"
     return value
