@@ -14,6 +14,7 @@ expect() {  # expect EXIT_CODE COMMAND...: run it, show its output, check its ex
   fi
   printf '(exit code %s, as expected)\n' "$got"
 }
+. scripts/moto_server.sh
 
 section "CloudFormation templates: a compliant notebook passes"
 expect 0 sm-guardrails check examples/templates/compliant.yaml

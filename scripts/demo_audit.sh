@@ -1,13 +1,8 @@
 # Sourced by scripts/demo.sh (which defines section and expect): a live-account audit and
 # its remediation against a moto server this script starts on 127.0.0.1 and stops again.
 aws_demo_dir=$(mktemp -d)
-aws_demo_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-aws_demo_url="http://127.0.0.1:$aws_demo_port"
-export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=eu-west-1
-export AWS_CONFIG_FILE="$aws_demo_dir/none" AWS_SHARED_CREDENTIALS_FILE="$aws_demo_dir/none"
-python -m moto.server -H 127.0.0.1 -p "$aws_demo_port" >"$aws_demo_dir/moto.log" 2>&1 &
-aws_demo_server=$!
-trap 'kill "$aws_demo_server" 2>/dev/null' EXIT  # also when an expect fails
+start_moto "$aws_demo_dir"
+aws_demo_url=$moto_url
 python - "$aws_demo_url" <<'PY' || exit 1
 import sys, time, boto3
 client = boto3.client("sagemaker", region_name="eu-west-1", endpoint_url=sys.argv[1])
@@ -33,7 +28,5 @@ expect 0 sm-guardrails remediate research --region eu-west-1 --endpoint-url "$aw
   --apply --confirm-data-loss --journal-dir "$aws_demo_dir" --poll-interval 0.2
 section "AWS: a second audit has no error left (moto keeps no IMDS setting: SMG-5 warns)"
 expect 0 sm-guardrails audit --region eu-west-1 --endpoint-url "$aws_demo_url"
-kill "$aws_demo_server"
-wait "$aws_demo_server" 2>/dev/null
+stop_moto
 rm -rf "$aws_demo_dir"
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE

@@ -20,13 +20,8 @@ expect 19 "$studio_guard" validate -r "$studio_out/rules.guard" -d examples/temp
 expect 0 "$studio_guard" validate -r "$studio_out/rules.guard" -d examples/templates/studio_compliant.yaml
 
 # A live account: a moto server on 127.0.0.1, started here and stopped again.
-studio_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-studio_url="http://127.0.0.1:$studio_port"
-export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=eu-west-1
-export AWS_CONFIG_FILE="$studio_out/none" AWS_SHARED_CREDENTIALS_FILE="$studio_out/none"
-python -m moto.server -H 127.0.0.1 -p "$studio_port" >"$studio_out/moto.log" 2>&1 &
-studio_server=$!
-trap 'kill "$studio_server" 2>/dev/null' EXIT  # also when an expect fails
+start_moto "$studio_out"
+studio_url=$moto_url
 studio_domain=$(python - "$studio_url" <<'PY'
 import sys, time, boto3
 client = boto3.client("sagemaker", region_name="eu-west-1", endpoint_url=sys.argv[1])
@@ -56,8 +51,5 @@ expect 1 sm-guardrails audit --region eu-west-1 --endpoint-url "$studio_url"
 section "Studio, AWS: remediate --domain shows the in-place UpdateDomain plan and changes nothing"
 expect 0 sm-guardrails remediate --domain "$studio_domain" --region eu-west-1 --endpoint-url "$studio_url" \
   --journal-dir "$studio_out"
-kill "$studio_server"
-wait "$studio_server" 2>/dev/null
-trap - EXIT
+stop_moto
 rm -rf "$studio_out"
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
